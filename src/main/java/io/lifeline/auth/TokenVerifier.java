@@ -1,0 +1,103 @@
+package io.lifeline.auth;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTVerifier;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.AlgorithmMismatchException;
+import com.auth0.jwt.exceptions.IncorrectClaimException;
+import com.auth0.jwt.exceptions.JWTDecodeException;
+import com.auth0.jwt.exceptions.JWTVerificationException;
+import com.auth0.jwt.exceptions.SignatureVerificationException;
+import com.auth0.jwt.exceptions.TokenExpiredException;
+import com.auth0.jwt.interfaces.DecodedJWT;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lifeline.protocol.ProtocolException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Verifies HS256 tokens signed with one key.
+ *
+ * <p>The algorithm is pinned: a token whose header names any other algorithm, {@code none} included, is refused
+ * before its signature is looked at, so a key can never be used with an algorithm it was not meant for. Keys of any
+ * length work, since the protocol's own examples use a 10-byte key; start-up warns about short ones.</p>
+ *
+ * <p>Expiry allows {@link #LEEWAY} for clock skew between the token's issuer and the hub, and no more.</p>
+ */
+public final class TokenVerifier {
+
+    public static final Duration LEEWAY = Duration.ofSeconds(2);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final JWTVerifier verifier;
+
+    public TokenVerifier(String hmacKey) {
+        this.verifier = JWT.require(Algorithm.HMAC256(hmacKey))
+                .acceptLeeway(LEEWAY.toSeconds())
+                .ignoreIssuedAt()
+                .build();
+    }
+
+    /** @throws ProtocolException 401, with the reason the token was refused */
+    public Claims verify(String token) throws ProtocolException {
+        DecodedJWT jwt;
+        try {
+            jwt = verifier.verify(token);
+        } catch (AlgorithmMismatchException e) {
+            throw ProtocolException.unauthorized("the token's algorithm is not HS256");
+        } catch (SignatureVerificationException e) {
+            throw ProtocolException.unauthorized("the token's signature does not match the hub's key");
+        } catch (TokenExpiredException e) {
+            throw ProtocolException.unauthorized("the token has expired");
+        } catch (IncorrectClaimException e) {
+            throw ProtocolException.unauthorized("the token is not valid: " + e.getClaimName() + " claim");
+        } catch (JWTDecodeException e) {
+            throw ProtocolException.unauthorized("the token is not a well-formed JWT");
+        } catch (JWTVerificationException e) {
+            throw ProtocolException.unauthorized("the token is not valid");
+        }
+        return claims(jwt);
+    }
+
+    private static Claims claims(DecodedJWT jwt) throws ProtocolException {
+        JsonNode body;
+        try {
+            body = JSON.readTree(new String(Base64.getUrlDecoder().decode(jwt.getPayload()), StandardCharsets.UTF_8));
+        } catch (IOException | IllegalArgumentException e) {
+            throw ProtocolException.unauthorized("the token's claims are not JSON");
+        }
+        JsonNode mercure = body.get("mercure");
+        if (mercure != null && !mercure.isNull() && !mercure.isObject()) {
+            throw ProtocolException.unauthorized("the token's mercure claim is not an object");
+        }
+        List<String> publish = selectors(mercure, "publish");
+        List<String> subscribe = selectors(mercure, "subscribe");
+        JsonNode payload = mercure == null ? null : mercure.get("payload");
+        return new Claims(publish, subscribe, payload == null || payload.isNull() ? null : payload,
+                jwt.getExpiresAtAsInstant());
+    }
+
+    private static List<String> selectors(JsonNode mercure, String name) throws ProtocolException {
+        JsonNode node = mercure == null ? null : mercure.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isArray()) {
+            throw ProtocolException.unauthorized("the token's mercure." + name + " claim is not an array");
+        }
+        List<String> selectors = new ArrayList<>(node.size());
+        for (JsonNode selector : node) {
+            if (!selector.isTextual()) {
+                throw ProtocolException.unauthorized("the token's mercure." + name + " claim has a non-string entry");
+            }
+            selectors.add(selector.asText());
+        }
+        return selectors;
+    }
+}

@@ -1,0 +1,83 @@
+package io.lifeline.config;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parsers for setting values. Each error message names the setting and where its value came from. */
+final class Values {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,12})(B|KiB|MiB|GiB)?");
+
+    private Values() {
+    }
+
+    static Duration duration(ConfigSources.Value v) {
+        Matcher m = DURATION.matcher(v.raw().trim());
+        if (!m.matches()) {
+            throw bad(v, "is not a duration with a unit, e.g. 15s, 500ms, 2m or 1h");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+        if (d.isZero()) {
+            throw bad(v, "must be longer than zero");
+        }
+        return d;
+    }
+
+    static long size(ConfigSources.Value v) {
+        Matcher m = SIZE.matcher(v.raw().trim());
+        if (!m.matches()) {
+            throw bad(v, "is not a size in bytes, e.g. 65536, 64KiB or 4MiB");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "B" : m.group(2);
+        long bytes = switch (unit) {
+            case "KiB" -> n << 10;
+            case "MiB" -> n << 20;
+            case "GiB" -> n << 30;
+            default -> n;
+        };
+        if (bytes <= 0 || bytes > Integer.MAX_VALUE) {
+            throw bad(v, "must be between 1 byte and 2GiB");
+        }
+        return bytes;
+    }
+
+    static boolean bool(ConfigSources.Value v) {
+        return switch (v.raw()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw bad(v, "must be exactly true or false");
+        };
+    }
+
+    static int port(ConfigSources.Value v) {
+        try {
+            int port = Integer.parseInt(v.raw().trim());
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw bad(v, "is not a TCP port (0 to 65535; 0 picks any free port)");
+    }
+
+    static String nonEmpty(ConfigSources.Value v) {
+        if (v.raw().isEmpty()) {
+            throw bad(v, "is empty");
+        }
+        return v.raw();
+    }
+
+    static ConfigException bad(ConfigSources.Value v, String problem) {
+        return new ConfigException(v.origin() + " = '" + v.raw() + "' " + problem);
+    }
+}

@@ -1,0 +1,90 @@
+package io.lifeline.http;
+
+import io.lifeline.auth.Authorizer;
+import io.lifeline.auth.TokenVerifier;
+import io.lifeline.config.ConfigException;
+import io.lifeline.config.Settings;
+import io.lifeline.hub.Hub;
+import io.lifeline.metrics.HubMetrics;
+import io.lifeline.protocol.TopicMatcher;
+import io.lifeline.subscriber.SubscriberHost;
+import io.lifeline.watch.Watches;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRegistration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts Lifeline inside a web app and stops it with the web app.
+ *
+ * <p>In a WAR the settings come from system properties, the environment and the context's init-params, and a key
+ * must be configured. The embedded program passes settings it has already read, its command-line flags
+ * included.</p>
+ */
+public final class LifelineContextListener implements ServletContextListener {
+
+    /** The context attribute holding the running {@link Hub}. */
+    public static final String HUB_ATTRIBUTE = Hub.class.getName();
+
+    private static final Logger LOG = LoggerFactory.getLogger(LifelineContextListener.class);
+
+    private final Settings preset;
+    private Hub hub;
+
+    /** For a WAR: settings are read when the context starts. */
+    public LifelineContextListener() {
+        this(null);
+    }
+
+    public LifelineContextListener(Settings settings) {
+        this.preset = settings;
+    }
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        Settings settings;
+        try {
+            settings = preset != null ? preset : Settings.load(Map.of(), context::getInitParameter);
+            settings.publisherKey(); // a WAR has no development mode: no key, no start
+        } catch (ConfigException e) {
+            LOG.error("Lifeline cannot start: {}", e.getMessage());
+            throw e;
+        }
+        settings.warnings().forEach(w -> LOG.warn("{}", w));
+
+        TopicMatcher matcher = TopicMatcher.exactOrWildcard();
+        Authorizer authorizer = new Authorizer(new TokenVerifier(settings.publisherKey()),
+                new TokenVerifier(settings.subscriberKey()), settings.anonymous(), matcher);
+        Watches watches = Watches.detect(settings.watchMode() == Settings.WatchMode.AUTO);
+        HubMetrics metrics = new HubMetrics(watches.kinds());
+        hub = new Hub(new SubscriberHost.Limits(settings.heartbeat(), settings.dispatchTimeout(),
+                settings.queueBytes()), authorizer, matcher, metrics);
+        context.setAttribute(HUB_ATTRIBUTE, hub);
+
+        ServletRegistration.Dynamic mercure = context.addServlet("mercure", new MercureServlet(
+                new SubscribeHandler(hub, authorizer, watches),
+                new PublishHandler(hub, authorizer, settings.maxUpdateBytes())));
+        mercure.setAsyncSupported(true);
+        mercure.addMapping("/.well-known/mercure");
+        ServletRegistration.Dynamic subscriptions = context.addServlet("subscriptions",
+                new SubscriptionsServlet(hub, authorizer));
+        subscriptions.addMapping(SubscriptionsServlet.PATH, SubscriptionsServlet.PATH + "/*");
+        context.addServlet("metrics", new MetricsServlet(metrics)).addMapping("/metrics");
+
+        LOG.info("Lifeline started: departure watches {}{}; {}", watches.kinds(),
+                watches.unavailable().isEmpty() ? "" : " (not available here: " + watches.unavailable() + ")",
+                settings.describe());
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        if (hub != null) {
+            hub.close();
+            event.getServletContext().removeAttribute(HUB_ATTRIBUTE);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.lifeline.http;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/** The hub's endpoint, {@code /.well-known/mercure}: subscribe with GET, publish with POST. */
+final class MercureServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient SubscribeHandler subscribe;
+    private final transient PublishHandler publish;
+
+    MercureServlet(SubscribeHandler subscribe, PublishHandler publish) {
+        this.subscribe = subscribe;
+        this.publish = publish;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        subscribe.handle(request, response);
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        publish.handle(request, response);
+    }
+}

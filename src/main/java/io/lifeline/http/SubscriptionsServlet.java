@@ -1,0 +1,126 @@
+package io.lifeline.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.escape.Escaper;
+import com.google.common.net.PercentEscaper;
+import io.lifeline.auth.Authorizer;
+import io.lifeline.hub.Hub;
+import io.lifeline.protocol.ProtocolException;
+import io.lifeline.subscriber.Subscriber;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The active subscriptions API: {@code /.well-known/mercure/subscriptions},
+ * {@code .../subscriptions/{topic}} and {@code .../subscriptions/{topic}/{subscriber}}, as JSON-LD.
+ *
+ * <p>Topics are usually URLs, so the {@code {topic}} segment carries its slashes as {@code %2F}. The segments are
+ * therefore cut from the raw request URI and decoded here; the container's decoded path would have merged them.
+ * A subscriber that has ended is gone from every answer from the moment its end was noticed.</p>
+ */
+final class SubscriptionsServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    static final String PATH = "/.well-known/mercure/subscriptions";
+    private static final String CONTEXT = "https://mercure.rocks/";
+    /** The escaping of the reference hub's subscription ids: everything but letters, digits and -_.~. */
+    private static final Escaper ESCAPER = new PercentEscaper("-_.~", true);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final transient Hub hub;
+    private final transient Authorizer authorizer;
+
+    SubscriptionsServlet(Hub hub, Authorizer authorizer) {
+        this.hub = hub;
+        this.authorizer = authorizer;
+    }
+
+    /** The id of one subscription: its URL in this API. */
+    static String subscriptionId(String topic, String subscriber) {
+        return PATH + "/" + ESCAPER.escape(topic) + "/" + ESCAPER.escape(subscriber);
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        try {
+            authorizer.subscriptionsReader(Responses.bearerToken(request), path);
+            String rest = path.length() > PATH.length() ? path.substring(PATH.length() + 1) : "";
+            String[] segments = rest.isEmpty() ? new String[0] : rest.split("/", -1);
+            String lastEventId = hub.lastEventId();
+            ObjectNode body;
+            if (segments.length == 0) {
+                body = collection(path, null, lastEventId);
+            } else if (segments.length == 1) {
+                body = collection(path, decode(segments[0]), lastEventId);
+            } else if (segments.length == 2) {
+                body = single(decode(segments[0]), decode(segments[1]), lastEventId);
+            } else {
+                throw new ProtocolException(404, "no such subscriptions resource");
+            }
+            response.setStatus(HttpServletResponse.SC_OK);
+            response.setContentType("application/ld+json");
+            response.setHeader("Cache-Control", "must-revalidate");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(response.getOutputStream(), body);
+        } catch (ProtocolException refusal) {
+            Responses.refuse(response, refusal);
+        }
+    }
+
+    private ObjectNode collection(String path, String topic, String lastEventId) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("@context", CONTEXT);
+        body.put("id", path);
+        body.put("type", "Subscriptions");
+        body.put("lastEventID", lastEventId);
+        ArrayNode list = body.putArray("subscriptions");
+        for (Subscriber s : hub.subscribers()) {
+            for (String selector : s.topics()) {
+                if (topic == null || topic.equals(selector)) {
+                    list.add(subscription(s, selector));
+                }
+            }
+        }
+        return body;
+    }
+
+    private ObjectNode single(String topic, String subscriberId, String lastEventId) throws ProtocolException {
+        Subscriber s = hub.subscriber(subscriberId)
+                .filter(candidate -> candidate.topics().contains(topic))
+                .orElseThrow(() -> new ProtocolException(404, "no active subscription of " + subscriberId
+                        + " to " + topic));
+        ObjectNode body = JSON.createObjectNode();
+        body.put("@context", CONTEXT);
+        body.setAll(subscription(s, topic));
+        body.put("lastEventID", lastEventId);
+        return body;
+    }
+
+    private static ObjectNode subscription(Subscriber s, String selector) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("id", subscriptionId(selector, s.id()));
+        node.put("type", "Subscription");
+        node.put("topic", selector);
+        node.put("subscriber", s.id());
+        node.put("active", true);
+        if (s.claims() != null && s.claims().payload() != null) {
+            node.set("payload", s.claims().payload());
+        }
+        return node;
+    }
+
+    private static String decode(String segment) throws ProtocolException {
+        try {
+            return URLDecoder.decode(segment, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ProtocolException.badRequest("malformed percent-escape in " + segment);
+        }
+    }
+}

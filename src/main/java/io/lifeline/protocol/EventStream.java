@@ -1,0 +1,47 @@
+package io.lifeline.protocol;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The {@code text/event-stream} encoding of updates and comments.
+ *
+ * <p>EventSource ends a line at CR, LF or CRLF alike, so every line of an update's data, split on any of the three,
+ * becomes its own {@code data:} line; nothing a publisher sends can end the event early or add a field. An event
+ * always has at least one {@code data:} line, even for empty data, so that EventSource dispatches it.</p>
+ */
+public final class EventStream {
+
+    /** An empty comment: the first bytes of every stream, the heartbeat, and the departure probe. */
+    public static final byte[] COMMENT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private EventStream() {
+    }
+
+    public static byte[] encode(Update update) {
+        StringBuilder sb = new StringBuilder(update.data().length() + update.id().length() + 32);
+        if (update.type() != null) {
+            sb.append("event: ").append(update.type()).append('\n');
+        }
+        update.retry().ifPresent(retry -> sb.append("retry: ").append(retry).append('\n'));
+        sb.append("id: ").append(update.id()).append('\n');
+        appendData(sb, update.data());
+        sb.append('\n');
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void appendData(StringBuilder sb, String data) {
+        int start = 0;
+        int n = data.length();
+        for (int i = 0; i < n; i++) {
+            char c = data.charAt(i);
+            if (c == '\r' || c == '\n') {
+                sb.append("data: ").append(data, start, i).append('\n');
+                if (c == '\r' && i + 1 < n && data.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        sb.append("data: ").append(data, start, n).append('\n');
+    }
+}

@@ -1,0 +1,40 @@
+package io.lifeline.protocol;
+
+/**
+ * Bounds on what one request may ask for. The protocol lets a hub set them; these keep the work a single request
+ * can cause (matching, memory per subscriber) small and predictable.
+ */
+public final class Limits {
+
+    /** {@code topic} parameters of one subscription or one update. */
+    public static final int MAX_TOPICS = 100;
+
+    /** Characters of one topic or topic selector. */
+    public static final int MAX_TOPIC_LENGTH = 2048;
+
+    /** Characters of an update's {@code id} or {@code type}. */
+    public static final int MAX_FIELD_LENGTH = 1024;
+
+    private Limits() {
+    }
+
+    /** Checks the {@code topic} values of a request. */
+    public static void checkTopics(java.util.List<String> topics) throws ProtocolException {
+        if (topics.isEmpty()) {
+            throw ProtocolException.badRequest("missing \"topic\" parameter");
+        }
+        if (topics.size() > MAX_TOPICS) {
+            throw ProtocolException.badRequest("too many \"topic\" parameters: " + topics.size() + " (at most "
+                    + MAX_TOPICS + ")");
+        }
+        for (String topic : topics) {
+            if (topic.isEmpty()) {
+                throw ProtocolException.badRequest("a \"topic\" parameter is empty");
+            }
+            if (topic.length() > MAX_TOPIC_LENGTH) {
+                throw ProtocolException.badRequest("a \"topic\" parameter is longer than " + MAX_TOPIC_LENGTH
+                        + " characters");
+            }
+        }
+    }
+}

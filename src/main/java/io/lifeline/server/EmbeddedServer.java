@@ -1,0 +1,125 @@
+package io.lifeline.server;
+
+import io.lifeline.config.Settings;
+import io.lifeline.hub.Hub;
+import io.lifeline.http.LifelineContextListener;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.time.Duration;
+import org.eclipse.jetty.ee10.servlet.DefaultServlet;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Lifeline's web app in an embedded Jetty 12.1: the same listener, servlets and web resources as the WAR.
+ *
+ * <p>Jetty is set up for long-lived streams: the idle timeout stays well above the heartbeat, so a healthy idle
+ * subscriber is never timed out between two heartbeats, and encoded slashes ({@code %2F}) are accepted in paths,
+ * because the subscriptions API carries URL topics in a path segment.</p>
+ */
+public final class EmbeddedServer implements AutoCloseable {
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final ServletContextHandler context;
+
+    private EmbeddedServer(Server server, ServerConnector connector, ServletContextHandler context) {
+        this.server = server;
+        this.connector = connector;
+        this.context = context;
+    }
+
+    /** Starts Lifeline; throws if the port cannot be bound or the web app does not start. */
+    public static EmbeddedServer start(Settings settings) throws Exception {
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("lifeline-http");
+        Server server = new Server(threads);
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setUriCompliance(UriCompliance.DEFAULT.with("LIFELINE",
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(settings.host());
+        connector.setPort(settings.port());
+        connector.setIdleTimeout(idleTimeout(settings).toMillis());
+        connector.setAcceptQueueSize(1024);
+        server.addConnector(connector);
+
+        ServletContextHandler context = new ServletContextHandler("/");
+        context.getServletHandler().setDecodeAmbiguousURIs(true);
+        context.setBaseResource(ResourceFactory.of(context).newResource(webResources().toURI()));
+        context.setWelcomeFiles(new String[] {"index.html"});
+        ServletHolder files = context.addServlet(DefaultServlet.class, "/");
+        files.setInitParameter("dirAllowed", "false");
+        context.addEventListener(new LifelineContextListener(settings));
+        server.setHandler(context);
+        server.setStopTimeout(Duration.ofSeconds(5).toMillis());
+
+        EmbeddedServer embedded = new EmbeddedServer(server, connector, context);
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            throw e;
+        }
+        if (context.isFailed() || embedded.hub() == null) {
+            server.stop();
+            throw new IllegalStateException("Lifeline's web app did not start; see the log above");
+        }
+        return embedded;
+    }
+
+    /** Idle connections are closed only well after a heartbeat should have kept them busy. */
+    static Duration idleTimeout(Settings settings) {
+        Duration beyondHeartbeats = settings.heartbeat().multipliedBy(2).plus(settings.dispatchTimeout());
+        Duration floor = Duration.ofSeconds(30);
+        return beyondHeartbeats.compareTo(floor) > 0 ? beyondHeartbeats : floor;
+    }
+
+    private static URL webResources() throws MalformedURLException {
+        URL index = EmbeddedServer.class.getResource("/webapp/index.html");
+        if (index == null) {
+            throw new IllegalStateException("the web resources (webapp/) are missing from the classpath");
+        }
+        return new URL(index, "./");
+    }
+
+    /** The port actually bound, also when the settings asked for 0. */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public Hub hub() {
+        return (Hub) context.getServletContext().getAttribute(LifelineContextListener.HUB_ATTRIBUTE);
+    }
+
+    public ServerConnector connector() {
+        return connector;
+    }
+
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    /** Ends every subscriber {@code server-shutdown}, then stops Jetty. */
+    @Override
+    public void close() {
+        Hub hub = hub();
+        if (hub != null) {
+            hub.shutdown();
+        }
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("Jetty did not stop cleanly", e);
+        }
+    }
+}

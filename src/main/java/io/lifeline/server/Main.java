@@ -1,0 +1,133 @@
+package io.lifeline.server;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import io.lifeline.config.ConfigException;
+import io.lifeline.config.Flags;
+import io.lifeline.config.Setting;
+import io.lifeline.config.Settings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.BindException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.LogManager;
+
+/**
+ * The embedded program: {@code java -jar lifeline-server.jar [--port N] [--jwt-key K] ...}.
+ *
+ * <p>Prints one readiness line with the real port once it listens. With no key configured it runs in development
+ * mode, loudly: a key generated for this run, a token that may publish and subscribe to everything, anonymous
+ * subscribers allowed. Bad configuration or a port in use stops it with a message and a non-zero exit status.</p>
+ */
+public final class Main {
+
+    /** Exit status for bad configuration. */
+    static final int EXIT_CONFIG = 2;
+    /** Exit status when the server cannot start, e.g. the port is in use. */
+    static final int EXIT_START = 1;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        configureLogging();
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println(usage());
+            return;
+        }
+        Settings settings;
+        try {
+            settings = Settings.load(Flags.parse(args), name -> null);
+        } catch (ConfigException e) {
+            System.err.println("lifeline: " + e.getMessage());
+            System.exit(EXIT_CONFIG);
+            return;
+        }
+        String developmentToken = null;
+        if (!settings.hasKeys()) {
+            String key = generateKey();
+            settings = settings.withDevelopmentKey(key);
+            developmentToken = JWT.create()
+                    .withClaim("mercure", Map.of("publish", List.of("*"), "subscribe", List.of("*")))
+                    .sign(Algorithm.HMAC256(key));
+        }
+
+        EmbeddedServer server;
+        try {
+            server = EmbeddedServer.start(settings);
+        } catch (Exception e) {
+            System.err.println("lifeline: " + startFailure(e, settings));
+            System.exit(EXIT_START);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "lifeline-shutdown"));
+
+        String host = settings.host() == null ? "localhost" : settings.host();
+        String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/";
+        if (developmentToken != null) {
+            System.out.println(developmentBanner(url, developmentToken));
+        }
+        System.out.println("Lifeline ready on " + url + " (port " + server.port() + ")");
+        System.out.flush();
+        server.join();
+    }
+
+    private static String startFailure(Exception e, Settings settings) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) {
+                return "cannot listen on port " + settings.port() + ": " + t.getMessage()
+                        + " (choose another with " + Setting.PORT.flagName() + " or " + Setting.PORT.envName() + ")";
+            }
+            if (t instanceof ConfigException) {
+                return t.getMessage();
+            }
+        }
+        return "cannot start: " + e;
+    }
+
+    private static String generateKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(key);
+    }
+
+    private static String developmentBanner(String url, String token) {
+        String rule = "=".repeat(78);
+        return rule + "\n"
+                + "  DEVELOPMENT MODE: no " + Setting.JWT_KEY.envName() + " is set.\n"
+                + "  Lifeline generated a key for this run only and lets anonymous subscribers in.\n"
+                + "  Never run it like this in production.\n\n"
+                + "  Token that may publish and subscribe to every topic:\n"
+                + "    " + token + "\n\n"
+                + "  Try it: open " + url + "\n"
+                + rule;
+    }
+
+    private static String usage() {
+        StringBuilder sb = new StringBuilder("usage: java -jar lifeline-server.jar [flags]\n\n"
+                + "Every flag is also an environment variable and a system property, e.g.\n"
+                + "--jwt-key = LIFELINE_JWT_KEY = -Dlifeline.jwt.key. Flags win over system properties,\n"
+                + "which win over the environment.\n\n");
+        for (Setting s : Setting.values()) {
+            sb.append(String.format("  %-22s %s%s%n", s.flagName() + " V", s.description(),
+                    s.defaultValue() == null || s.defaultValue().isEmpty() ? "" : " (default " + s.defaultValue() + ")"));
+        }
+        return sb.toString();
+    }
+
+    /** The bundled logging format, unless the operator brought a configuration of their own. */
+    private static void configureLogging() throws IOException {
+        if (System.getProperty("java.util.logging.config.file") != null
+                || System.getProperty("java.util.logging.config.class") != null) {
+            return;
+        }
+        try (InputStream in = Main.class.getResourceAsStream("logging.properties")) {
+            if (in != null) {
+                LogManager.getLogManager().readConfiguration(in);
+            }
+        }
+    }
+}

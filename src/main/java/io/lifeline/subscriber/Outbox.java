@@ -1,0 +1,240 @@
+package io.lifeline.subscriber;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A subscriber's bounded queue of frames and the single writer that drains it into the response.
+ *
+ * <p>Anyone may queue (a publisher, the heartbeat, the departure probe) and nobody waits: queuing never touches the
+ * connection. Only the holder of the writer lock touches the response, writing while the container says
+ * {@code isReady()}; when it says no, the writer leaves, and the container's {@code onWritePossible} brings a writer
+ * back. The lock is only ever tried, never waited for: a thread that finds it taken leaves a flag, and the holder
+ * runs once more before letting go. Completing or aborting the response goes through the same door, so the
+ * response is never written and completed at once.</p>
+ *
+ * <p>The queue is bounded in bytes; a frame that would overflow a non-empty queue ends the subscriber
+ * {@code write-stalled}. A single frame larger than the bound is still accepted into an empty queue.</p>
+ */
+final class Outbox {
+
+    /**
+     * Written after the probe has been flushed. A container may report a failed non-blocking write only through a
+     * later {@code onError} (Jetty does), while its response already refuses the next write; an empty write tells
+     * at once whether the probe reached the connection.
+     */
+    private static final byte[] NOTHING = new byte[0];
+
+    private final Subscriber owner;
+    private final SseStream stream;
+    private final SubscriberHost host;
+    private final long limitBytes;
+
+    private final Queue<Frame> frames = new ConcurrentLinkedQueue<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final ReentrantLock writer = new ReentrantLock();
+    private final AtomicBoolean again = new AtomicBoolean();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final AtomicReference<Runnable> closing = new AtomicReference<>();
+
+    /** Set once the container has said the response can be written; until then nothing is written. */
+    private volatile boolean writable;
+    private volatile boolean closed;
+    /** When a write last failed to finish at once, or 0 while the connection takes bytes. */
+    private volatile long blockedSinceNanos;
+    private volatile long updatesSent;
+    private volatile long bytesSent;
+
+    // Guarded by the writer lock.
+    private boolean unflushed;
+    private boolean probeWritten;
+
+    Outbox(Subscriber owner, SseStream stream, SubscriberHost host, long limitBytes) {
+        this.owner = owner;
+        this.stream = stream;
+        this.host = host;
+        this.limitBytes = limitBytes;
+    }
+
+    /** Queues a frame; returns false if the subscriber has ended or the frame would overflow the queue. */
+    boolean offer(Frame frame) {
+        if (closed) {
+            return false;
+        }
+        long size = frame.size();
+        long after = queuedBytes.addAndGet(size);
+        if (after > limitBytes && after > size) {
+            queuedBytes.addAndGet(-size);
+            owner.end(EndReason.WRITE_STALLED);
+            return false;
+        }
+        frames.add(frame);
+        host.queuedBytes(size);
+        if (closed) {
+            discard(); // the subscriber ended while this frame went in: leave nothing behind
+        }
+        return true;
+    }
+
+    /** Queues a heartbeat unless bytes are already waiting, which would keep the connection busy anyway. */
+    void offerHeartbeat() {
+        if (frames.isEmpty() && blockedSinceNanos == 0 && offer(Frame.HEARTBEAT)) {
+            requestWrite();
+        }
+    }
+
+    /** Queues the departure probe past the bound (it is tiny) and writes it from this thread. */
+    void offerProbe() {
+        if (!closed) {
+            queuedBytes.addAndGet(Frame.PROBE.size());
+            frames.add(Frame.PROBE);
+            host.queuedBytes(Frame.PROBE.size());
+            pump();
+        }
+    }
+
+    /** Asks a writer thread to drain the queue; the caller returns at once. */
+    void requestWrite() {
+        if (scheduled.compareAndSet(false, true)) {
+            try {
+                host.writers().execute(() -> {
+                    scheduled.set(false);
+                    pump();
+                });
+            } catch (RejectedExecutionException e) {
+                scheduled.set(false); // the hub is stopping; its shutdown ends this subscriber
+            }
+        }
+    }
+
+    /** The container says the response can take bytes again. */
+    void onWritable() {
+        writable = true;
+        pump();
+    }
+
+    /**
+     * Closes the outbox: drops what is queued, then completes or aborts the response, then runs {@code then}.
+     * Happens at once when no writer is busy, otherwise as soon as the busy writer notices.
+     */
+    void close(boolean abort, Runnable then) {
+        closing.set(() -> {
+            try {
+                if (abort) {
+                    stream.abort();
+                } else {
+                    stream.complete();
+                }
+            } finally {
+                then.run();
+            }
+        });
+        closed = true;
+        pump();
+    }
+
+    boolean isBlocked() {
+        return blockedSinceNanos != 0;
+    }
+
+    long blockedSinceNanos() {
+        return blockedSinceNanos;
+    }
+
+    long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    long updatesSent() {
+        return updatesSent;
+    }
+
+    long bytesSent() {
+        return bytesSent;
+    }
+
+    private void pump() {
+        again.set(true);
+        if (writer.isHeldByCurrentThread()) {
+            return; // called back from inside the writer: the loop below runs again
+        }
+        while (again.get() && (writable || closed) && writer.tryLock()) {
+            try {
+                again.set(false);
+                if (closed) {
+                    finishClose();
+                } else {
+                    drain();
+                }
+            } finally {
+                writer.unlock();
+            }
+        }
+    }
+
+    private void finishClose() {
+        discard();
+        Runnable last = closing.getAndSet(null);
+        if (last != null) {
+            last.run();
+        }
+    }
+
+    private void drain() {
+        try {
+            while (!closed) {
+                if (!stream.isReady()) {
+                    if (blockedSinceNanos == 0) {
+                        blockedSinceNanos = System.nanoTime();
+                        owner.onWriteBlocked();
+                    }
+                    return;
+                }
+                blockedSinceNanos = 0;
+                Frame frame = frames.poll();
+                if (frame == null) {
+                    if (unflushed) {
+                        unflushed = false;
+                        stream.flush();
+                        continue;
+                    }
+                    if (probeWritten) {
+                        probeWritten = false;
+                        stream.write(NOTHING); // surfaces a failure the container would only report later
+                        owner.onProbeWritten();
+                    }
+                    return;
+                }
+                dequeued(frame);
+                stream.write(frame.bytes);
+                unflushed = true;
+                bytesSent += frame.size();
+                if (frame.kind == Frame.Kind.UPDATE) {
+                    updatesSent++;
+                    host.delivered(owner);
+                } else if (frame.kind == Frame.Kind.PROBE) {
+                    probeWritten = true;
+                }
+            }
+        } catch (Throwable e) {
+            owner.onWriteFailed(e);
+        }
+    }
+
+    private void discard() {
+        Frame frame;
+        while ((frame = frames.poll()) != null) {
+            dequeued(frame);
+        }
+    }
+
+    private void dequeued(Frame frame) {
+        queuedBytes.addAndGet(-frame.size());
+        host.queuedBytes(-frame.size());
+    }
+}

@@ -1,0 +1,320 @@
+package io.lifeline.subscriber;
+
+import io.lifeline.auth.Claims;
+import io.lifeline.timer.TimerWheel;
+import io.lifeline.watch.DepartureListener;
+import io.lifeline.watch.DepartureWatch;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's stream, from the moment it is accepted until it ends, and everything it holds meanwhile: its place
+ * in the topic index, its timers, its departure watch, its queue and its response.
+ *
+ * <p>A subscriber is open until {@link #end(EndReason)}, the single door out, is called by whoever notices first
+ * that it must end: the departure watch (FIN, RST), a failed or stalled write, a deadline, the hub's shutdown. One
+ * compare-and-set decides the winner; every other caller, at the same moment or later, returns at once. The winner
+ * releases in a fixed order:</p>
+ * <ol>
+ *   <li>remove it from the topic index, so no new frame arrives;</li>
+ *   <li>cancel its timers (heartbeat and deadlines);</li>
+ *   <li>cancel its departure watch, which must happen before the response completes;</li>
+ *   <li>drop its queued frames;</li>
+ *   <li>complete the response, or abort the connection when bytes may be stuck in it;</li>
+ *   <li>count the end and log it, once.</li>
+ * </ol>
+ * <p>No step can throw past the next. Steps 4 to 6 run on whichever thread holds the writer (the ending thread
+ * itself unless a write is in progress), so the response is never written and completed at once.</p>
+ */
+public final class Subscriber implements DepartureListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Subscriber.class);
+
+    /**
+     * How long the departure probe may take after the input ended. A FIN is the common case; if the probe cannot
+     * even be written by then, the client is gone all the same and ends {@code client-closed}.
+     */
+    static final Duration PROBE_WINDOW = Duration.ofMillis(250);
+
+    private final String id;
+    private final List<String> topics;
+    private final Claims claims;
+    private final String remote;
+    private final SubscriberHost host;
+    private final Outbox outbox;
+    private final Instant startedAt = Instant.now();
+    private final long startedNanos = System.nanoTime();
+
+    private final AtomicReference<EndReason> endReason = new AtomicReference<>();
+    private final AtomicBoolean inputEnded = new AtomicBoolean();
+    private final AtomicBoolean stallCheckScheduled = new AtomicBoolean();
+    private volatile long endedNanos;
+    private volatile long inputEndedNanos;
+    private volatile String watchKind = "unwatched";
+    private volatile DepartureWatch.Handle watch;
+    private volatile TimerWheel.Timeout heartbeat;
+    private volatile TimerWheel.Timeout expiry;
+    private volatile TimerWheel.Timeout probeDeadline;
+    private volatile TimerWheel.Timeout stallCheck;
+
+    /** The sequence number of the last update queued for it; the hub fans out one update at a time. */
+    private long lastOfferedSequence = -1;
+
+    /**
+     * @param claims the subscriber's verified token, or null for an anonymous subscriber
+     * @param remote the client's address, for logs
+     */
+    public Subscriber(String id, List<String> topics, Claims claims, String remote, SseStream stream,
+                      SubscriberHost host) {
+        this.id = Objects.requireNonNull(id);
+        this.topics = List.copyOf(topics);
+        this.claims = claims;
+        this.remote = remote;
+        this.host = host;
+        this.outbox = new Outbox(this, stream, host, host.limits().queueBytes());
+        outbox.offer(Frame.OPENING);
+    }
+
+    /**
+     * Attaches the departure watch before it is armed. If the subscriber has already ended, the watch is cancelled
+     * here, so arming it later does nothing.
+     */
+    public void attachWatch(String kind, DepartureWatch.Handle handle) {
+        this.watchKind = kind;
+        this.watch = handle;
+        if (isEnded()) {
+            handle.cancel();
+        }
+    }
+
+    /** Starts the timers; called once the subscriber is in the topic index. */
+    public void start() {
+        scheduleHeartbeat();
+        if (claims != null && claims.expiresAt() != null) {
+            Duration left = Duration.between(Instant.now(), claims.expiresAt());
+            expiry = host.timer().schedule(left, () -> end(EndReason.TOKEN_EXPIRED));
+        }
+        if (isEnded()) {
+            cancelTimers();
+        }
+    }
+
+    /** Queues an update's frame; never blocks. Returns false if the subscriber has ended or just overflowed. */
+    public boolean offer(Frame frame) {
+        if (outbox.offer(frame)) {
+            outbox.requestWrite();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Whether this update, numbered {@code sequence} by the hub, has not been queued for this subscriber yet. The
+     * hub fans out one update at a time, so a subscriber matched through several topics gets it once.
+     */
+    public boolean firstOffer(long sequence) {
+        if (sequence == lastOfferedSequence) {
+            return false;
+        }
+        lastOfferedSequence = sequence;
+        return true;
+    }
+
+    /** The container can take bytes again. */
+    public void onWritable() {
+        outbox.onWritable();
+    }
+
+    /** The container reported that the response failed. */
+    public void onWriteFailed(Throwable failure) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("subscriber {} write failed: {}", id, failure.toString());
+        }
+        if (inputEnded.get()) {
+            end(EndReason.CLIENT_RESET, inputEndedNanos);
+        } else {
+            end(EndReason.WRITE_FAILED);
+        }
+    }
+
+    @Override
+    public void onInputEnded(long detectedNanos) {
+        if (isEnded() || !inputEnded.compareAndSet(false, true)) {
+            return;
+        }
+        inputEndedNanos = detectedNanos;
+        probeDeadline = host.timer().schedule(PROBE_WINDOW, () -> end(EndReason.CLIENT_CLOSED, detectedNanos));
+        if (isEnded()) {
+            probeDeadline.cancel();
+            return;
+        }
+        outbox.offerProbe();
+    }
+
+    @Override
+    public void onReset(long detectedNanos) {
+        end(EndReason.CLIENT_RESET, detectedNanos);
+    }
+
+    /** The probe written after the input ended went out: the client sent a FIN, not an RST. */
+    void onProbeWritten() {
+        end(EndReason.CLIENT_CLOSED, inputEndedNanos);
+    }
+
+    /** A write did not finish at once; if it is still unfinished after the dispatch timeout, the subscriber ends. */
+    void onWriteBlocked() {
+        scheduleStallCheck(host.limits().dispatchTimeout());
+    }
+
+    /** Ends the subscriber, noticed now. Returns true for the one caller that ended it. */
+    public boolean end(EndReason reason) {
+        return end(reason, System.nanoTime());
+    }
+
+    /**
+     * Ends the subscriber. Returns true for the one caller that ended it.
+     *
+     * @param detectedNanos when the reason was noticed, for the cleanup-latency metric
+     */
+    public boolean end(EndReason reason, long detectedNanos) {
+        if (!endReason.compareAndSet(null, reason)) {
+            return false;
+        }
+        endedNanos = System.nanoTime();
+        boolean abort = reason.abortsConnection() || outbox.isBlocked();
+        step("unindex", () -> host.unindex(this));
+        step("cancel timers", this::cancelTimers);
+        step("cancel watch", () -> {
+            DepartureWatch.Handle w = watch;
+            if (w != null) {
+                w.cancel();
+            }
+        });
+        step("close response", () -> outbox.close(abort,
+                () -> step("record end", () -> host.ended(this, reason, detectedNanos, System.nanoTime()))));
+        return true;
+    }
+
+    private void step(String name, Runnable step) {
+        try {
+            step.run();
+        } catch (Throwable e) {
+            LOG.warn("subscriber {}: releasing ({}) failed; continuing", id, name, e);
+        }
+    }
+
+    private void scheduleHeartbeat() {
+        heartbeat = host.timer().schedule(host.limits().heartbeat(), this::heartbeat);
+    }
+
+    private void heartbeat() {
+        if (isEnded()) {
+            return;
+        }
+        outbox.offerHeartbeat();
+        scheduleHeartbeat();
+        if (isEnded()) {
+            heartbeat.cancel();
+        }
+    }
+
+    private void scheduleStallCheck(Duration delay) {
+        if (stallCheckScheduled.compareAndSet(false, true)) {
+            stallCheck = host.timer().schedule(delay, this::checkStall);
+            if (isEnded()) {
+                stallCheck.cancel();
+            }
+        }
+    }
+
+    private void checkStall() {
+        stallCheckScheduled.set(false);
+        long since = outbox.blockedSinceNanos();
+        if (since == 0 || isEnded()) {
+            return;
+        }
+        long left = host.limits().dispatchTimeout().toNanos() - (System.nanoTime() - since);
+        if (left <= 0) {
+            end(EndReason.WRITE_STALLED);
+        } else {
+            scheduleStallCheck(Duration.ofNanos(left));
+        }
+    }
+
+    private void cancelTimers() {
+        for (TimerWheel.Timeout t : new TimerWheel.Timeout[] {heartbeat, expiry, probeDeadline, stallCheck}) {
+            if (t != null) {
+                t.cancel();
+            }
+        }
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** The topic selectors it subscribed with. */
+    public List<String> topics() {
+        return topics;
+    }
+
+    /** Its verified token, or null when anonymous. */
+    public Claims claims() {
+        return claims;
+    }
+
+    public String remote() {
+        return remote;
+    }
+
+    public String watchKind() {
+        return watchKind;
+    }
+
+    public boolean isEnded() {
+        return endReason.get() != null;
+    }
+
+    /** Why it ended, or null while it is open. */
+    public EndReason endReason() {
+        return endReason.get();
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /** How long it has lived, or lived in all once ended. */
+    public Duration age() {
+        long end = endedNanos;
+        return Duration.ofNanos((end != 0 ? end : System.nanoTime()) - startedNanos);
+    }
+
+    /** {@link System#nanoTime()} when it ended, or 0 while open. */
+    public long endedNanos() {
+        return endedNanos;
+    }
+
+    public long updatesSent() {
+        return outbox.updatesSent();
+    }
+
+    public long bytesSent() {
+        return outbox.bytesSent();
+    }
+
+    public long queuedBytes() {
+        return outbox.queuedBytes();
+    }
+
+    @Override
+    public String toString() {
+        return "Subscriber[" + id + ", " + (isEnded() ? endReason.get().label() : "open") + "]";
+    }
+}

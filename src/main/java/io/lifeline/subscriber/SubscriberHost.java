@@ -1,0 +1,33 @@
+package io.lifeline.subscriber;
+
+import io.lifeline.timer.TimerWheel;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+
+/** What a subscriber needs from the hub that holds it. */
+public interface SubscriberHost {
+
+    /** Per-subscriber bounds, the same for every subscriber of a hub. */
+    record Limits(Duration heartbeat, Duration dispatchTimeout, long queueBytes) {
+    }
+
+    Limits limits();
+
+    /** The one timer for heartbeats and deadlines. */
+    TimerWheel timer();
+
+    /** Threads that write queued frames, so that a publisher only queues. */
+    Executor writers();
+
+    /** Release step 1: remove the subscriber from the topic index and the list of subscriptions. */
+    void unindex(Subscriber subscriber);
+
+    /** Bytes queued for some subscriber grew (positive) or shrank (negative). */
+    void queuedBytes(long delta);
+
+    /** An update was written to a subscriber's connection. */
+    void delivered(Subscriber subscriber);
+
+    /** The last release step: count the end and log it. */
+    void ended(Subscriber subscriber, EndReason reason, long detectedNanos, long releasedNanos);
+}

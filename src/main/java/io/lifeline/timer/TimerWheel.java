@@ -1,0 +1,170 @@
+package io.lifeline.timer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread that runs what is due: heartbeats, write deadlines and token expiries of every subscriber.
+ *
+ * <p>A hashed wheel: time is cut into ticks, each tick owns a bucket, and a timeout waits in the bucket of the tick
+ * in which it falls due, counting down the whole turns of the wheel it must still wait. Each tick visits only its own
+ * bucket, so 100,000 idle subscribers cost a visit each per heartbeat, not a scheduled task each. A timeout runs at
+ * most one tick late and never early.</p>
+ *
+ * <p>Tasks run on the wheel's thread and must be short: they queue work or end a subscriber, never block.
+ * {@link #schedule} and {@link Timeout#cancel} are safe from any thread; a cancelled timeout lets go of its task at
+ * once, so a subscriber that has ended is not held until its deadline would have come.</p>
+ */
+public final class TimerWheel implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TimerWheel.class);
+
+    private final long tickNanos;
+    private final int mask;
+    private final ArrayList<Timeout>[] buckets;
+    private final Queue<Timeout> incoming = new ConcurrentLinkedQueue<>();
+    private final long startNanos = System.nanoTime();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private long tick;
+
+    /**
+     * @param tick  the resolution; a timeout runs at most this late
+     * @param slots buckets in the wheel, rounded up to a power of two; one turn lasts {@code tick * slots}
+     */
+    @SuppressWarnings("unchecked")
+    public TimerWheel(Duration tick, int slots, String threadName) {
+        this.tickNanos = tick.toNanos();
+        int size = Integer.highestOneBit(Math.max(2, slots - 1)) << 1;
+        this.mask = size - 1;
+        this.buckets = new ArrayList[size];
+        for (int i = 0; i < size; i++) {
+            buckets[i] = new ArrayList<>();
+        }
+        this.thread = new Thread(this::run, threadName);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Runs {@code task} on the wheel's thread once {@code delay} has passed, unless cancelled first. */
+    public Timeout schedule(Duration delay, Runnable task) {
+        return scheduleAt(System.nanoTime() + Math.max(0, delay.toNanos()), task);
+    }
+
+    /** Runs {@code task} once {@link System#nanoTime()} has reached {@code deadlineNanos}. */
+    public Timeout scheduleAt(long deadlineNanos, Runnable task) {
+        Timeout t = new Timeout(deadlineNanos, task);
+        if (running) {
+            incoming.add(t);
+        }
+        return t;
+    }
+
+    /** Timeouts waiting in the wheel, cancelled ones included until their tick visits them (for benchmarks). */
+    public int pending() {
+        int n = incoming.size();
+        for (ArrayList<Timeout> bucket : buckets) {
+            n += bucket.size();
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            long due = startNanos + (tick + 1) * tickNanos;
+            long wait;
+            while (running && (wait = due - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(this, wait);
+            }
+            if (!running) {
+                break;
+            }
+            admitIncoming();
+            expire(buckets[(int) (tick & mask)]);
+            tick++;
+        }
+        incoming.clear();
+        for (ArrayList<Timeout> bucket : buckets) {
+            bucket.clear();
+        }
+    }
+
+    private void admitIncoming() {
+        Timeout t;
+        while ((t = incoming.poll()) != null) {
+            if (t.task == null) {
+                continue;
+            }
+            long target = Math.max(tick, Math.floorDiv(t.deadlineNanos - startNanos, tickNanos));
+            t.rounds = (target - tick) / buckets.length;
+            buckets[(int) (target & mask)].add(t);
+        }
+    }
+
+    private void expire(ArrayList<Timeout> bucket) {
+        int kept = 0;
+        int size = bucket.size();
+        for (int i = 0; i < size; i++) {
+            Timeout t = bucket.get(i);
+            Runnable task = t.task;
+            if (task == null) {
+                continue;
+            }
+            if (t.rounds > 0) {
+                t.rounds--;
+                bucket.set(kept++, t);
+                continue;
+            }
+            if (t.fire()) {
+                try {
+                    task.run();
+                } catch (Throwable e) {
+                    LOG.warn("a timer task failed", e);
+                }
+            }
+        }
+        for (int i = size - 1; i >= kept; i--) {
+            bucket.remove(i);
+        }
+    }
+
+    /** A scheduled task. */
+    public static final class Timeout {
+        private final long deadlineNanos;
+        private volatile Runnable task;
+        private long rounds;
+
+        private Timeout(long deadlineNanos, Runnable task) {
+            this.deadlineNanos = deadlineNanos;
+            this.task = task;
+        }
+
+        /** Prevents the task from running if it has not started; idempotent, safe from any thread. */
+        public void cancel() {
+            task = null;
+        }
+
+        private boolean fire() {
+            boolean live = task != null;
+            task = null;
+            return live;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.lifeline.watch;
+
+/** Told by a {@link DepartureWatch} when the client's side of the connection goes away. */
+public interface DepartureListener {
+
+    /**
+     * The connection's input has ended. Often the watch cannot tell a FIN from an RST (Jetty's {@code fill()}
+     * returns -1 for both), so the listener decides by writing a probe: it fails after an RST and succeeds after a
+     * FIN.
+     *
+     * @param detectedNanos {@link System#nanoTime()} when the watch noticed
+     */
+    void onInputEnded(long detectedNanos);
+
+    /** The client reset the connection, and the watch knows it for certain. */
+    void onReset(long detectedNanos);
+}

@@ -1,0 +1,42 @@
+package io.lifeline.watch;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * Watches the connection under one request for the client's departure.
+ *
+ * <p>The Servlet API never reports a client's FIN: {@code ReadListener.onAllDataRead} fires at once for a GET
+ * because its empty body ends, and containers stop reading the socket while an async request is handled. A client
+ * behind a proxy that half-closes and goes on accepting bytes therefore looks alive forever to writes alone. A watch
+ * reaches below the Servlet API, into one container's internals, and reads the socket itself.</p>
+ *
+ * <p>Implementations live in one package per container and are the only place container internals are touched.
+ * The watch is chosen per request: one connection kind (HTTP/1.x, HTTP/2, TLS) may be watchable and another not.</p>
+ */
+public interface DepartureWatch {
+
+    /** A short name for logs and metric labels, e.g. {@code jetty-http1}. */
+    String kind();
+
+    /**
+     * Prepares a watch on the connection carrying this request, not yet armed, or returns null when this watch
+     * cannot see that connection.
+     */
+    Handle prepare(HttpServletRequest request, DepartureListener listener);
+
+    /** One connection's watch. Every method is idempotent and safe from any thread. */
+    interface Handle {
+
+        /** Starts watching. Does nothing once cancelled. */
+        void arm();
+
+        /**
+         * Stops watching and leaves the connection as the container expects it. Must be called before the response
+         * completes: a read interest left behind would abort the connection or swallow the next request on it.
+         */
+        void cancel();
+
+        /** Closes the connection at once, discarding whatever bytes are still buffered for it. */
+        void abort();
+    }
+}

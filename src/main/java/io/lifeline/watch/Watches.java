@@ -1,0 +1,75 @@
+package io.lifeline.watch;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashMap;
+
+/**
+ * The departure watches this container offers, tried in order for each request, with {@link NoWatch} last.
+ *
+ * <p>Container watches are loaded by name: each links against its container's internal classes, so it loads only
+ * where those classes are present and visible to the web app. One that cannot load is reported at start-up, and
+ * its connections fall back to heartbeats.</p>
+ */
+public final class Watches {
+
+    /** Lifeline's container watches, most specific first. */
+    private static final List<String> CONTAINER_WATCHES = List.of("io.lifeline.watch.jetty.JettyHttp1Watch");
+
+    /** A watch prepared for one request. */
+    public record Prepared(String kind, DepartureWatch.Handle handle) {
+    }
+
+    private final List<DepartureWatch> watches;
+    private final Map<String, String> unavailable;
+    private final DepartureWatch fallback = new NoWatch();
+
+    private Watches(List<DepartureWatch> watches, Map<String, String> unavailable) {
+        this.watches = List.copyOf(watches);
+        this.unavailable = Map.copyOf(unavailable);
+    }
+
+    /** @param containerHooks false to watch nothing and rely on heartbeats alone */
+    public static Watches detect(boolean containerHooks) {
+        List<DepartureWatch> found = new ArrayList<>();
+        Map<String, String> missing = new LinkedHashMap<>();
+        if (containerHooks) {
+            for (String name : CONTAINER_WATCHES) {
+                try {
+                    found.add((DepartureWatch) Class.forName(name, true, Watches.class.getClassLoader())
+                            .getConstructor().newInstance());
+                } catch (ReflectiveOperationException | LinkageError e) {
+                    Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    missing.put(name, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+                }
+            }
+        }
+        return new Watches(found, missing);
+    }
+
+    /** The first watch that can see this request's connection, else the fallback. */
+    public Prepared prepare(HttpServletRequest request, DepartureListener listener) {
+        for (DepartureWatch watch : watches) {
+            DepartureWatch.Handle handle = watch.prepare(request, listener);
+            if (handle != null) {
+                return new Prepared(watch.kind(), handle);
+            }
+        }
+        return new Prepared(fallback.kind(), fallback.prepare(request, listener));
+    }
+
+    /** Every kind a subscriber may be watched by here, the fallback included. */
+    public List<String> kinds() {
+        List<String> kinds = new ArrayList<>();
+        watches.forEach(w -> kinds.add(w.kind()));
+        kinds.add(fallback.kind());
+        return kinds;
+    }
+
+    /** Container watches that could not load here, with the reason. */
+    public Map<String, String> unavailable() {
+        return unavailable;
+    }
+}

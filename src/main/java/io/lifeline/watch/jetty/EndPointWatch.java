@@ -1,0 +1,118 @@
+package io.lifeline.watch.jetty;
+
+import io.lifeline.watch.DepartureListener;
+import io.lifeline.watch.DepartureWatch;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.io.AbstractEndPoint;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A read interest on one Jetty end point, reporting the end of the client's input.
+ *
+ * <p>When Jetty says the end point is readable, {@code fill()} tells what arrived: -1 is the end of input (a FIN,
+ * or an RST, which Jetty also turns into -1); bytes are stray client bytes, discarded, and the interest is
+ * registered again. The interest is failed, not succeeded, when this watch cancels it, when the connection idles
+ * out, or when the end point closes: the first two are not departures (an idle timeout re-arms), the last is.</p>
+ *
+ * <p>Arming and cancelling hold this watch's lock, so a cancel can never slip between a fill and the re-arm that
+ * follows it and leave an interest behind. Cancel must run before the response completes: a leftover interest would
+ * make Jetty's own read fail, aborting the connection.</p>
+ */
+final class EndPointWatch implements DepartureWatch.Handle, Callback {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EndPointWatch.class);
+    private static final int STRAY_BYTES_PER_WAKEUP = 64 * 1024;
+
+    private final AbstractEndPoint endPoint;
+    private final DepartureListener listener;
+    private boolean armed;
+    private boolean cancelled;
+
+    EndPointWatch(AbstractEndPoint endPoint, DepartureListener listener) {
+        this.endPoint = endPoint;
+        this.listener = listener;
+    }
+
+    @Override
+    public synchronized void arm() {
+        if (cancelled || armed) {
+            return;
+        }
+        armed = true; // before registering: the interest may fire on this very thread
+        if (!endPoint.tryFillInterested(this)) {
+            armed = false;
+            LOG.warn("{}: someone else is reading this connection; its departure will be noticed by heartbeats only",
+                    endPoint);
+        }
+    }
+
+    @Override
+    public synchronized void cancel() {
+        if (cancelled) {
+            return;
+        }
+        cancelled = true;
+        if (armed) {
+            armed = false;
+            endPoint.getFillInterest().onFail(new CancellationException("departure watch cancelled"));
+        }
+    }
+
+    @Override
+    public void abort() {
+        endPoint.close(new IOException("connection aborted by Lifeline"));
+    }
+
+    @Override
+    public void succeeded() {
+        synchronized (this) {
+            armed = false;
+            if (cancelled) {
+                return;
+            }
+        }
+        ByteBuffer buffer = BufferUtil.allocate(512);
+        try {
+            int stray = 0;
+            while (stray < STRAY_BYTES_PER_WAKEUP) {
+                int filled = endPoint.fill(buffer);
+                if (filled < 0) {
+                    listener.onInputEnded(System.nanoTime());
+                    return;
+                }
+                if (filled == 0) {
+                    break;
+                }
+                stray += filled;
+                BufferUtil.clear(buffer);
+            }
+            if (stray > 0 && LOG.isDebugEnabled()) {
+                LOG.debug("{}: discarded {} bytes the client sent after its request", endPoint, stray);
+            }
+            arm();
+        } catch (IOException e) {
+            listener.onInputEnded(System.nanoTime());
+        }
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+        synchronized (this) {
+            armed = false;
+            if (cancelled || cause instanceof CancellationException) {
+                return;
+            }
+        }
+        if (cause instanceof TimeoutException) {
+            arm();
+        } else {
+            listener.onInputEnded(System.nanoTime());
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package io.lifeline.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * An SSE client on a plain {@link Socket}, speaking raw HTTP/1.1 as Jetty's own tests do, so that a test decides
+ * exactly how the connection ends: {@link #fin()} half-closes, {@link #reset()} sends an RST, {@link #drain()} then
+ * {@link #close()} closes with nothing left unread (a FIN).
+ */
+public final class RawSseClient implements AutoCloseable {
+
+    private final Socket socket;
+    private final InputStream in;
+    private final ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    private String statusLine;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+    private int bodyStart = -1;
+    private boolean eof;
+
+    private RawSseClient(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+    }
+
+    /** Opens a connection and sends {@code GET pathAndQuery}. */
+    public static RawSseClient open(int port, String pathAndQuery, String... extraHeaderLines) throws IOException {
+        return open(port, pathAndQuery, 0, extraHeaderLines);
+    }
+
+    /**
+     * @param receiveBuffer if positive, the socket's receive buffer, set before connecting so that the window
+     *                      stays small: a client that stops reading then stalls the server quickly
+     */
+    public static RawSseClient open(int port, String pathAndQuery, int receiveBuffer, String... extraHeaderLines)
+            throws IOException {
+        Socket socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        RawSseClient client = new RawSseClient(socket);
+        StringBuilder request = new StringBuilder("GET " + pathAndQuery + " HTTP/1.1\r\n")
+                .append("Host: 127.0.0.1:").append(port).append("\r\n")
+                .append("Accept: text/event-stream\r\n");
+        for (String line : extraHeaderLines) {
+            request.append(line).append("\r\n");
+        }
+        request.append("\r\n");
+        socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
+        socket.getOutputStream().flush();
+        return client;
+    }
+
+    /** Reads until the response head has arrived; returns the status code. */
+    public int awaitHead(Duration within) throws IOException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (bodyStart < 0) {
+            if (!readSome(deadline)) {
+                throw new AssertionError("no response head within " + within.toMillis() + " ms; got: " + rawText());
+            }
+        }
+        return Integer.parseInt(statusLine.split(" ")[1]);
+    }
+
+    /** Reads until the decoded body contains {@code text}. */
+    public void awaitBody(String text, Duration within) throws IOException {
+        long deadline = System.nanoTime() + within.toNanos();
+        awaitHead(within);
+        while (!body().contains(text)) {
+            if (!readSome(deadline)) {
+                throw new AssertionError("body did not contain " + text + " within " + within.toMillis()
+                        + " ms; body so far: " + body() + (eof ? " (EOF)" : ""));
+            }
+        }
+    }
+
+    /** Reads until the server closes its side; returns false if it has not within the deadline. */
+    public boolean awaitEof(Duration within) throws IOException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!eof) {
+            if (!readSome(deadline) && !eof) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Sends a FIN and keeps reading: the client's half-close. */
+    public void fin() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Closes with SO_LINGER 0: the kernel sends an RST. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    /**
+     * A plain close. After {@link #drain()}, with nothing left unread, the kernel sends a FIN; with unread bytes it
+     * would send an RST.
+     */
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+
+    /** Reads whatever has arrived, waiting at most a few milliseconds, so that a close leaves nothing unread. */
+    public void drain() throws IOException {
+        try {
+            socket.setSoTimeout(20);
+            byte[] buffer = new byte[8192];
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                raw.write(buffer, 0, n);
+                parseHead();
+            }
+            eof = true;
+        } catch (SocketTimeoutException | SocketException drained) {
+            // nothing more to read now
+        }
+    }
+
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
+    public String statusLine() {
+        return statusLine;
+    }
+
+    /** A response header by case-insensitive name, or null. */
+    public String header(String name) {
+        return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** The body so far, de-chunked when the response is chunked. */
+    public String body() {
+        if (bodyStart < 0) {
+            return "";
+        }
+        byte[] all = raw.toByteArray();
+        byte[] body = java.util.Arrays.copyOfRange(all, bodyStart, all.length);
+        if ("chunked".equalsIgnoreCase(header("Transfer-Encoding"))) {
+            body = Chunked.decode(body);
+        }
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    /** Raw bytes received after the head, framing included: what the server wrote. */
+    public int rawBodyLength() {
+        return bodyStart < 0 ? 0 : raw.size() - bodyStart;
+    }
+
+    public boolean isEof() {
+        return eof;
+    }
+
+    private String rawText() {
+        return raw.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Reads once, waiting at most until the deadline; false if nothing came (timeout or EOF). */
+    private boolean readSome(long deadlineNanos) throws IOException {
+        if (eof) {
+            return false;
+        }
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+            return false;
+        }
+        socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
+        byte[] buffer = new byte[8192];
+        int n;
+        try {
+            n = in.read(buffer);
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+        if (n < 0) {
+            eof = true;
+            return false;
+        }
+        raw.write(buffer, 0, n);
+        parseHead();
+        return true;
+    }
+
+    private void parseHead() {
+        if (bodyStart >= 0) {
+            return;
+        }
+        String text = rawText();
+        int end = text.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return;
+        }
+        String[] lines = text.substring(0, end).split("\r\n");
+        statusLine = lines[0];
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+        }
+        bodyStart = end + 4;
+    }
+
+    /** HTTP/1.1 chunked framing, decoded as far as it has arrived. */
+    static final class Chunked {
+        private Chunked() {
+        }
+
+        static byte[] decode(byte[] framed) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int i = 0;
+            while (i < framed.length) {
+                int lineEnd = indexOfCrlf(framed, i);
+                if (lineEnd < 0) {
+                    break;
+                }
+                String sizeLine = new String(framed, i, lineEnd - i, StandardCharsets.US_ASCII);
+                int semicolon = sizeLine.indexOf(';');
+                int size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+                int dataStart = lineEnd + 2;
+                if (size == 0) {
+                    break;
+                }
+                int available = Math.min(size, framed.length - dataStart);
+                out.write(framed, dataStart, Math.max(0, available));
+                if (available < size) {
+                    break;
+                }
+                i = dataStart + size + 2;
+            }
+            return out.toByteArray();
+        }
+
+        private static int indexOfCrlf(byte[] b, int from) {
+            for (int i = from; i + 1 < b.length; i++) {
+                if (b[i] == '\r' && b[i + 1] == '\n') {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.lifeline.testing;
+
+import io.lifeline.config.Setting;
+import io.lifeline.config.Settings;
+import io.lifeline.hub.Hub;
+import io.lifeline.server.EmbeddedServer;
+import io.lifeline.subscriber.Subscriber;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jetty.io.EndPoint;
+
+/** The embedded program, started in this JVM on an ephemeral loopback port. */
+public final class TestServer implements AutoCloseable {
+
+    public static final String KEY = "a-test-key-that-is-long-enough-for-hs256!";
+
+    private final EmbeddedServer server;
+
+    private TestServer(EmbeddedServer server) {
+        this.server = server;
+    }
+
+    /** Starts with a test key, anonymous subscribers allowed, and the given settings on top. */
+    public static TestServer start(Map<Setting, String> overrides) {
+        Map<Setting, String> values = new EnumMap<>(Setting.class);
+        values.put(Setting.PORT, "0");
+        values.put(Setting.HOST, "127.0.0.1");
+        values.put(Setting.JWT_KEY, KEY);
+        values.put(Setting.ANONYMOUS, "true");
+        values.putAll(overrides);
+        try {
+            return new TestServer(EmbeddedServer.start(Settings.of(values)));
+        } catch (Exception e) {
+            throw new IllegalStateException("the test server did not start", e);
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+    }
+
+    public Hub hub() {
+        return server.hub();
+    }
+
+    /** The one open subscriber subscribed to this topic, once it exists. */
+    public Subscriber awaitSubscriber(String topic) {
+        return Poll.forValue(Duration.ofSeconds(5), "a subscriber of " + topic, () -> subscriberOf(topic).orElse(null));
+    }
+
+    public Optional<Subscriber> subscriberOf(String topic) {
+        return hub().subscribers().stream().filter(s -> s.topics().contains(topic)).findFirst();
+    }
+
+    /** Whether Jetty still holds a connection from this client port. */
+    public boolean hasConnectionFrom(int clientPort) {
+        for (EndPoint endPoint : server.connector().getConnectedEndPoints()) {
+            SocketAddress remote = endPoint.getRemoteSocketAddress();
+            if (remote instanceof InetSocketAddress address && address.getPort() == clientPort) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public String publisherToken() {
+        return Tokens.publisher(KEY, "*");
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
