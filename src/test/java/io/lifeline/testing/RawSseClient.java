@@ -23,6 +23,8 @@ public final class RawSseClient implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    private final Bytes decoded = new Bytes();
+    private BodyDecoder body;
     private String statusLine;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private int bodyStart = -1;
@@ -77,12 +79,37 @@ public final class RawSseClient implements AutoCloseable {
     public void awaitBody(String text, Duration within) throws IOException {
         long deadline = System.nanoTime() + within.toNanos();
         awaitHead(within);
-        while (!body().contains(text)) {
+        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+        int searched = 0;
+        while (true) {
+            byte[] body = decoded.toByteArrayView();
+            int size = decoded.size();
+            if (indexOf(body, size, needle, Math.max(0, searched - needle.length)) >= 0) {
+                return;
+            }
+            searched = size;
             if (!readSome(deadline)) {
                 throw new AssertionError("body did not contain " + text + " within " + within.toMillis()
-                        + " ms; body so far: " + body() + (eof ? " (EOF)" : ""));
+                        + " ms; body so far: " + tail(body()) + (eof ? " (EOF)" : ""));
             }
         }
+    }
+
+    private static String tail(String body) {
+        return body.length() <= 2000 ? body : "..." + body.substring(body.length() - 2000);
+    }
+
+    private static int indexOf(byte[] hay, int size, byte[] needle, int from) {
+        outer:
+        for (int i = from; i + needle.length <= size; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** Reads until the server closes its side; returns false if it has not within the deadline. */
@@ -123,8 +150,7 @@ public final class RawSseClient implements AutoCloseable {
             byte[] buffer = new byte[8192];
             int n;
             while ((n = in.read(buffer)) >= 0) {
-                raw.write(buffer, 0, n);
-                parseHead();
+                received(buffer, n);
             }
             eof = true;
         } catch (SocketTimeoutException | SocketException drained) {
@@ -147,15 +173,7 @@ public final class RawSseClient implements AutoCloseable {
 
     /** The body so far, de-chunked when the response is chunked. */
     public String body() {
-        if (bodyStart < 0) {
-            return "";
-        }
-        byte[] all = raw.toByteArray();
-        byte[] body = java.util.Arrays.copyOfRange(all, bodyStart, all.length);
-        if ("chunked".equalsIgnoreCase(header("Transfer-Encoding"))) {
-            body = Chunked.decode(body);
-        }
-        return new String(body, StandardCharsets.UTF_8);
+        return new String(decoded.toByteArray(), StandardCharsets.UTF_8);
     }
 
     /** Raw bytes received after the head, framing included: what the server wrote. */
@@ -192,9 +210,21 @@ public final class RawSseClient implements AutoCloseable {
             eof = true;
             return false;
         }
-        raw.write(buffer, 0, n);
-        parseHead();
+        received(buffer, n);
         return true;
+    }
+
+    private void received(byte[] buffer, int n) {
+        raw.write(buffer, 0, n);
+        if (bodyStart >= 0) {
+            body.feed(buffer, 0, n);
+            return;
+        }
+        parseHead();
+        if (bodyStart >= 0) {
+            byte[] all = raw.toByteArray();
+            body.feed(all, bodyStart, all.length - bodyStart);
+        }
     }
 
     private void parseHead() {
@@ -213,45 +243,69 @@ public final class RawSseClient implements AutoCloseable {
             headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
         }
         bodyStart = end + 4;
+        body = "chunked".equalsIgnoreCase(header("Transfer-Encoding")) ? new Chunked(decoded) : new Identity(decoded);
     }
 
-    /** HTTP/1.1 chunked framing, decoded as far as it has arrived. */
-    static final class Chunked {
-        private Chunked() {
+    /** Turns the bytes after the head into the body. */
+    private interface BodyDecoder {
+        void feed(byte[] b, int off, int len);
+    }
+
+    private record Identity(Bytes out) implements BodyDecoder {
+        @Override
+        public void feed(byte[] b, int off, int len) {
+            out.write(b, off, len);
+        }
+    }
+
+    /** HTTP/1.1 chunked framing, decoded as it arrives. */
+    private static final class Chunked implements BodyDecoder {
+        private final Bytes out;
+        private final StringBuilder sizeLine = new StringBuilder();
+        private long remaining;
+        private int crlfToSkip;
+        private boolean done;
+
+        Chunked(Bytes out) {
+            this.out = out;
         }
 
-        static byte[] decode(byte[] framed) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int i = 0;
-            while (i < framed.length) {
-                int lineEnd = indexOfCrlf(framed, i);
-                if (lineEnd < 0) {
-                    break;
+        @Override
+        public void feed(byte[] b, int off, int len) {
+            int i = off;
+            int end = off + len;
+            while (i < end && !done) {
+                if (crlfToSkip > 0) {
+                    crlfToSkip--;
+                    i++;
+                } else if (remaining > 0) {
+                    int n = (int) Math.min(remaining, end - i);
+                    out.write(b, i, n);
+                    remaining -= n;
+                    i += n;
+                    if (remaining == 0) {
+                        crlfToSkip = 2;
+                    }
+                } else {
+                    char c = (char) (b[i++] & 0xff);
+                    if (c == '\n') {
+                        String line = sizeLine.toString().trim();
+                        sizeLine.setLength(0);
+                        int semicolon = line.indexOf(';');
+                        remaining = Long.parseLong(semicolon < 0 ? line : line.substring(0, semicolon).trim(), 16);
+                        done = remaining == 0;
+                    } else if (c != '\r') {
+                        sizeLine.append(c);
+                    }
                 }
-                String sizeLine = new String(framed, i, lineEnd - i, StandardCharsets.US_ASCII);
-                int semicolon = sizeLine.indexOf(';');
-                int size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
-                int dataStart = lineEnd + 2;
-                if (size == 0) {
-                    break;
-                }
-                int available = Math.min(size, framed.length - dataStart);
-                out.write(framed, dataStart, Math.max(0, available));
-                if (available < size) {
-                    break;
-                }
-                i = dataStart + size + 2;
             }
-            return out.toByteArray();
         }
+    }
 
-        private static int indexOfCrlf(byte[] b, int from) {
-            for (int i = from; i + 1 < b.length; i++) {
-                if (b[i] == '\r' && b[i + 1] == '\n') {
-                    return i;
-                }
-            }
-            return -1;
+    /** A byte buffer whose contents can be searched without copying. */
+    private static final class Bytes extends ByteArrayOutputStream {
+        byte[] toByteArrayView() {
+            return buf;
         }
     }
 }

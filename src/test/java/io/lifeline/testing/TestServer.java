@@ -72,6 +72,11 @@ public final class TestServer implements AutoCloseable {
         return false;
     }
 
+    /** Connections Jetty holds open now. */
+    public int connectedEndPoints() {
+        return server.connector().getConnectedEndPoints().size();
+    }
+
     public String publisherToken() {
         return Tokens.publisher(KEY, "*");
     }

@@ -1,0 +1,88 @@
+package io.lifeline.departure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeline.config.Setting;
+import io.lifeline.subscriber.EndReason;
+import io.lifeline.subscriber.Subscriber;
+import io.lifeline.testing.Deadline;
+import io.lifeline.testing.Http;
+import io.lifeline.testing.Poll;
+import io.lifeline.testing.RawSseClient;
+import io.lifeline.testing.TestServer;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A client that stops reading (its receive window stays shut) must not hold the hub: it ends {@code write-stalled},
+ * while a healthy subscriber of the same topic and the publisher carry on at full speed.
+ */
+class StalledReaderTest {
+
+    private static final Duration DISPATCH_TIMEOUT = Duration.ofSeconds(1);
+    private static final int UPDATES = 64;
+    private static final String DATA = "x".repeat(64 * 1024);
+
+    @Test
+    void aReaderThatStopsReadingEndsWriteStalledWithinTheDispatchTimeoutWhileOthersStayFast() throws IOException {
+        // The queue holds everything, so only the unfinished write can end the stalled reader.
+        try (TestServer server = TestServer.start(Map.of(Setting.DISPATCH_TIMEOUT, "1s",
+                Setting.QUEUE_BYTES, "64MiB", Setting.HEARTBEAT, "30s"))) {
+            stall(server, EndReason.WRITE_STALLED, DISPATCH_TIMEOUT.plusSeconds(1));
+        }
+    }
+
+    @Test
+    void aReaderWhoseQueueOverflowsEndsWriteStalledAtOnce() throws IOException {
+        // The dispatch timeout is long, so only the overflowing queue can end the stalled reader.
+        try (TestServer server = TestServer.start(Map.of(Setting.DISPATCH_TIMEOUT, "60s",
+                Setting.QUEUE_BYTES, "512KiB", Setting.HEARTBEAT, "30s"))) {
+            stall(server, EndReason.WRITE_STALLED, Duration.ofSeconds(1));
+        }
+    }
+
+    private void stall(TestServer server, EndReason expected, Duration within) throws IOException {
+        String topic = "https://example.com/stall/" + UUID.randomUUID();
+        String path = "/.well-known/mercure?topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8);
+        try (Http http = new Http();
+             RawSseClient stalled = RawSseClient.open(server.port(), path, 4096);
+             RawSseClient healthy = RawSseClient.open(server.port(), path)) {
+            stalled.awaitBody(":\n\n", Duration.ofSeconds(5));
+            healthy.awaitBody(":\n\n", Duration.ofSeconds(5));
+            Poll.until(Duration.ofSeconds(5), "both subscribers registered",
+                    () -> server.hub().subscribers().stream().filter(s -> s.topics().contains(topic)).count() == 2);
+            Subscriber stalledSubscriber = server.hub().subscribers().stream()
+                    .filter(s -> s.remote().endsWith(":" + stalled.localPort())).findFirst().orElseThrow();
+
+            long slowestPublishNanos = 0;
+            for (int i = 0; i < UPDATES; i++) {
+                long start = System.nanoTime();
+                Http.Response r = http.publish(server.uri("/.well-known/mercure"), server.publisherToken(),
+                        "topic", topic, "id", "update-" + i, "data", DATA);
+                slowestPublishNanos = Math.max(slowestPublishNanos, System.nanoTime() - start);
+                assertEquals(200, r.status(), r.body());
+                healthy.awaitBody("id: update-" + i + "\n", Duration.ofSeconds(5));
+            }
+            long publishedAt = System.nanoTime();
+
+            assertTrue(slowestPublishNanos < Duration.ofMillis(500).toNanos(),
+                    "a publish waited " + slowestPublishNanos / 1_000_000 + " ms for a stalled subscriber");
+
+            Deadline deadline = Deadline.after(publishedAt, within);
+            Poll.until(deadline.left(), "the stalled reader ends", stalledSubscriber::isEnded);
+            assertEquals(expected, stalledSubscriber.endReason());
+            Poll.until(deadline.left(), "the stalled reader's connection is aborted",
+                    () -> !server.hasConnectionFrom(stalled.localPort()));
+            assertEquals(0, stalledSubscriber.queuedBytes());
+            assertTrue(server.subscriberOf(topic).isPresent(), "the healthy subscriber goes on");
+            Poll.until(Duration.ofSeconds(2), "no bytes left queued anywhere",
+                    () -> server.hub().metrics().queuedBytesTotal() == 0);
+        }
+    }
+}
