@@ -14,6 +14,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -60,7 +61,8 @@ public final class EmbeddedServer implements AutoCloseable {
         ServletHolder files = context.addServlet(DefaultServlet.class, "/");
         files.setInitParameter("dirAllowed", "false");
         context.addEventListener(new LifelineContextListener(settings));
-        server.setHandler(context);
+        // On stop, Jetty waits for responses in flight, so the streams the hub ends at shutdown complete cleanly.
+        server.setHandler(new GracefulHandler(context));
         server.setStopTimeout(Duration.ofSeconds(5).toMillis());
 
         EmbeddedServer embedded = new EmbeddedServer(server, connector, context);

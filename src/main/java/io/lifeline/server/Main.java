@@ -33,6 +33,9 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
+        }
         configureLogging();
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             System.out.println(usage());
@@ -63,7 +66,12 @@ public final class Main {
             System.exit(EXIT_START);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "lifeline-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            if (LogManager.getLogManager() instanceof ShutdownSafeLogManager logs) {
+                logs.resetAfterShutdown();
+            }
+        }, "lifeline-shutdown"));
 
         String host = settings.host() == null ? "localhost" : settings.host();
         String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/";

@@ -29,6 +29,7 @@ public final class RawSseClient implements AutoCloseable {
     private final Map<String, String> headers = new LinkedHashMap<>();
     private int bodyStart = -1;
     private boolean eof;
+    private boolean resetByPeer;
 
     private RawSseClient(Socket socket) throws IOException {
         this.socket = socket;
@@ -181,6 +182,19 @@ public final class RawSseClient implements AutoCloseable {
         return bodyStart < 0 ? 0 : raw.size() - bodyStart;
     }
 
+    /**
+     * Whether the response ended as a completed response does: its last chunk if chunked, else (a body delimited
+     * by the end of the connection) an EOF rather than a reset.
+     */
+    public boolean completedCleanly() {
+        return eof && !resetByPeer && (!(body instanceof Chunked chunked) || chunked.done);
+    }
+
+    /** Whether the server reset the connection. */
+    public boolean resetByPeer() {
+        return resetByPeer;
+    }
+
     public boolean isEof() {
         return eof;
     }
@@ -204,6 +218,10 @@ public final class RawSseClient implements AutoCloseable {
         try {
             n = in.read(buffer);
         } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException e) {
+            resetByPeer = true;
+            eof = true;
             return false;
         }
         if (n < 0) {

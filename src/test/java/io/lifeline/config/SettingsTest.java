@@ -1,0 +1,140 @@
+package io.lifeline.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Where settings come from, which source wins, and how bad values are reported. */
+class SettingsTest {
+
+    private static final String KEY = "k".repeat(40);
+
+    @Test
+    void flagsWinOverSystemPropertiesWhichWinOverTheEnvironmentWhichWinsOverInitParams() {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        Properties props = new Properties();
+        Map<String, String> env = Map.of("LIFELINE_JWT_KEY", KEY,
+                "LIFELINE_HEARTBEAT", "3s", "LIFELINE_DISPATCH_TIMEOUT", "3s", "LIFELINE_QUEUE_BYTES", "3KiB");
+        Map<String, String> init = Map.of("lifeline.heartbeat", "4s", "lifeline.dispatch.timeout", "4s",
+                "lifeline.queue.bytes", "4KiB", "lifeline.max.update.bytes", "4KiB");
+        flags.put(Setting.HEARTBEAT, "1s");
+        props.setProperty("lifeline.heartbeat", "2s");
+        props.setProperty("lifeline.dispatch.timeout", "2s");
+
+        Settings s = Settings.load(ConfigSources.of(flags, props, env, init::get));
+
+        assertEquals(Duration.ofSeconds(1), s.heartbeat(), "flag over property");
+        assertEquals(Duration.ofSeconds(2), s.dispatchTimeout(), "property over environment");
+        assertEquals(3 * 1024, s.queueBytes(), "environment over init-param");
+        assertEquals(4 * 1024, s.maxUpdateBytes(), "init-param over default");
+        assertEquals(8080, s.port(), "default");
+    }
+
+    @Test
+    void defaultsAreSensible() {
+        Settings s = Settings.of(Map.of(Setting.JWT_KEY, KEY));
+        assertEquals(Duration.ofSeconds(15), s.heartbeat());
+        assertEquals(Duration.ofSeconds(5), s.dispatchTimeout());
+        assertFalse(s.anonymous());
+        assertEquals(Settings.WatchMode.AUTO, s.watchMode());
+        assertTrue(s.warnings().isEmpty(), s.warnings().toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"500ms,500", "15s,15000", "2m,120000", "1h,3600000"})
+    void durationsTakeAUnit(String value, long millis) {
+        assertEquals(Duration.ofMillis(millis), Settings.of(Map.of(Setting.HEARTBEAT, value)).heartbeat());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"15", "0s", "fast", "1.5s", "-1s", "15 seconds", ""})
+    void aDurationWithoutAValidUnitStopsStartUpNamingTheSetting(String value) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Settings.of(Map.of(Setting.HEARTBEAT, value)));
+        assertTrue(e.getMessage().contains("--heartbeat"), e.getMessage());
+    }
+
+    @Test
+    void anEnvironmentVariableIsNamedInTheError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> Settings.load(ConfigSources.of(
+                Map.of(), new Properties(), Map.of("LIFELINE_DISPATCH_TIMEOUT", "5"), n -> null)));
+        assertTrue(e.getMessage().startsWith("environment variable LIFELINE_DISPATCH_TIMEOUT = '5'"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TRUE", "yes", "1", "True", " true"})
+    void anonymousIsExactlyTrueOrFalse(String value) {
+        assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.ANONYMOUS, value)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "65536", "http", "80.5"})
+    void aBadPortStopsStartUp(String value) {
+        ConfigException e = assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.PORT, value)));
+        assertTrue(e.getMessage().contains("--port"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"65536,65536", "64KiB,65536", "4MiB,4194304", "1GiB,1073741824"})
+    void sizesTakeBytesOrABinaryUnit(String value, long bytes) {
+        assertEquals(bytes, Settings.of(Map.of(Setting.QUEUE_BYTES, value)).queueBytes());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "1MB", "lots", "4GiB"})
+    void aBadSizeStopsStartUp(String value) {
+        assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.QUEUE_BYTES, value)));
+    }
+
+    @Test
+    void aPublisherKeyWithoutASubscriberKeyStopsStartUpNamingWhatIsMissing() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Settings.of(Map.of(Setting.PUBLISHER_JWT_KEY, KEY)));
+        assertTrue(e.getMessage().contains("LIFELINE_SUBSCRIBER_JWT_KEY"), e.getMessage());
+    }
+
+    @Test
+    void anEmptyKeyStopsStartUp() {
+        assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.JWT_KEY, "")));
+    }
+
+    @Test
+    void withoutAnyKeyOnlyDevelopmentModeCanStart() {
+        Settings none = Settings.of(Map.of());
+        assertFalse(none.hasKeys());
+        ConfigException e = assertThrows(ConfigException.class, none::publisherKey);
+        assertTrue(e.getMessage().contains("LIFELINE_JWT_KEY"), e.getMessage());
+        Settings dev = none.withDevelopmentKey(KEY);
+        assertTrue(dev.developmentMode());
+        assertTrue(dev.anonymous());
+        assertEquals(KEY, dev.subscriberKey());
+    }
+
+    @Test
+    void aMisspelledSettingIsWarnedAbout() {
+        Settings s = Settings.load(ConfigSources.of(Map.of(), new Properties(),
+                Map.of("LIFELINE_JWT_KEY", KEY, "LIFELINE_HEARTBEET", "1s"), n -> null));
+        assertTrue(s.warnings().stream().anyMatch(w -> w.contains("LIFELINE_HEARTBEET")), s.warnings().toString());
+    }
+
+    @Test
+    void theWatchIsAutoOrNone() {
+        assertEquals(Settings.WatchMode.NONE, Settings.of(Map.of(Setting.WATCH, "none")).watchMode());
+        assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.WATCH, "magic")));
+    }
+
+    @Test
+    void keysNeverAppearInTheDescription() {
+        assertFalse(Settings.of(Map.of(Setting.JWT_KEY, KEY)).describe().contains(KEY));
+    }
+}

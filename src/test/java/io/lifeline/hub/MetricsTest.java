@@ -1,0 +1,77 @@
+package io.lifeline.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeline.testing.Http;
+import io.lifeline.testing.Poll;
+import io.lifeline.testing.RawSseClient;
+import io.lifeline.testing.TestServer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** {@code /metrics}: the series an operator graphs, and counters that add up. */
+class MetricsTest {
+
+    @Test
+    void metricsExposeSubscribersByWatchEndsByReasonCleanupLatencyAndUpdates() throws IOException {
+        try (TestServer server = TestServer.start(Map.of()); Http http = new Http()) {
+            RawSseClient stays = RawSseClient.open(server.port(), "/.well-known/mercure?topic=m");
+            RawSseClient leaves = RawSseClient.open(server.port(), "/.well-known/mercure?topic=m");
+            RawSseClient resets = RawSseClient.open(server.port(), "/.well-known/mercure?topic=m");
+            for (RawSseClient c : new RawSseClient[] {stays, leaves, resets}) {
+                c.awaitBody(":\n\n", Duration.ofSeconds(5));
+            }
+            assertEquals(200, http.publish(server.uri("/.well-known/mercure"), server.publisherToken(),
+                    "topic", "m", "data", "x").status());
+            stays.awaitBody("data: x", Duration.ofSeconds(5));
+            leaves.fin();
+            resets.reset();
+            Poll.until(Duration.ofSeconds(2), "two subscribers end", () -> server.hub().subscribers().size() == 1);
+
+            Http.Response r = http.get(server.uri("/metrics"), null);
+            assertEquals(200, r.status());
+            assertTrue(r.header("Content-Type").startsWith("text/plain"), r.header("Content-Type"));
+            String text = r.body();
+            assertEquals(1, value(text, "lifeline_subscribers_live{watch=\"jetty-http1\"}"));
+            assertEquals(3, value(text, "lifeline_subscribers_started_total{watch=\"jetty-http1\"}"));
+            assertEquals(1, value(text, "lifeline_subscribers_ended_total{reason=\"client-closed\",watch=\"jetty-http1\"}"));
+            assertEquals(1, value(text, "lifeline_subscribers_ended_total{reason=\"client-reset\",watch=\"jetty-http1\"}"));
+            assertEquals(0, value(text, "lifeline_subscribers_ended_total{reason=\"write-stalled\",watch=\"none\"}"));
+            assertEquals(1, value(text, "lifeline_cleanup_latency_seconds_count{reason=\"client-closed\"}"));
+            assertTrue(text.contains("lifeline_cleanup_latency_seconds_bucket{reason=\"client-reset\",le=\"0.001\"}"));
+            assertEquals(1, value(text, "lifeline_updates_published_total"));
+            assertEquals(3, value(text, "lifeline_updates_delivered_total"));
+            assertEquals(0, value(text, "lifeline_queue_size_bytes"));
+            assertEquals(1, value(text, "lifeline_watch_available{watch=\"jetty-http1\"}"));
+            assertEquals(1, value(text, "lifeline_watch_available{watch=\"none\"}"));
+            assertEquals(sum(text, "lifeline_subscribers_started_total"),
+                    sum(text, "lifeline_subscribers_live") + sum(text, "lifeline_subscribers_ended_total"),
+                    "started = live + ended");
+            stays.close();
+            leaves.close();
+        }
+    }
+
+    private static double value(String exposition, String series) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no series " + series + " in\n" + exposition);
+    }
+
+    private static double sum(String exposition, String name) {
+        Matcher m = Pattern.compile("^" + name + "\\{[^}]*} (\\S+)$", Pattern.MULTILINE).matcher(exposition);
+        double total = 0;
+        while (m.find()) {
+            total += Double.parseDouble(m.group(1));
+        }
+        return total;
+    }
+}

@@ -1,0 +1,65 @@
+package io.lifeline.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/** The text/event-stream encoding, and the form fields it is built from. */
+class EventStreamTest {
+
+    private static String encode(String data) {
+        return new String(EventStream.encode(new Update("u1", List.of("t"), data, null, OptionalLong.empty(), false)),
+                StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void crLfAndCrLfAllEndALine() {
+        assertEquals("id: u1\ndata: a\ndata: b\ndata: c\ndata: d\n\n", encode("a\nb\r\nc\rd"));
+    }
+
+    @Test
+    void emptyDataStillMakesOneDataLine() {
+        assertEquals("id: u1\ndata: \n\n", encode(""));
+    }
+
+    @Test
+    void trailingAndDoubleLineBreaksKeepTheirEmptyLines() {
+        assertEquals("id: u1\ndata: a\ndata: \ndata: \n\n", encode("a\n\n"));
+        assertEquals("id: u1\ndata: \ndata: \n\n", encode("\r\n"));
+    }
+
+    @Test
+    void typeAndRetryComeBeforeIdAndData() {
+        String event = new String(EventStream.encode(new Update("u2", List.of("t"), "x", "book",
+                OptionalLong.of(1500), false)), StandardCharsets.UTF_8);
+        assertEquals("event: book\nretry: 1500\nid: u2\ndata: x\n\n", event);
+    }
+
+    @Test
+    void formFieldsAreDecodedAsUtf8WithPlusAsSpace() throws ProtocolException {
+        FormBody form = FormBody.parse("topic=a+b&topic=%E4%B8%96&data=x%3Dy%26z&private".getBytes(StandardCharsets.US_ASCII));
+        assertEquals(List.of("a b", "世"), form.all("topic"));
+        assertEquals("x=y&z", form.first("data"));
+        assertTrue(form.has("private"));
+        assertEquals("", form.first("private"));
+    }
+
+    @Test
+    void malformedEscapesAreRefusedNotReplaced() {
+        assertThrows(ProtocolException.class, () -> FormBody.parse("data=%4".getBytes(StandardCharsets.US_ASCII)));
+        assertThrows(ProtocolException.class, () -> FormBody.parse("data=%zz".getBytes(StandardCharsets.US_ASCII)));
+        assertThrows(ProtocolException.class, () -> FormBody.parse("data=%FF".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    @Test
+    void anUpdateFormWithoutIdGetsAUrnUuid() throws ProtocolException {
+        Update u = UpdateForm.read(FormBody.parse("topic=t&data=x".getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(u.id().startsWith("urn:uuid:"), u.id());
+        assertEquals(List.of("t"), u.topics());
+    }
+}

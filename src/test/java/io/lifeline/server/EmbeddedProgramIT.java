@@ -1,0 +1,220 @@
+package io.lifeline.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeline.testing.Http;
+import io.lifeline.testing.Poll;
+import io.lifeline.testing.RawSseClient;
+import io.lifeline.testing.Tokens;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged program, {@code java -jar target/lifeline-server.jar}, run as a new user would run it. */
+class EmbeddedProgramIT {
+
+    private static final Duration START = Duration.ofSeconds(30);
+    private static final Pattern READY = Pattern.compile("Lifeline ready on (\\S+) \\(port (\\d+)\\)");
+
+    @TempDir
+    Path workingDirectory;
+
+    private final List<Program> started = new ArrayList<>();
+
+    @AfterEach
+    void stopEverything() {
+        for (Program p : started) {
+            p.stop();
+        }
+    }
+
+    @Test
+    void withoutAKeyItStartsInAnnouncedDevelopmentModeWithATokenThatWorks() throws Exception {
+        Program program = start(Map.of(), "--port", "0");
+        int port = program.awaitReady();
+        String out = program.stdout();
+        assertTrue(out.contains("DEVELOPMENT MODE"), out);
+        assertTrue(out.contains("open http://localhost:" + port + "/"), out);
+        Matcher token = Pattern.compile("\\n\\s+(eyJ[\\w-]+\\.[\\w-]+\\.[\\w-]+)\\n").matcher(out);
+        assertTrue(token.find(), out);
+
+        try (Http http = new Http();
+             RawSseClient subscriber = RawSseClient.open(port, "/.well-known/mercure?topic=hello")) {
+            subscriber.awaitBody(":\n\n", Duration.ofSeconds(5));
+            Http.Response page = http.get(URI.create("http://127.0.0.1:" + port + "/"), null);
+            assertEquals(200, page.status());
+            assertTrue(page.body().contains("<title>Lifeline</title>"), page.body());
+            Http.Response published = http.publish(URI.create("http://127.0.0.1:" + port + "/.well-known/mercure"),
+                    token.group(1), "topic", "hello", "data", "world");
+            assertEquals(200, published.status(), published.body());
+            subscriber.awaitBody("data: world", Duration.ofSeconds(5));
+
+            program.terminate();
+            assertTrue(subscriber.awaitEof(Duration.ofSeconds(10)), "the stream ends when the program stops");
+            assertTrue(subscriber.completedCleanly(), "the stream is completed, not reset");
+        }
+        int status = program.awaitExit();
+        assertTrue(program.stderr().contains("reason=server-shutdown"), "exit " + status + "\n" + program.stderr()
+                + "\nstdout:\n" + program.stdout());
+    }
+
+    @Test
+    void withAKeyItStartsWithoutDevelopmentModeAndRefusesAnonymousSubscribers() throws Exception {
+        String key = "k".repeat(40);
+        Program program = start(Map.of("LIFELINE_JWT_KEY", key), "--port", "0");
+        int port = program.awaitReady();
+        assertFalse(program.stdout().contains("DEVELOPMENT MODE"), program.stdout());
+        try (Http http = new Http()) {
+            assertEquals(401, http.get(URI.create("http://127.0.0.1:" + port + "/.well-known/mercure?topic=t"), null)
+                    .status());
+            assertEquals(200, http.publish(URI.create("http://127.0.0.1:" + port + "/.well-known/mercure"),
+                    Tokens.publisher(key, "*"), "topic", "t").status());
+        }
+    }
+
+    @Test
+    void aPortInUseIsAClearErrorAndANonZeroExit() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
+            Program program = start(Map.of(), "--port", String.valueOf(taken.getLocalPort()));
+            int status = program.awaitExit();
+            assertEquals(1, status, program.stderr());
+            assertTrue(program.stderr().contains("cannot listen on port " + taken.getLocalPort()), program.stderr());
+            assertTrue(program.stderr().contains("--port"), program.stderr());
+        }
+    }
+
+    @Test
+    void badConfigurationStopsStartUpWithAMessageNamingTheSetting() throws Exception {
+        Program program = start(Map.of("LIFELINE_HEARTBEAT", "15"), "--port", "0");
+        assertEquals(2, program.awaitExit(), program.stderr());
+        assertTrue(program.stderr().contains("LIFELINE_HEARTBEAT"), program.stderr());
+        assertTrue(program.stderr().contains("unit"), program.stderr());
+
+        Program unknownFlag = start(Map.of(), "--heartbeet", "1s");
+        assertEquals(2, unknownFlag.awaitExit(), unknownFlag.stderr());
+        assertTrue(unknownFlag.stderr().contains("--heartbeet"), unknownFlag.stderr());
+    }
+
+    @Test
+    void helpListsEverySetting() throws Exception {
+        Program program = start(Map.of(), "--help");
+        assertEquals(0, program.awaitExit());
+        for (String name : new String[] {"--port", "--jwt-key", "--heartbeat", "--dispatch-timeout", "--queue-bytes",
+            "--max-update-bytes", "--anonymous", "--watch"}) {
+            assertTrue(program.stdout().contains(name), program.stdout());
+        }
+    }
+
+    private Program start(Map<String, String> env, String... args) throws IOException {
+        String jar = System.getProperty("lifeline.server.jar");
+        assertTrue(jar != null && Files.exists(Path.of(jar)), "the packaged jar is missing: " + jar);
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("LIFELINE_"));
+        builder.environment().putAll(env);
+        Program program = new Program(builder.start());
+        started.add(program);
+        return program;
+    }
+
+    /** A started program and everything it has printed. */
+    private static final class Program {
+        private final Process process;
+        private final List<String> out = new CopyOnWriteArrayList<>();
+        private final List<String> err = new CopyOnWriteArrayList<>();
+
+        private final List<Thread> readers = new ArrayList<>();
+
+        Program(Process process) {
+            this.process = process;
+            readers.add(collect(process.getInputStream(), out));
+            readers.add(collect(process.getErrorStream(), err));
+        }
+
+        private static Thread collect(java.io.InputStream stream, List<String> lines) {
+            Thread t = new Thread(() -> {
+                try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = reader.readLine()) != null) {
+                        lines.add(line);
+                    }
+                } catch (IOException ignored) {
+                    // the process ended
+                }
+            }, "program-output");
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
+
+        int awaitReady() {
+            return Poll.forValue(START, "the readiness line; stderr: " + stderr(), () -> {
+                Matcher m = READY.matcher(stdout());
+                if (m.find()) {
+                    return Integer.parseInt(m.group(2));
+                }
+                if (!process.isAlive()) {
+                    throw new AssertionError("the program exited " + process.exitValue() + ": " + stderr());
+                }
+                return null;
+            });
+        }
+
+        int awaitExit() throws InterruptedException {
+            assertTrue(process.waitFor(START.toSeconds(), TimeUnit.SECONDS), "the program did not exit");
+            for (Thread reader : readers) {
+                reader.join(5000); // its output, read to the end
+            }
+            return process.exitValue();
+        }
+
+        /**
+         * SIGTERM, as an orchestrator stops it. Through the process handle: {@code Process.destroy()} would also
+         * close the pipes this test reads the program's output from, losing what it logs while it stops.
+         */
+        void terminate() {
+            process.toHandle().destroy();
+        }
+
+        void stop() {
+            process.toHandle().destroy();
+            try {
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        String stdout() {
+            return String.join("\n", out) + "\n";
+        }
+
+        String stderr() {
+            return String.join("\n", err) + "\n";
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.lifeline.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+
+/** What {@code mvn package} builds: a WAR for a container, a runnable jar with the same web app. */
+class PackagingIT {
+
+    @Test
+    void theWarHoldsTheWebAppButNoJettyNoServletApiAndNoLauncher() throws IOException {
+        try (ZipFile war = new ZipFile(Path.of(System.getProperty("lifeline.war")).toFile())) {
+            List<String> names = war.stream().map(ZipEntry::getName).toList();
+            assertTrue(names.contains("WEB-INF/web.xml"), names.toString());
+            assertTrue(names.contains("index.html"), names.toString());
+            assertTrue(names.contains("WEB-INF/classes/io/lifeline/http/LifelineContextListener.class"));
+            assertTrue(names.contains("WEB-INF/classes/io/lifeline/watch/jetty/JettyHttp1Watch.class"));
+            assertTrue(names.stream().anyMatch(n -> n.startsWith("WEB-INF/lib/java-jwt-")));
+            assertEquals(List.of(), names.stream().filter(n -> n.startsWith("WEB-INF/lib/jetty-")
+                    || n.startsWith("WEB-INF/lib/jakarta.servlet-api") || n.contains("io/lifeline/server/")
+                    || n.startsWith("WEB-INF/classes/webapp/")).toList());
+        }
+    }
+
+    @Test
+    void theServerJarRunsMainAndCarriesTheWebResources() throws IOException {
+        try (JarFile jar = new JarFile(Path.of(System.getProperty("lifeline.server.jar")).toFile())) {
+            assertEquals("io.lifeline.server.Main", jar.getManifest().getMainAttributes().getValue("Main-Class"));
+            assertTrue(jar.getEntry("webapp/index.html") != null);
+            assertTrue(jar.getEntry("org/eclipse/jetty/server/Server.class") != null);
+            assertTrue(jar.getEntry("META-INF/services/org.slf4j.spi.SLF4JServiceProvider") != null);
+        }
+    }
+}
