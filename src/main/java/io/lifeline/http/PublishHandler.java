@@ -48,17 +48,22 @@ final class PublishHandler {
             }
             update = UpdateForm.read(FormBody.parse(readBody(request)));
             authorizer.checkPublish(publisher, update.topics());
-            hub.publish(update);
+            publish(update);
         } catch (ProtocolException refusal) {
             Responses.refuse(response, refusal);
-            return;
-        } catch (IllegalStateException stopping) {
-            Responses.refuse(response, Responses.stopping());
             return;
         }
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/plain;charset=utf-8");
         response.getOutputStream().write(update.id().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void publish(Update update) throws ProtocolException {
+        try {
+            hub.publish(update);
+        } catch (IllegalStateException stopping) {
+            throw Responses.stopping();
+        }
     }
 
     private static void checkContentType(String contentType) throws ProtocolException {

@@ -5,6 +5,7 @@ import io.lifeline.auth.Claims;
 import io.lifeline.hub.Hub;
 import io.lifeline.protocol.Limits;
 import io.lifeline.protocol.ProtocolException;
+import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.watch.Watches;
 import jakarta.servlet.AsyncContext;
@@ -19,7 +20,7 @@ import java.util.UUID;
 /**
  * {@code GET /.well-known/mercure?topic=...}: opens a subscriber's event stream.
  *
- * <p>On HTTP/1.1 the response carries {@code Connection: close}: one stream per connection, so that when the stream
+ * <p>On HTTP/1.x the response carries {@code Connection: close}: one stream per connection, so that when the stream
  * ends the connection ends with it and a departure watch can never meet a second request on the same
  * connection.</p>
  */
@@ -58,7 +59,7 @@ final class SubscribeHandler {
         response.setContentType("text/event-stream");
         response.setHeader("Cache-Control", "private, no-cache, no-store");
         response.setHeader("X-Accel-Buffering", "no");
-        if ("HTTP/1.1".equals(request.getProtocol())) {
+        if (request.getProtocol().startsWith("HTTP/1.")) {
             response.setHeader("Connection", "close");
         }
 
@@ -70,7 +71,12 @@ final class SubscribeHandler {
         Watches.Prepared watch = watches.prepare(request, subscriber);
         subscriber.attachWatch(watch.kind(), watch.handle());
         hub.add(subscriber);
-        stream.start(subscriber, watch.handle());
-        watch.handle().arm();
+        try {
+            stream.start(subscriber, watch.handle());
+            watch.handle().arm();
+        } catch (RuntimeException e) {
+            subscriber.end(EndReason.INTERNAL_ERROR);
+            throw e;
+        }
     }
 }

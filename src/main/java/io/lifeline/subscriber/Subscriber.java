@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -131,16 +132,27 @@ public final class Subscriber implements DepartureListener {
         outbox.onWritable();
     }
 
-    /** The container reported that the response failed. */
+    /** The container reported that the response failed; an idle timeout of the connection ends it {@code timeout}. */
     public void onWriteFailed(Throwable failure) {
         if (LOG.isDebugEnabled()) {
             LOG.debug("subscriber {} write failed: {}", id, failure.toString());
         }
         if (inputEnded.get()) {
             end(EndReason.CLIENT_RESET, inputEndedNanos);
+        } else if (isTimeout(failure)) {
+            end(EndReason.TIMEOUT);
         } else {
             end(EndReason.WRITE_FAILED);
         }
+    }
+
+    private static boolean isTimeout(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

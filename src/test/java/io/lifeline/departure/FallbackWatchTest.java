@@ -71,7 +71,8 @@ class FallbackWatchTest {
             Poll.until(HEARTBEAT.multipliedBy(20), "five heartbeats discarded by the proxy",
                     () -> proxied.discardedBytes() >= 5 * 3);
             assertFalse(subscriber.isEnded(), "a heartbeat noticed a FIN behind the proxy");
-            REPORT.add("proxy FIN", NoWatch.KIND, "not noticed", subscriber.age().toNanos() / 1000);
+            REPORT.notNoticed("proxy FIN", "still open " + subscriber.age().toMillis()
+                    + " ms later, with every heartbeat written");
         }
     }
 

@@ -58,6 +58,11 @@ class ManySubscribersTest {
 
     @Test
     void fiveThousandIdleSubscribersFromOneNonBlockingClientNeedNoThreadEachAndAllGetAnUpdate() throws IOException {
+        long descriptors = ((com.sun.management.UnixOperatingSystemMXBean)
+                ManagementFactory.getOperatingSystemMXBean()).getMaxFileDescriptorCount();
+        assertTrue(descriptors >= 2 * IDLE_SUBSCRIBERS + 2_000, "this JVM may open " + descriptors
+                + " files; both ends of " + IDLE_SUBSCRIBERS + " connections need more: raise the hard limit "
+                + "(ulimit -Hn) to at least " + (2 * IDLE_SUBSCRIBERS + 2_000));
         try (Selector selector = Selector.open(); Http http = new Http()) {
             List<Connection> connections = new ArrayList<>();
             for (int i = 0; i < IDLE_SUBSCRIBERS; i++) {

@@ -7,6 +7,7 @@ import io.lifeline.config.Setting;
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.testing.Deadline;
+import io.lifeline.testing.DepartureReport;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,13 +30,22 @@ class StalledReaderTest {
     private static final Duration DISPATCH_TIMEOUT = Duration.ofSeconds(1);
     private static final int UPDATES = 64;
     private static final String DATA = "x".repeat(64 * 1024);
+    private static final DepartureReport REPORT = new DepartureReport(
+            "Embedded Jetty 12.1, stalled reader (4 KiB receive buffer, 64 updates of 64 KiB); time from the last "
+            + "publish (0 when it ended before)");
+
+    @AfterAll
+    static void writeReport() throws IOException {
+        REPORT.write("embedded-stalled-reader");
+    }
 
     @Test
     void aReaderThatStopsReadingEndsWriteStalledWithinTheDispatchTimeoutWhileOthersStayFast() throws IOException {
         // The queue holds everything, so only the unfinished write can end the stalled reader.
         try (TestServer server = TestServer.start(Map.of(Setting.DISPATCH_TIMEOUT, "1s",
                 Setting.QUEUE_BYTES, "64MiB", Setting.HEARTBEAT, "30s"))) {
-            stall(server, EndReason.WRITE_STALLED, DISPATCH_TIMEOUT.plusSeconds(1));
+            stall(server, "stalled reader, dispatch timeout 1 s", "unfinished write", EndReason.WRITE_STALLED,
+                    DISPATCH_TIMEOUT.plusSeconds(1));
         }
     }
 
@@ -43,11 +54,13 @@ class StalledReaderTest {
         // The dispatch timeout is long, so only the overflowing queue can end the stalled reader.
         try (TestServer server = TestServer.start(Map.of(Setting.DISPATCH_TIMEOUT, "60s",
                 Setting.QUEUE_BYTES, "512KiB", Setting.HEARTBEAT, "30s"))) {
-            stall(server, EndReason.WRITE_STALLED, Duration.ofSeconds(1));
+            stall(server, "stalled reader, queue of 512 KiB", "queue overflow", EndReason.WRITE_STALLED,
+                    Duration.ofSeconds(1));
         }
     }
 
-    private void stall(TestServer server, EndReason expected, Duration within) throws IOException {
+    private void stall(TestServer server, String name, String how, EndReason expected, Duration within)
+            throws IOException {
         String topic = "https://example.com/stall/" + UUID.randomUUID();
         String path = "/.well-known/mercure?topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8);
         try (Http http = new Http();
@@ -77,6 +90,8 @@ class StalledReaderTest {
             Deadline deadline = Deadline.after(publishedAt, within);
             Poll.until(deadline.left(), "the stalled reader ends", stalledSubscriber::isEnded);
             assertEquals(expected, stalledSubscriber.endReason());
+            REPORT.add(name, how, expected.label(),
+                    Math.max(0, stalledSubscriber.endedNanos() - publishedAt) / 1000);
             Poll.until(deadline.left(), "the stalled reader's connection is aborted",
                     () -> !server.hasConnectionFrom(stalled.localPort()));
             assertEquals(0, stalledSubscriber.queuedBytes());

@@ -18,7 +18,7 @@ public final class DepartureReport {
     private final String title;
     private final Map<String, Row> rows = new TreeMap<>();
 
-    private record Row(String how, String reason, List<Long> micros) {
+    private record Row(String how, String reason, List<Long> micros, String note) {
     }
 
     public DepartureReport(String title) {
@@ -27,7 +27,12 @@ public final class DepartureReport {
 
     /** One measurement: from the client's action to the subscriber's end. */
     public synchronized void add(String departure, String how, String reason, long micros) {
-        rows.computeIfAbsent(departure, k -> new Row(how, reason, new ArrayList<>())).micros().add(micros);
+        rows.computeIfAbsent(departure, k -> new Row(how, reason, new ArrayList<>(), null)).micros().add(micros);
+    }
+
+    /** A departure that was not noticed, with what was observed instead. */
+    public synchronized void notNoticed(String departure, String observed) {
+        rows.put(departure, new Row("nothing", "-", List.of(), observed));
     }
 
     public synchronized void write(String name) throws IOException {
@@ -35,6 +40,11 @@ public final class DepartureReport {
                 .append("| departure | noticed by | reason | median | max | runs |\n")
                 .append("|---|---|---|---|---|---|\n");
         for (Map.Entry<String, Row> e : rows.entrySet()) {
+            if (e.getValue().note() != null) {
+                md.append("| ").append(e.getKey()).append(" | nothing | - | never: ").append(e.getValue().note())
+                        .append(" | | |\n");
+                continue;
+            }
             List<Long> sorted = e.getValue().micros().stream().sorted().toList();
             md.append("| ").append(e.getKey()).append(" | ").append(e.getValue().how()).append(" | `")
                     .append(e.getValue().reason()).append("` | ").append(ms(sorted.get(sorted.size() / 2)))
