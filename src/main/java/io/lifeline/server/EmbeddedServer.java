@@ -58,6 +58,7 @@ public final class EmbeddedServer implements AutoCloseable {
         context.getServletHandler().setDecodeAmbiguousURIs(true);
         context.setBaseResource(ResourceFactory.of(context).newResource(webResources().toURI()));
         context.setWelcomeFiles(new String[] {"index.html"});
+        context.setProtectedTargets(new String[] {"/WEB-INF", "/META-INF"}); // as a servlet container protects them
         ServletHolder files = context.addServlet(DefaultServlet.class, "/");
         files.setInitParameter("dirAllowed", "false");
         context.addEventListener(new LifelineContextListener(settings));
