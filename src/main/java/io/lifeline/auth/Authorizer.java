@@ -1,7 +1,7 @@
 package io.lifeline.auth;
 
 import io.lifeline.protocol.ProtocolException;
-import io.lifeline.protocol.TopicMatcher;
+import io.lifeline.topic.TopicMatcher;
 import io.lifeline.protocol.Update;
 import java.util.List;
 import java.util.Optional;

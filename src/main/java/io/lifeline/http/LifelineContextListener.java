@@ -6,7 +6,8 @@ import io.lifeline.config.ConfigException;
 import io.lifeline.config.Settings;
 import io.lifeline.hub.Hub;
 import io.lifeline.metrics.HubMetrics;
-import io.lifeline.protocol.TopicMatcher;
+import io.lifeline.topic.TemplateTopicMatcher;
+import io.lifeline.topic.TopicMatcher;
 import io.lifeline.subscriber.SubscriberHost;
 import io.lifeline.watch.Watches;
 import jakarta.servlet.ServletContext;
@@ -56,7 +57,7 @@ public final class LifelineContextListener implements ServletContextListener {
         }
         settings.warnings().forEach(w -> LOG.warn("{}", w));
 
-        TopicMatcher matcher = TopicMatcher.exactOrWildcard();
+        TopicMatcher matcher = new TemplateTopicMatcher(10_000);
         Authorizer authorizer = new Authorizer(new TokenVerifier(settings.publisherKey()),
                 new TokenVerifier(settings.subscriberKey()), settings.anonymous(), matcher);
         Watches watches = Watches.detect(settings.watchMode() == Settings.WatchMode.AUTO);

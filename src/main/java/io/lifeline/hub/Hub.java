@@ -3,7 +3,7 @@ package io.lifeline.hub;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.metrics.HubMetrics;
-import io.lifeline.protocol.TopicMatcher;
+import io.lifeline.topic.TopicMatcher;
 import io.lifeline.protocol.Update;
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Frame;

@@ -1,6 +1,6 @@
 package io.lifeline.hub;
 
-import io.lifeline.protocol.TopicMatcher;
+import io.lifeline.topic.TopicMatcher;
 import io.lifeline.subscriber.Subscriber;
 import java.util.List;
 import java.util.Map;

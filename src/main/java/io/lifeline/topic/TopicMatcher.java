@@ -1,4 +1,4 @@
-package io.lifeline.protocol;
+package io.lifeline.topic;
 
 /**
  * Decides whether a topic matches a topic selector. Subscriptions, private updates and token claims all match
@@ -13,21 +13,6 @@ public interface TopicMatcher {
 
     /** Whether the selector matches only itself, so that an index can look it up by equality. */
     boolean isExact(String selector);
-
-    /** Exact strings and {@code *}. */
-    static TopicMatcher exactOrWildcard() {
-        return new TopicMatcher() {
-            @Override
-            public boolean matches(String selector, String topic) {
-                return WILDCARD.equals(selector) || selector.equals(topic);
-            }
-
-            @Override
-            public boolean isExact(String selector) {
-                return !WILDCARD.equals(selector);
-            }
-        };
-    }
 
     /** Whether any topic matches any selector. */
     default boolean anyMatches(Iterable<String> selectors, Iterable<String> topics) {
