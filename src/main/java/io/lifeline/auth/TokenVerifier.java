@@ -12,6 +12,7 @@ import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lifeline.config.JwtKey;
 import io.lifeline.protocol.ProtocolException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,11 +22,12 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Verifies HS256 tokens signed with one key.
+ * Verifies tokens signed with one key, HS256 or RS256.
  *
- * <p>The algorithm is pinned: a token whose header names any other algorithm, {@code none} included, is refused
- * before its signature is looked at, so a key can never be used with an algorithm it was not meant for. Keys of any
- * length work, since the protocol's own examples use a 10-byte key; start-up warns about short ones.</p>
+ * <p>The algorithm is pinned by the key: a token whose header names any other algorithm, {@code none} included, is
+ * refused before its signature is looked at, so a key can never be used with an algorithm it was not meant for.
+ * HS256 keys of any length work, since the protocol's own examples use a 10-byte key; start-up warns about short
+ * ones.</p>
  *
  * <p>Expiry allows {@link #LEEWAY} for clock skew between the token's issuer and the hub, and no more.</p>
  */
@@ -36,9 +38,15 @@ public final class TokenVerifier {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final JWTVerifier verifier;
+    private final String algorithm;
 
-    public TokenVerifier(String hmacKey) {
-        this.verifier = JWT.require(Algorithm.HMAC256(hmacKey))
+    public TokenVerifier(JwtKey key) {
+        Algorithm pinned = switch (key.algorithm()) {
+            case HS256 -> Algorithm.HMAC256(key.secret());
+            case RS256 -> Algorithm.RSA256(key.publicKey(), null);
+        };
+        this.algorithm = key.algorithm().name();
+        this.verifier = JWT.require(pinned)
                 .acceptLeeway(LEEWAY.toSeconds())
                 .ignoreIssuedAt()
                 .build();
@@ -50,7 +58,7 @@ public final class TokenVerifier {
         try {
             jwt = verifier.verify(token);
         } catch (AlgorithmMismatchException e) {
-            throw ProtocolException.unauthorized("the token's algorithm is not HS256");
+            throw ProtocolException.unauthorized("the token's algorithm is not " + algorithm);
         } catch (SignatureVerificationException e) {
             throw ProtocolException.unauthorized("the token's signature does not match the hub's key");
         } catch (TokenExpiredException e) {

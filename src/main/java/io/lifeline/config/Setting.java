@@ -13,10 +13,20 @@ import java.util.Locale;
 public enum Setting {
     PORT("8080", "TCP port of the embedded program; 0 picks any free port"),
     HOST("", "address the embedded program binds; empty means every interface"),
-    JWT_KEY(null, "HMAC key (HS256) for publisher and subscriber tokens"),
-    PUBLISHER_JWT_KEY(null, "HMAC key for publisher tokens; defaults to LIFELINE_JWT_KEY"),
-    SUBSCRIBER_JWT_KEY(null, "HMAC key for subscriber tokens; defaults to LIFELINE_JWT_KEY"),
+    JWT_KEY(null, "key for publisher and subscriber tokens: an HMAC secret, or a PEM public key for RS256"),
+    JWT_ALGORITHM("HS256", "algorithm of LIFELINE_JWT_KEY: HS256 or RS256"),
+    PUBLISHER_JWT_KEY(null, "key for publisher tokens; defaults to LIFELINE_JWT_KEY"),
+    PUBLISHER_JWT_ALGORITHM(null, "algorithm of the publisher key; defaults to LIFELINE_JWT_ALGORITHM"),
+    SUBSCRIBER_JWT_KEY(null, "key for subscriber tokens; defaults to LIFELINE_JWT_KEY"),
+    SUBSCRIBER_JWT_ALGORITHM(null, "algorithm of the subscriber key; defaults to LIFELINE_JWT_ALGORITHM"),
     ANONYMOUS("false", "true lets subscribers connect without a token"),
+    COOKIE_NAME("mercureAuthorization", "name of the cookie a browser may carry its token in"),
+    CORS_ORIGINS("", "origins (scheme://host[:port], comma-separated) whose pages may use the hub; * for any, without credentials"),
+    PUBLISH_ORIGINS(null, "origins allowed to publish with the cookie, besides the hub's own; defaults to LIFELINE_CORS_ORIGINS"),
+    HISTORY_SIZE("1000", "updates kept for subscribers that reconnect with Last-Event-ID; 0 keeps none"),
+    HISTORY_BYTES("16MiB", "bytes of updates kept in the history"),
+    SUBSCRIPTION_EVENTS("true", "true publishes a private update each time a subscription starts or ends"),
+    DRAIN("5s", "on shutdown, subscribers are ended spread over this long, each told to reconnect after a random delay"),
     HEARTBEAT("15s", "interval of the SSE comment written to idle subscribers"),
     DISPATCH_TIMEOUT("5s", "longest a write to a subscriber may stay unfinished before it ends write-stalled"),
     QUEUE_BYTES("4MiB", "bytes that may wait for one subscriber before it ends write-stalled"),
@@ -53,10 +63,5 @@ public enum Setting {
 
     public String description() {
         return description;
-    }
-
-    /** Whether the value must never be printed. */
-    public boolean isSecret() {
-        return name().endsWith("KEY");
     }
 }

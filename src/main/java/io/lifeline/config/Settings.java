@@ -1,6 +1,5 @@
 package io.lifeline.config;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,13 +23,20 @@ public final class Settings {
 
     private final int port;
     private final String host;
-    private final String publisherKey;
-    private final String subscriberKey;
+    private final JwtKey publisherKey;
+    private final JwtKey subscriberKey;
     private final boolean anonymous;
+    private final String cookieName;
+    private final List<String> corsOrigins;
+    private final List<String> publishOrigins;
     private final Duration heartbeat;
     private final Duration dispatchTimeout;
     private final long queueBytes;
     private final long maxUpdateBytes;
+    private final int historySize;
+    private final long historyBytes;
+    private final boolean subscriptionEvents;
+    private final Duration drain;
     private final WatchMode watchMode;
     private final boolean developmentMode;
     private final List<String> warnings;
@@ -41,10 +47,17 @@ public final class Settings {
         this.publisherKey = b.publisherKey;
         this.subscriberKey = b.subscriberKey;
         this.anonymous = b.anonymous;
+        this.cookieName = b.cookieName;
+        this.corsOrigins = b.corsOrigins;
+        this.publishOrigins = b.publishOrigins;
         this.heartbeat = b.heartbeat;
         this.dispatchTimeout = b.dispatchTimeout;
         this.queueBytes = b.queueBytes;
         this.maxUpdateBytes = b.maxUpdateBytes;
+        this.historySize = b.historySize;
+        this.historyBytes = b.historyBytes;
+        this.subscriptionEvents = b.subscriptionEvents;
+        this.drain = b.drain;
         this.watchMode = b.watchMode;
         this.developmentMode = b.developmentMode;
         this.warnings = List.copyOf(b.warnings);
@@ -55,28 +68,43 @@ public final class Settings {
         b.port = Values.port(value(sources, Setting.PORT));
         b.host = value(sources, Setting.HOST).raw().trim();
         b.anonymous = Values.bool(value(sources, Setting.ANONYMOUS));
+        b.cookieName = Values.cookieName(value(sources, Setting.COOKIE_NAME));
+        b.corsOrigins = Values.origins(value(sources, Setting.CORS_ORIGINS));
+        // Inherited from the CORS list, "*" is dropped: any origin may read public updates, none may publish with
+        // a visitor's cookie unless named.
+        b.publishOrigins = sources.get(Setting.PUBLISH_ORIGINS).map(Values::origins)
+                .orElse(b.corsOrigins.stream().filter(o -> !o.equals("*")).toList());
         b.heartbeat = Values.duration(value(sources, Setting.HEARTBEAT));
         b.dispatchTimeout = Values.duration(value(sources, Setting.DISPATCH_TIMEOUT));
         b.queueBytes = Values.size(value(sources, Setting.QUEUE_BYTES));
         b.maxUpdateBytes = Values.size(value(sources, Setting.MAX_UPDATE_BYTES));
+        b.historySize = Values.count(value(sources, Setting.HISTORY_SIZE));
+        b.historyBytes = Values.size(value(sources, Setting.HISTORY_BYTES));
+        b.subscriptionEvents = Values.bool(value(sources, Setting.SUBSCRIPTION_EVENTS));
+        b.drain = Values.durationOrZero(value(sources, Setting.DRAIN));
         b.watchMode = watchMode(value(sources, Setting.WATCH));
 
-        Optional<String> shared = key(sources, Setting.JWT_KEY);
-        Optional<String> publisher = key(sources, Setting.PUBLISHER_JWT_KEY).or(() -> shared);
-        Optional<String> subscriber = key(sources, Setting.SUBSCRIBER_JWT_KEY).or(() -> shared);
-        if (publisher.isPresent() != subscriber.isPresent()) {
-            Setting missing = publisher.isPresent() ? Setting.SUBSCRIBER_JWT_KEY : Setting.PUBLISHER_JWT_KEY;
-            throw new ConfigException("no key for " + (publisher.isPresent() ? "subscriber" : "publisher")
+        b.publisherKey = key(sources, Setting.PUBLISHER_JWT_KEY, Setting.PUBLISHER_JWT_ALGORITHM).orElse(null);
+        b.subscriberKey = key(sources, Setting.SUBSCRIBER_JWT_KEY, Setting.SUBSCRIBER_JWT_ALGORITHM).orElse(null);
+        if ((b.publisherKey == null) != (b.subscriberKey == null)) {
+            Setting missing = b.publisherKey != null ? Setting.SUBSCRIBER_JWT_KEY : Setting.PUBLISHER_JWT_KEY;
+            throw new ConfigException("no key for " + (b.publisherKey != null ? "subscriber" : "publisher")
                     + " tokens: set " + missing.envName() + " or " + Setting.JWT_KEY.envName());
         }
-        b.publisherKey = publisher.orElse(null);
-        b.subscriberKey = subscriber.orElse(null);
         for (String unknown : sources.unknownNames()) {
             b.warnings.add(unknown + " is not a Lifeline setting and is ignored");
         }
         warnIfShort(b, "publisher", b.publisherKey);
         if (b.subscriberKey != null && !b.subscriberKey.equals(b.publisherKey)) {
             warnIfShort(b, "subscriber", b.subscriberKey);
+        }
+        if (b.publishOrigins.contains("*")) {
+            b.warnings.add(Setting.PUBLISH_ORIGINS.envName() + " allows any origin to publish with a visitor's "
+                    + "cookie: the protocol's CSRF protection is off");
+        }
+        if (b.corsOrigins.contains("*")) {
+            b.warnings.add(Setting.CORS_ORIGINS.envName() + " allows any origin: such pages may read public "
+                    + "updates, though never with the browser's cookies");
         }
         return new Settings(b);
     }
@@ -97,8 +125,9 @@ public final class Settings {
      */
     public Settings withDevelopmentKey(String generatedKey) {
         Builder b = new Builder(this);
-        b.publisherKey = generatedKey;
-        b.subscriberKey = generatedKey;
+        JwtKey key = new JwtKey(JwtKey.Algorithm.HS256, generatedKey, null);
+        b.publisherKey = key;
+        b.subscriberKey = key;
         b.anonymous = true;
         b.developmentMode = true;
         return new Settings(b);
@@ -109,8 +138,15 @@ public final class Settings {
                 .orElse(new ConfigSources.Value(setting.defaultValue(), "default of " + setting.envName()));
     }
 
-    private static Optional<String> key(ConfigSources sources, Setting setting) {
-        return sources.get(setting).map(Values::nonEmpty);
+    /** A role's key: its own setting, else the shared one, each with its own algorithm setting, else the shared. */
+    private static Optional<JwtKey> key(ConfigSources sources, Setting ownKey, Setting ownAlgorithm) {
+        Optional<ConfigSources.Value> material = sources.get(ownKey).or(() -> sources.get(Setting.JWT_KEY));
+        if (material.isEmpty()) {
+            return Optional.empty();
+        }
+        String raw = Values.nonEmpty(material.get());
+        ConfigSources.Value algorithm = sources.get(ownAlgorithm).orElseGet(() -> value(sources, Setting.JWT_ALGORITHM));
+        return Optional.of(JwtKey.parse(algorithm.raw(), algorithm.origin(), raw, material.get().origin()));
     }
 
     private static WatchMode watchMode(ConfigSources.Value v) {
@@ -121,11 +157,11 @@ public final class Settings {
         }
     }
 
-    private static void warnIfShort(Builder b, String role, String key) {
-        if (key != null && key.getBytes(StandardCharsets.UTF_8).length < RECOMMENDED_KEY_BYTES) {
-            b.warnings.add("the HS256 key for " + role + " tokens is shorter than 256 bits ("
-                    + key.getBytes(StandardCharsets.UTF_8).length + " bytes): anyone who can try keys offline may "
-                    + "guess it; use at least " + RECOMMENDED_KEY_BYTES + " random bytes");
+    private static void warnIfShort(Builder b, String role, JwtKey key) {
+        if (key != null && key.secretLength() < RECOMMENDED_KEY_BYTES) {
+            b.warnings.add("the HS256 key for " + role + " tokens is shorter than 256 bits (" + key.secretLength()
+                    + " bytes): anyone who can try keys offline may guess it; use at least " + RECOMMENDED_KEY_BYTES
+                    + " random bytes");
         }
     }
 
@@ -143,15 +179,15 @@ public final class Settings {
         return publisherKey != null;
     }
 
-    public String publisherKey() {
+    public JwtKey publisherKey() {
         return requireKey(publisherKey);
     }
 
-    public String subscriberKey() {
+    public JwtKey subscriberKey() {
         return requireKey(subscriberKey);
     }
 
-    private static String requireKey(String key) {
+    private static JwtKey requireKey(JwtKey key) {
         if (key == null) {
             throw new ConfigException("no JWT key is configured: set " + Setting.JWT_KEY.envName() + " (or "
                     + Setting.PUBLISHER_JWT_KEY.envName() + " and " + Setting.SUBSCRIBER_JWT_KEY.envName() + ")");
@@ -161,6 +197,20 @@ public final class Settings {
 
     public boolean anonymous() {
         return anonymous;
+    }
+
+    public String cookieName() {
+        return cookieName;
+    }
+
+    /** Origins whose pages may use the hub from a browser; {@code *} for any (never with credentials). */
+    public List<String> corsOrigins() {
+        return corsOrigins;
+    }
+
+    /** Origins, besides the hub's own, allowed to publish with the cookie. */
+    public List<String> publishOrigins() {
+        return publishOrigins;
     }
 
     public Duration heartbeat() {
@@ -179,6 +229,23 @@ public final class Settings {
         return maxUpdateBytes;
     }
 
+    public int historySize() {
+        return historySize;
+    }
+
+    public long historyBytes() {
+        return historyBytes;
+    }
+
+    public boolean subscriptionEvents() {
+        return subscriptionEvents;
+    }
+
+    /** How long a shutdown spreads the ends of its subscribers over; zero ends them all at once. */
+    public Duration drain() {
+        return drain;
+    }
+
     public WatchMode watchMode() {
         return watchMode;
     }
@@ -195,21 +262,31 @@ public final class Settings {
     /** One line for the start-up log; keys are never printed. */
     public String describe() {
         return "heartbeat=" + heartbeat.toMillis() + "ms dispatchTimeout=" + dispatchTimeout.toMillis()
-                + "ms queueBytes=" + queueBytes + " maxUpdateBytes=" + maxUpdateBytes + " anonymous=" + anonymous
+                + "ms queueBytes=" + queueBytes + " maxUpdateBytes=" + maxUpdateBytes + " history=" + historySize
+                + "/" + historyBytes + "B drain=" + drain.toMillis() + "ms anonymous=" + anonymous
+                + " subscriptionEvents=" + subscriptionEvents + " corsOrigins=" + corsOrigins
                 + " watch=" + watchMode.name().toLowerCase(Locale.ROOT)
-                + " separateKeys=" + (publisherKey != null && !publisherKey.equals(subscriberKey));
+                + " keys=" + (publisherKey == null ? "none" : publisherKey + "/" + subscriberKey
+                + (publisherKey.equals(subscriberKey) ? " (shared)" : " (separate)"));
     }
 
     private static final class Builder {
         int port;
         String host;
-        String publisherKey;
-        String subscriberKey;
+        JwtKey publisherKey;
+        JwtKey subscriberKey;
         boolean anonymous;
+        String cookieName;
+        List<String> corsOrigins;
+        List<String> publishOrigins;
         Duration heartbeat;
         Duration dispatchTimeout;
         long queueBytes;
         long maxUpdateBytes;
+        int historySize;
+        long historyBytes;
+        boolean subscriptionEvents;
+        Duration drain;
         WatchMode watchMode;
         boolean developmentMode;
         final List<String> warnings = new ArrayList<>();
@@ -223,10 +300,17 @@ public final class Settings {
             publisherKey = s.publisherKey;
             subscriberKey = s.subscriberKey;
             anonymous = s.anonymous;
+            cookieName = s.cookieName;
+            corsOrigins = s.corsOrigins;
+            publishOrigins = s.publishOrigins;
             heartbeat = s.heartbeat;
             dispatchTimeout = s.dispatchTimeout;
             queueBytes = s.queueBytes;
             maxUpdateBytes = s.maxUpdateBytes;
+            historySize = s.historySize;
+            historyBytes = s.historyBytes;
+            subscriptionEvents = s.subscriptionEvents;
+            drain = s.drain;
             watchMode = s.watchMode;
             developmentMode = s.developmentMode;
             warnings.addAll(s.warnings);

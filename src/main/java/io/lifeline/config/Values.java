@@ -1,6 +1,9 @@
 package io.lifeline.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -9,11 +12,21 @@ final class Values {
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})(B|KiB|MiB|GiB)?");
+    private static final Pattern ORIGIN = Pattern.compile("https?://[a-z0-9.\\-]+(:\\d{1,5})?|https?://\\[[0-9a-f:.]+\\](:\\d{1,5})?");
+    private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+\\-.^_`|~]+");
 
     private Values() {
     }
 
     static Duration duration(ConfigSources.Value v) {
+        Duration d = durationOrZero(v);
+        if (d.isZero()) {
+            throw bad(v, "must be longer than zero");
+        }
+        return d;
+    }
+
+    static Duration durationOrZero(ConfigSources.Value v) {
         Matcher m = DURATION.matcher(v.raw().trim());
         if (!m.matches()) {
             throw bad(v, "is not a duration with a unit, e.g. 15s, 500ms, 2m or 1h");
@@ -25,9 +38,6 @@ final class Values {
             case "m" -> Duration.ofMinutes(n);
             default -> Duration.ofHours(n);
         };
-        if (d.isZero()) {
-            throw bad(v, "must be longer than zero");
-        }
         return d;
     }
 
@@ -48,6 +58,42 @@ final class Values {
             throw bad(v, "must be between 1 byte and 2GiB");
         }
         return bytes;
+    }
+
+    static int count(ConfigSources.Value v) {
+        try {
+            int n = Integer.parseInt(v.raw().trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw bad(v, "is not a whole number of 0 or more");
+    }
+
+    /** Origins as browsers send them: {@code scheme://host[:port]}, lower case, no path; or {@code *}. */
+    static List<String> origins(ConfigSources.Value v) {
+        List<String> origins = new ArrayList<>();
+        for (String part : v.raw().split(",")) {
+            String origin = part.trim().toLowerCase(Locale.ROOT);
+            if (origin.isEmpty()) {
+                continue;
+            }
+            if (!origin.equals("*") && !ORIGIN.matcher(origin).matches()) {
+                throw bad(v, "holds '" + part.trim() + "', which is not an origin such as https://example.com "
+                        + "(scheme, host and port only)");
+            }
+            origins.add(origin);
+        }
+        return List.copyOf(origins);
+    }
+
+    static String cookieName(ConfigSources.Value v) {
+        if (!COOKIE_NAME.matcher(v.raw()).matches()) {
+            throw bad(v, "is not a cookie name (letters, digits and !#$%&'*+-.^_`|~ only)");
+        }
+        return v.raw();
     }
 
     static boolean bool(ConfigSources.Value v) {

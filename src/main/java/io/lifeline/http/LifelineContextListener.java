@@ -10,6 +10,7 @@ import io.lifeline.topic.TemplateTopicMatcher;
 import io.lifeline.topic.TopicMatcher;
 import io.lifeline.subscriber.SubscriberHost;
 import io.lifeline.watch.Watches;
+import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -62,19 +63,24 @@ public final class LifelineContextListener implements ServletContextListener {
                 new TokenVerifier(settings.subscriberKey()), settings.anonymous(), matcher);
         Watches watches = Watches.detect(settings.watchMode() == Settings.WatchMode.AUTO);
         HubMetrics metrics = new HubMetrics(watches.kinds());
-        hub = new Hub(new SubscriberHost.Limits(settings.heartbeat(), settings.dispatchTimeout(),
-                settings.queueBytes()), authorizer, matcher, metrics);
+        hub = new Hub(new Hub.Config(new SubscriberHost.Limits(settings.heartbeat(), settings.dispatchTimeout(),
+                settings.queueBytes()), settings.historySize(), settings.historyBytes(),
+                settings.subscriptionEvents(), settings.drain()), authorizer, matcher, metrics);
         context.setAttribute(HUB_ATTRIBUTE, hub);
+        RequestTokens tokens = new RequestTokens(settings.cookieName(), settings.publishOrigins());
 
         ServletRegistration.Dynamic mercure = context.addServlet("mercure", new MercureServlet(
-                new SubscribeHandler(hub, authorizer, watches),
-                new PublishHandler(hub, authorizer, settings.maxUpdateBytes())));
+                new SubscribeHandler(hub, authorizer, watches, tokens),
+                new PublishHandler(hub, authorizer, tokens, settings.maxUpdateBytes())));
         mercure.setAsyncSupported(true);
         mercure.addMapping("/.well-known/mercure");
-        ServletRegistration.Dynamic subscriptions = context.addServlet("subscriptions",
-                new SubscriptionsServlet(hub, authorizer));
-        subscriptions.addMapping(SubscriptionsServlet.PATH, SubscriptionsServlet.PATH + "/*");
+        context.addServlet("subscriptions", new SubscriptionsServlet(hub, authorizer, tokens))
+                .addMapping(SubscriptionsServlet.PATH, SubscriptionsServlet.PATH + "/*");
         context.addServlet("metrics", new MetricsServlet(metrics)).addMapping("/metrics");
+        FilterRegistration.Dynamic headers = context.addFilter("hub-headers",
+                new HubHeadersFilter(settings.corsOrigins()));
+        headers.setAsyncSupported(true);
+        headers.addMappingForUrlPatterns(null, false, "/.well-known/mercure", "/.well-known/mercure/*");
 
         LOG.info("Lifeline started: departure watches {}{}; {}", watches.kinds(),
                 watches.unavailable().isEmpty() ? "" : " (not available here: " + watches.unavailable() + ")",

@@ -27,11 +27,13 @@ final class PublishHandler {
 
     private final Hub hub;
     private final Authorizer authorizer;
+    private final RequestTokens tokens;
     private final long maxBytes;
 
-    PublishHandler(Hub hub, Authorizer authorizer, long maxBytes) {
+    PublishHandler(Hub hub, Authorizer authorizer, RequestTokens tokens, long maxBytes) {
         this.hub = hub;
         this.authorizer = authorizer;
+        this.tokens = tokens;
         this.maxBytes = maxBytes;
     }
 
@@ -41,7 +43,7 @@ final class PublishHandler {
             if (hub.isStopping()) {
                 throw Responses.stopping();
             }
-            Claims publisher = authorizer.publisher(Responses.bearerToken(request));
+            Claims publisher = authorizer.publisher(tokens.find(request));
             checkContentType(request.getContentType());
             if (request.getContentLengthLong() > maxBytes) {
                 throw tooLarge();

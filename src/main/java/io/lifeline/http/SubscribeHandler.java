@@ -20,6 +20,10 @@ import java.util.UUID;
 /**
  * {@code GET /.well-known/mercure?topic=...}: opens a subscriber's event stream.
  *
+ * <p>A reconnecting client names the last update it saw ({@code Last-Event-ID} header, else {@code lastEventID}
+ * query parameter); it first gets what it missed, then the live stream, and the response's {@code Last-Event-ID}
+ * says which update the replay follows ({@code earliest} when that update is no longer held).</p>
+ *
  * <p>On HTTP/1.x the response carries {@code Connection: close}: one stream per connection, so that when the stream
  * ends the connection ends with it and a departure watch can never meet a second request on the same
  * connection.</p>
@@ -29,11 +33,13 @@ final class SubscribeHandler {
     private final Hub hub;
     private final Authorizer authorizer;
     private final Watches watches;
+    private final RequestTokens tokens;
 
-    SubscribeHandler(Hub hub, Authorizer authorizer, Watches watches) {
+    SubscribeHandler(Hub hub, Authorizer authorizer, Watches watches, RequestTokens tokens) {
         this.hub = hub;
         this.authorizer = authorizer;
         this.watches = watches;
+        this.tokens = tokens;
     }
 
     void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -43,7 +49,7 @@ final class SubscribeHandler {
             if (hub.isStopping()) {
                 throw Responses.stopping();
             }
-            claims = authorizer.subscriber(Responses.bearerToken(request));
+            claims = authorizer.subscriber(tokens.find(request));
             String[] values = request.getParameterValues("topic");
             topics = values == null ? List.of() : Arrays.asList(values);
             Limits.checkTopics(topics);
@@ -70,13 +76,31 @@ final class SubscribeHandler {
                 request.getRemoteAddr() + ":" + request.getRemotePort(), stream, hub);
         Watches.Prepared watch = watches.prepare(request, subscriber);
         subscriber.attachWatch(watch.kind(), watch.handle());
-        hub.add(subscriber);
+        String lastEventId = lastEventId(request);
+        String preceding = hub.add(subscriber, lastEventId);
+        if (lastEventId != null) {
+            response.setHeader("Last-Event-ID", preceding);
+        }
+        if (subscriber.isEnded()) {
+            return; // the hub stops: ending it has completed the response
+        }
         try {
             stream.start(subscriber, watch.handle());
             watch.handle().arm();
         } catch (RuntimeException e) {
-            subscriber.end(EndReason.INTERNAL_ERROR);
-            throw e;
+            if (subscriber.end(EndReason.INTERNAL_ERROR)) {
+                throw e;
+            }
         }
+    }
+
+    /** The header wins over the query parameter; empty counts as absent. */
+    private static String lastEventId(HttpServletRequest request) {
+        String header = request.getHeader("Last-Event-ID");
+        if (header != null && !header.isEmpty()) {
+            return header;
+        }
+        String query = request.getParameter("lastEventID");
+        return query == null || query.isEmpty() ? null : query;
     }
 }

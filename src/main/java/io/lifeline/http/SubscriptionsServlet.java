@@ -3,10 +3,9 @@ package io.lifeline.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.common.escape.Escaper;
-import com.google.common.net.PercentEscaper;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.hub.Hub;
+import io.lifeline.hub.Subscriptions;
 import io.lifeline.protocol.ProtocolException;
 import io.lifeline.subscriber.Subscriber;
 import jakarta.servlet.http.HttpServlet;
@@ -28,30 +27,24 @@ final class SubscriptionsServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 
-    static final String PATH = "/.well-known/mercure/subscriptions";
-    private static final String CONTEXT = "https://mercure.rocks/";
-    /** The escaping of the reference hub's subscription ids: everything but letters, digits and -_.~. */
-    private static final Escaper ESCAPER = new PercentEscaper("-_.~", true);
+    static final String PATH = Subscriptions.PATH;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final transient Hub hub;
     private final transient Authorizer authorizer;
+    private final transient RequestTokens tokens;
 
-    SubscriptionsServlet(Hub hub, Authorizer authorizer) {
+    SubscriptionsServlet(Hub hub, Authorizer authorizer, RequestTokens tokens) {
         this.hub = hub;
         this.authorizer = authorizer;
-    }
-
-    /** The id of one subscription: its URL in this API. */
-    static String subscriptionId(String topic, String subscriber) {
-        return PATH + "/" + ESCAPER.escape(topic) + "/" + ESCAPER.escape(subscriber);
+        this.tokens = tokens;
     }
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         try {
-            authorizer.subscriptionsReader(Responses.bearerToken(request), path);
+            authorizer.subscriptionsReader(tokens.find(request), path);
             String rest = path.length() > PATH.length() ? path.substring(PATH.length() + 1) : "";
             String[] segments = rest.isEmpty() ? new String[0] : rest.split("/", -1);
             String lastEventId = hub.lastEventId();
@@ -76,7 +69,7 @@ final class SubscriptionsServlet extends HttpServlet {
 
     private ObjectNode collection(String path, String topic, String lastEventId) {
         ObjectNode body = JSON.createObjectNode();
-        body.put("@context", CONTEXT);
+        body.put("@context", Subscriptions.CONTEXT);
         body.put("id", path);
         body.put("type", "Subscriptions");
         body.put("lastEventID", lastEventId);
@@ -84,7 +77,7 @@ final class SubscriptionsServlet extends HttpServlet {
         for (Subscriber s : hub.subscribers()) {
             for (String selector : s.topics()) {
                 if (topic == null || topic.equals(selector)) {
-                    list.add(subscription(s, selector));
+                    list.add(Subscriptions.document(s, selector, true));
                 }
             }
         }
@@ -97,23 +90,10 @@ final class SubscriptionsServlet extends HttpServlet {
                 .orElseThrow(() -> new ProtocolException(404, "no active subscription of " + subscriberId
                         + " to " + topic));
         ObjectNode body = JSON.createObjectNode();
-        body.put("@context", CONTEXT);
-        body.setAll(subscription(s, topic));
+        body.put("@context", Subscriptions.CONTEXT);
+        body.setAll(Subscriptions.document(s, topic, true));
         body.put("lastEventID", lastEventId);
         return body;
-    }
-
-    private static ObjectNode subscription(Subscriber s, String selector) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("id", subscriptionId(selector, s.id()));
-        node.put("type", "Subscription");
-        node.put("topic", selector);
-        node.put("subscriber", s.id());
-        node.put("active", true);
-        if (s.claims() != null && s.claims().payload() != null) {
-            node.set("payload", s.claims().payload());
-        }
-        return node;
     }
 
     private static String decode(String segment) throws ProtocolException {

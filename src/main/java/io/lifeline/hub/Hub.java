@@ -3,22 +3,24 @@ package io.lifeline.hub;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.metrics.HubMetrics;
-import io.lifeline.topic.TopicMatcher;
 import io.lifeline.protocol.Update;
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Frame;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.subscriber.SubscriberHost;
 import io.lifeline.timer.TimerWheel;
+import io.lifeline.topic.TopicMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,75 +28,117 @@ import org.slf4j.LoggerFactory;
 /**
  * The hub: who is subscribed to what, and the path of an update from a publisher to every subscriber it reaches.
  *
- * <p>A publish goes through the {@link Transport}, which orders it and hands it back to {@link #fanOut}: the update
- * is encoded once and its frame queued for each matching, authorized subscriber. Queuing never waits for a
- * subscriber's connection; bytes move on writer threads and the container's own threads.</p>
+ * <p>A publish goes through the {@link Transport}, which orders it, keeps it in the history, and hands it back to
+ * {@link #fanOut}: its frame, encoded once, is queued for each matching, authorized subscriber. Queuing never waits
+ * for a subscriber's connection; bytes move on writer threads and the container's own threads.</p>
  */
 public final class Hub implements SubscriberHost, AutoCloseable {
 
     /** The logger of the one INFO line written when a subscriber ends. */
     public static final String END_LOG = "io.lifeline.subscribers";
 
+    /** A reconnecting client waits at least this long after a shutdown, plus a random part of the drain. */
+    static final Duration RECONNECT_BASE = Duration.ofSeconds(1);
+
     private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
     private static final Logger ENDS = LoggerFactory.getLogger(END_LOG);
 
-    private final Limits limits;
+    /** What a hub is set up with. */
+    public record Config(Limits limits, int historySize, long historyBytes, boolean subscriptionEvents,
+                         Duration drain) {
+    }
+
+    private final Config config;
     private final Authorizer authorizer;
+    private final TopicMatcher matcher;
     private final HubMetrics metrics;
     private final TopicIndex index;
     private final Transport transport;
     private final TimerWheel timer = new TimerWheel(Duration.ofMillis(10), 4096, "lifeline-timer");
     private final ExecutorService writers;
     private final Map<String, Subscriber> live = new ConcurrentHashMap<>();
+    private final Object drained = new Object();
     private volatile boolean stopping;
-    private long sequence;
 
-    public Hub(Limits limits, Authorizer authorizer, TopicMatcher matcher, HubMetrics metrics) {
-        this.limits = limits;
+    public Hub(Config config, Authorizer authorizer, TopicMatcher matcher, HubMetrics metrics) {
+        this.config = config;
         this.authorizer = authorizer;
+        this.matcher = matcher;
         this.metrics = metrics;
         this.index = new TopicIndex(matcher);
-        this.transport = new LocalTransport(this::fanOut);
+        this.transport = new LocalTransport(new History(config.historySize(), config.historyBytes()), this::fanOut);
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.writers = Executors.newFixedThreadPool(threads,
                 new ThreadFactoryBuilder().setNameFormat("lifeline-writer-%d").setDaemon(true).build());
     }
 
-    /** Publishes an update to every subscriber it reaches; returns without waiting for any of them. */
+    /**
+     * Publishes a publisher's update to every subscriber it reaches; returns without waiting for any of them.
+     *
+     * @throws IllegalStateException while the hub stops
+     */
     public void publish(Update update) {
         if (stopping) {
             throw new IllegalStateException("the hub is stopping");
         }
-        transport.publish(update);
+        transport.publish(update, false);
         metrics.updatePublished();
     }
 
     /**
-     * Adds a subscriber to the topic index and starts its timers. From here on it receives every update published,
-     * until it ends. A subscriber added while the hub stops ends {@code server-shutdown} at once.
+     * Adds a subscriber: announces its subscriptions, replays what it missed, and puts it in the topic index, with no
+     * update lost or repeated between the replay and the live stream. A subscriber added while the hub stops ends
+     * {@code server-shutdown} at once.
+     *
+     * @param lastEventId the last update the client has seen, {@code earliest}, or null when it asks for no replay
+     * @return the id of the update the replay follows, for the {@code Last-Event-ID} response header
      */
-    public void add(Subscriber subscriber) {
+    public String add(Subscriber subscriber, String lastEventId) {
         live.put(subscriber.id(), subscriber);
-        index.add(subscriber);
+        announce(subscriber, true);
+        String preceding = transport.connect(lastEventId, published -> {
+            if (reaches(subscriber, published.update())) {
+                subscriber.offerReplay(published.frame());
+            }
+        }, () -> index.add(subscriber));
         metrics.subscriberStarted(subscriber.watchKind());
         subscriber.start();
         if (stopping) {
             subscriber.end(EndReason.SERVER_SHUTDOWN); // raced with shutdown(), which may not have seen it
         }
         if (LOG.isDebugEnabled()) {
-            LOG.debug("subscriber {} started topics={} watch={} remote={}", subscriber.id(), subscriber.topics(),
-                    subscriber.watchKind(), subscriber.remote());
+            LOG.debug("subscriber {} started topics={} watch={} remote={} replayedAfter={}", subscriber.id(),
+                    subscriber.topics(), subscriber.watchKind(), subscriber.remote(), lastEventId);
         }
+        return preceding;
     }
 
-    private void fanOut(Update update) {
-        long seq = ++sequence; // the transport calls this one update at a time
-        Frame frame = Frame.of(update);
+    private void fanOut(Published published) {
+        Update update = published.update();
         index.forEachMatch(update.topics(), subscriber -> {
-            if (subscriber.firstOffer(seq) && authorizer.mayReceive(subscriber.claims(), update)) {
-                subscriber.offer(frame);
+            if (subscriber.firstOffer(published.sequence()) && authorizer.mayReceive(subscriber.claims(), update)) {
+                subscriber.offer(published.frame());
             }
         });
+    }
+
+    private boolean reaches(Subscriber subscriber, Update update) {
+        return matcher.anyMatches(subscriber.topics(), update.topics())
+                && authorizer.mayReceive(subscriber.claims(), update);
+    }
+
+    /** Publishes the private subscription events of a subscriber that starts or ends. */
+    private void announce(Subscriber subscriber, boolean active) {
+        if (!config.subscriptionEvents()) {
+            return;
+        }
+        try {
+            for (String topic : subscriber.topics()) {
+                transport.publish(Subscriptions.event(subscriber, topic, active), true);
+            }
+        } catch (IllegalStateException stopped) {
+            LOG.debug("subscription event of {} not published: the hub has stopped", subscriber.id());
+        }
     }
 
     /** The subscribers connected now. */
@@ -124,17 +168,51 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         return metrics;
     }
 
-    /** Ends every subscriber {@code server-shutdown} and refuses new ones. Idempotent. */
+    /**
+     * Stops the hub: refuses new subscribers and updates, and ends every subscriber {@code server-shutdown}, spread
+     * at random over the drain, each told first by a {@code retry:} field to wait a random while before it
+     * reconnects, so that reconnections reach the other nodes as a trickle, not a storm. Returns once every
+     * subscriber has ended. Idempotent.
+     */
     public void shutdown() {
-        if (stopping) {
-            return;
+        synchronized (drained) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
         }
-        stopping = true;
-        transport.close();
+        List<Subscriber> subscribers = new ArrayList<>(live.values());
+        long drainNanos = config.drain().toNanos();
+        long started = System.nanoTime();
+        for (Subscriber subscriber : subscribers) {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            Duration at = Duration.ofNanos(drainNanos == 0 ? 0 : random.nextLong(drainNanos));
+            long reconnectMillis = RECONNECT_BASE.toMillis() + random.nextLong(config.drain().toMillis() + 1);
+            timer.schedule(at, () -> subscriber.endAfterWriting(Frame.reconnectAfter(reconnectMillis),
+                    EndReason.SERVER_SHUTDOWN, config.limits().dispatchTimeout()));
+        }
+        awaitDrained(config.drain().plus(config.limits().dispatchTimeout()).plusSeconds(1));
         for (Subscriber subscriber : new ArrayList<>(live.values())) {
             subscriber.end(EndReason.SERVER_SHUTDOWN);
         }
-        LOG.info("hub stopped; every subscriber ended server-shutdown");
+        transport.close();
+        LOG.info("hub stopped: {} subscribers ended server-shutdown over {} ms", subscribers.size(),
+                Duration.ofNanos(System.nanoTime() - started).toMillis());
+    }
+
+    private void awaitDrained(Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        synchronized (drained) {
+            long left;
+            while (!live.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    drained.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     @Override
@@ -153,7 +231,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
 
     @Override
     public Limits limits() {
-        return limits;
+        return config.limits();
     }
 
     @Override
@@ -169,7 +247,14 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     @Override
     public void unindex(Subscriber subscriber) {
         index.remove(subscriber);
-        live.remove(subscriber.id(), subscriber);
+        if (live.remove(subscriber.id(), subscriber)) {
+            announce(subscriber, false);
+        }
+        if (stopping && live.isEmpty()) {
+            synchronized (drained) {
+                drained.notifyAll();
+            }
+        }
     }
 
     @Override

@@ -1,22 +1,37 @@
 package io.lifeline.hub;
 
 import io.lifeline.protocol.Update;
+import java.util.function.Consumer;
 
 /**
- * The one seam every update passes through on its way to subscribers. The in-memory transport serves one node; a
- * transport shared by several nodes (through Redis, say) would give each update its place in one order for all of
- * them and hand it to every node's fan-out.
+ * The one seam every update passes through on its way to subscribers. It orders updates, keeps the history, and
+ * connects subscribers to both without a gap. The in-memory transport serves one node; a transport shared by several
+ * nodes (through Redis, say) would give each update its place in one order for all of them and hand it to every
+ * node's fan-out.
  */
-public interface Transport extends AutoCloseable {
+interface Transport extends AutoCloseable {
 
-    /** The value of {@link #lastEventId()} before anything is published. */
+    /** The value of {@link #lastEventId()} before anything is published, and of a reconnection's answer when the
+     * update it asked for is not held. */
     String EARLIEST = "earliest";
 
     /**
      * Orders the update after every update published before it and hands it to the fan-out. Updates reach the
-     * fan-out one at a time, in that order.
+     * fan-out one at a time, in that order. A publish made from inside the fan-out (a subscriber's end, noticed while
+     * it received an update) is handed on right after the update in progress.
+     *
+     * @param hubEvent whether the hub itself publishes it (a subscription event)
      */
-    void publish(Update update);
+    void publish(Update update, boolean hubEvent);
+
+    /**
+     * Connects a subscriber: hands {@code replay} every held update published after {@code lastEventId} (all held
+     * ones for {@link #EARLIEST} or an unknown id; none for null), then runs {@code attach}, with nothing published
+     * in between. From {@code attach} on, the subscriber must receive every update through the fan-out.
+     *
+     * @return the id of the update the replay follows: {@code lastEventId} if held, else {@link #EARLIEST}
+     */
+    String connect(String lastEventId, Consumer<Published> replay, Runnable attach);
 
     /** The id of the last update published, or {@link #EARLIEST}. */
     String lastEventId();

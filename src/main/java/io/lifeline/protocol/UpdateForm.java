@@ -17,6 +17,9 @@ public final class UpdateForm {
     /** Topics containing this are the hub's own (subscription events); publishers may not forge them. */
     public static final String RESERVED_TOPIC_PART = "/.well-known/mercure";
 
+    /** The reserved {@code Last-Event-ID} that asks for everything the history holds. */
+    public static final String EARLIEST = "earliest";
+
     private static final Pattern RETRY = Pattern.compile("\\d{1,10}");
 
     private UpdateForm() {
@@ -39,6 +42,10 @@ public final class UpdateForm {
             checkField("id", id);
             if (id.startsWith("#")) {
                 throw ProtocolException.badRequest("\"id\" must not start with '#'");
+            }
+            if (id.equals(EARLIEST)) {
+                throw ProtocolException.badRequest("\"id\" must not be \"earliest\", the protocol's name for the "
+                        + "start of the history");
             }
         }
 

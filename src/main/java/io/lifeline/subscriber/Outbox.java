@@ -11,7 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A subscriber's bounded queue of frames and the single writer that drains it into the response.
  *
- * <p>Anyone may queue (a publisher, the heartbeat, the departure probe) and nobody waits: queuing never touches the
+ * <p>Anyone may queue (a publisher, the heartbeat, the departure probe, a replay) and nobody waits: queuing never touches the
  * connection. Only the holder of the writer lock touches the response, writing while the container says
  * {@code isReady()}; when it says no, the writer leaves, and the container's {@code onWritePossible} brings a writer
  * back. The lock is only ever tried, never waited for: a thread that finds it taken leaves a flag, and the holder
@@ -24,9 +24,10 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Outbox {
 
     /**
-     * Written after the probe has been flushed. A container may report a failed non-blocking write only through a
-     * later {@code onError} (Jetty does), while its response already refuses the next write; an empty write tells
-     * at once whether the probe reached the connection.
+     * Written after a final frame (the departure probe, the shutdown's reconnection hint) has been flushed. A
+     * container may report a failed non-blocking write only through a later {@code onError} (Jetty does), while its
+     * response already refuses the next write; an empty write tells at once whether the frame reached the
+     * connection.
      */
     private static final byte[] NOTHING = new byte[0];
 
@@ -41,6 +42,8 @@ final class Outbox {
     private final AtomicBoolean again = new AtomicBoolean();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicReference<Runnable> closing = new AtomicReference<>();
+    /** Bytes of replayed updates still queued, which the bound does not count. */
+    private final AtomicLong replayAllowance = new AtomicLong();
 
     /** Set once the container has said the response can be written; until then nothing is written. */
     private volatile boolean writable;
@@ -52,7 +55,7 @@ final class Outbox {
 
     // Guarded by the writer lock.
     private boolean unflushed;
-    private boolean probeWritten;
+    private boolean finalWritten;
 
     Outbox(Subscriber owner, SseStream stream, SubscriberHost host, long limitBytes) {
         this.owner = owner;
@@ -68,7 +71,7 @@ final class Outbox {
         }
         long size = frame.size();
         long after = queuedBytes.addAndGet(size);
-        if (after > limitBytes && after > size) {
+        if (after - replayAllowance.get() > limitBytes && after > size) {
             queuedBytes.addAndGet(-size);
             owner.end(EndReason.WRITE_STALLED);
             return false;
@@ -88,13 +91,29 @@ final class Outbox {
         }
     }
 
-    /** Queues the departure probe past the bound (it is tiny) and writes it from this thread. */
-    void offerProbe() {
-        if (!closed) {
-            queuedBytes.addAndGet(Frame.PROBE.size());
-            frames.add(Frame.PROBE);
-            host.queuedBytes(Frame.PROBE.size());
+    /** Queues an update replayed from the history; the replay is bounded by the history, not by this queue. */
+    void offerReplay(Frame frame) {
+        replayAllowance.addAndGet(frame.size());
+        if (!offer(frame)) {
+            replayAllowance.addAndGet(-frame.size());
+        }
+    }
+
+    /**
+     * Queues the subscriber's last frame past the bound (it is small). {@code now}: write it from this thread rather
+     * than a writer thread.
+     */
+    void offerFinal(Frame frame, boolean now) {
+        if (closed) {
+            return;
+        }
+        queuedBytes.addAndGet(frame.size());
+        frames.add(frame);
+        host.queuedBytes(frame.size());
+        if (now) {
             pump();
+        } else {
+            requestWrite();
         }
     }
 
@@ -203,10 +222,10 @@ final class Outbox {
                         stream.flush();
                         continue;
                     }
-                    if (probeWritten) {
-                        probeWritten = false;
+                    if (finalWritten) {
+                        finalWritten = false;
                         stream.write(NOTHING); // surfaces a failure the container would only report later
-                        owner.onProbeWritten();
+                        owner.onFinalFrameWritten();
                     }
                     return;
                 }
@@ -217,8 +236,8 @@ final class Outbox {
                 if (frame.kind == Frame.Kind.UPDATE) {
                     updatesSent++;
                     host.delivered(owner);
-                } else if (frame.kind == Frame.Kind.PROBE) {
-                    probeWritten = true;
+                } else if (frame.kind == Frame.Kind.FINAL) {
+                    finalWritten = true;
                 }
             }
         } catch (Throwable e) {
@@ -234,6 +253,7 @@ final class Outbox {
     }
 
     private void dequeued(Frame frame) {
+        replayAllowance.updateAndGet(allowance -> Math.max(0, allowance - frame.size())); // the replay goes first
         queuedBytes.addAndGet(-frame.size());
         host.queuedBytes(-frame.size());
     }

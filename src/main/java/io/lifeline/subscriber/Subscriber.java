@@ -55,13 +55,15 @@ public final class Subscriber implements DepartureListener {
     private final AtomicReference<EndReason> endReason = new AtomicReference<>();
     private final AtomicBoolean inputEnded = new AtomicBoolean();
     private final AtomicBoolean stallCheckScheduled = new AtomicBoolean();
+    /** How the subscriber ends once its final frame has gone out. */
+    private final AtomicReference<PendingEnd> pendingEnd = new AtomicReference<>();
     private volatile long endedNanos;
     private volatile long inputEndedNanos;
     private volatile String watchKind = "unwatched";
     private volatile DepartureWatch.Handle watch;
     private volatile TimerWheel.Timeout heartbeat;
     private volatile TimerWheel.Timeout expiry;
-    private volatile TimerWheel.Timeout probeDeadline;
+    private volatile TimerWheel.Timeout finalDeadline;
     private volatile TimerWheel.Timeout stallCheck;
 
     /** The sequence number of the last update queued for it; the hub fans out one update at a time. */
@@ -161,12 +163,32 @@ public final class Subscriber implements DepartureListener {
             return;
         }
         inputEndedNanos = detectedNanos;
-        probeDeadline = host.timer().schedule(PROBE_WINDOW, () -> end(EndReason.CLIENT_CLOSED, detectedNanos));
+        endAfter(Frame.PROBE, EndReason.CLIENT_CLOSED, detectedNanos, PROBE_WINDOW, true);
+    }
+
+    /**
+     * Ends the subscriber once {@code last} has gone out, or after {@code within} if it cannot: the shutdown's way
+     * to tell each client when to reconnect before closing its stream.
+     */
+    public void endAfterWriting(Frame last, EndReason reason, Duration within) {
+        endAfter(last, reason, System.nanoTime(), within, false);
+    }
+
+    private void endAfter(Frame last, EndReason reason, long detectedNanos, Duration within, boolean writeNow) {
+        if (isEnded() || !pendingEnd.compareAndSet(null, new PendingEnd(reason, detectedNanos))) {
+            return; // already ending some other way
+        }
+        finalDeadline = host.timer().schedule(within, () -> end(reason, detectedNanos));
         if (isEnded()) {
-            probeDeadline.cancel();
+            finalDeadline.cancel();
             return;
         }
-        outbox.offerProbe();
+        outbox.offerFinal(last, writeNow);
+    }
+
+    /** Queues an update replayed from the history, before any live update. */
+    public void offerReplay(Frame frame) {
+        outbox.offerReplay(frame);
     }
 
     @Override
@@ -174,9 +196,15 @@ public final class Subscriber implements DepartureListener {
         end(EndReason.CLIENT_RESET, detectedNanos);
     }
 
-    /** The probe written after the input ended went out: the client sent a FIN, not an RST. */
-    void onProbeWritten() {
-        end(EndReason.CLIENT_CLOSED, inputEndedNanos);
+    /**
+     * The last frame went out: after the probe, the client sent a FIN, not an RST; after the shutdown's hint, the
+     * client knows when to come back.
+     */
+    void onFinalFrameWritten() {
+        PendingEnd pending = pendingEnd.get();
+        if (pending != null) {
+            end(pending.reason(), pending.detectedNanos());
+        }
     }
 
     /** A write did not finish at once; if it is still unfinished after the dispatch timeout, the subscriber ends. */
@@ -260,7 +288,7 @@ public final class Subscriber implements DepartureListener {
     }
 
     private void cancelTimers() {
-        for (TimerWheel.Timeout t : new TimerWheel.Timeout[] {heartbeat, expiry, probeDeadline, stallCheck}) {
+        for (TimerWheel.Timeout t : new TimerWheel.Timeout[] {heartbeat, expiry, finalDeadline, stallCheck}) {
             if (t != null) {
                 t.cancel();
             }
@@ -323,6 +351,9 @@ public final class Subscriber implements DepartureListener {
 
     public long queuedBytes() {
         return outbox.queuedBytes();
+    }
+
+    private record PendingEnd(EndReason reason, long detectedNanos) {
     }
 
     @Override

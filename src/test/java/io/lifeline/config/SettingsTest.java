@@ -117,7 +117,7 @@ class SettingsTest {
         Settings dev = none.withDevelopmentKey(KEY);
         assertTrue(dev.developmentMode());
         assertTrue(dev.anonymous());
-        assertEquals(KEY, dev.subscriberKey());
+        assertEquals(KEY, dev.subscriberKey().secret());
     }
 
     @Test

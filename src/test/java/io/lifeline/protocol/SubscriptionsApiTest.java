@@ -109,7 +109,7 @@ class SubscriptionsApiTest {
             JsonNode body = JSON.readTree(r.body());
             assertEquals(id, body.get("id").asText());
             assertEquals("https://mercure.rocks/", body.get("@context").asText());
-            assertEquals("earliest", body.get("lastEventID").asText());
+            assertEquals(server.hub().lastEventId(), body.get("lastEventID").asText());
 
             assertEquals(404, http.get(server.uri(API + "/" + encode(BOOK) + "/urn%3Auuid%3Anobody"), reader).status());
         }

@@ -25,13 +25,14 @@ public final class TestServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts with a test key, anonymous subscribers allowed, and the given settings on top. */
+    /** Starts with a test key, anonymous subscribers allowed, no shutdown drain, and the given settings on top. */
     public static TestServer start(Map<Setting, String> overrides) {
         Map<Setting, String> values = new EnumMap<>(Setting.class);
         values.put(Setting.PORT, "0");
         values.put(Setting.HOST, "127.0.0.1");
         values.put(Setting.JWT_KEY, KEY);
         values.put(Setting.ANONYMOUS, "true");
+        values.put(Setting.DRAIN, "0s"); // tests that stop with subscribers connected need not wait
         values.putAll(overrides);
         try {
             return new TestServer(EmbeddedServer.start(Settings.of(values)));

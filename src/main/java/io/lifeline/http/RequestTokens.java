@@ -1,0 +1,137 @@
+package io.lifeline.http;
+
+import io.lifeline.protocol.FormBody;
+import io.lifeline.protocol.ProtocolException;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Finds the token a request carries, in the protocol's order: the {@code Authorization} header, else the
+ * {@code authorization} query parameter, else the cookie. Once a place holds a token, the later ones are ignored; a
+ * malformed header or parameter is refused, never passed over in favour of the cookie.
+ *
+ * <p>A cookie travels with every request a browser makes to the hub, including the ones another site's page makes:
+ * a {@code POST} authorized by the cookie is therefore accepted only from the hub's own origin or an allowed one,
+ * judged by {@code Origin}, else {@code Referer} (the protocol's defence against cross-site request forgery).</p>
+ */
+final class RequestTokens {
+
+    private static final String BEARER = "Bearer ";
+
+    private final String cookieName;
+    private final List<String> publishOrigins;
+
+    RequestTokens(String cookieName, List<String> publishOrigins) {
+        this.cookieName = cookieName;
+        this.publishOrigins = publishOrigins;
+    }
+
+    /** The request's token, or empty when it carries none. */
+    Optional<String> find(HttpServletRequest request) throws ProtocolException {
+        Optional<String> header = header(request);
+        if (header.isPresent()) {
+            return header;
+        }
+        Optional<String> query = queryParameter(request);
+        if (query.isPresent()) {
+            return query;
+        }
+        Optional<String> cookie = cookie(request);
+        if (cookie.isPresent() && "POST".equals(request.getMethod())) {
+            checkOrigin(request);
+        }
+        return cookie;
+    }
+
+    private static Optional<String> header(HttpServletRequest request) throws ProtocolException {
+        Enumeration<String> headers = request.getHeaders("Authorization");
+        if (headers == null || !headers.hasMoreElements()) {
+            return Optional.empty();
+        }
+        String value = headers.nextElement();
+        if (headers.hasMoreElements()) {
+            throw ProtocolException.unauthorized("more than one Authorization header");
+        }
+        if (!value.regionMatches(true, 0, BEARER, 0, BEARER.length()) || value.length() <= BEARER.length()) {
+            throw ProtocolException.unauthorized("the Authorization header must be \"Bearer <JWT>\"");
+        }
+        return Optional.of(value.substring(BEARER.length()).trim());
+    }
+
+    /** Read from the raw query string: asking the container for a parameter would consume a POST's form body. */
+    private static Optional<String> queryParameter(HttpServletRequest request) throws ProtocolException {
+        String query = request.getQueryString();
+        if (query == null || !query.contains("authorization=")) {
+            return Optional.empty();
+        }
+        List<String> values = FormBody.parse(query.getBytes(StandardCharsets.US_ASCII)).all("authorization");
+        if (values.isEmpty()) {
+            return Optional.empty();
+        }
+        if (values.size() > 1 || values.get(0).isEmpty()) {
+            throw ProtocolException.unauthorized("the authorization query parameter must be given once, with a JWT");
+        }
+        return Optional.of(values.get(0));
+    }
+
+    private Optional<String> cookie(HttpServletRequest request) {
+        Cookie[] cookies = request.getCookies();
+        if (cookies != null) {
+            for (Cookie cookie : cookies) {
+                if (cookieName.equals(cookie.getName()) && !cookie.getValue().isEmpty()) {
+                    return Optional.of(cookie.getValue());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void checkOrigin(HttpServletRequest request) throws ProtocolException {
+        String origin = request.getHeader("Origin");
+        if (origin == null || origin.isEmpty() || origin.equals("null")) {
+            origin = originOf(request.getHeader("Referer"));
+        }
+        if (origin == null) {
+            throw ProtocolException.forbidden("publishing with the " + cookieName + " cookie needs an Origin or "
+                    + "Referer header");
+        }
+        origin = origin.toLowerCase(Locale.ROOT);
+        if (!origin.equals(ownOrigin(request)) && !publishOrigins.contains(origin) && !publishOrigins.contains("*")) {
+            throw ProtocolException.forbidden("origin " + origin + " may not publish with the " + cookieName
+                    + " cookie");
+        }
+    }
+
+    private static String originOf(String referer) {
+        if (referer == null || referer.isEmpty()) {
+            return null;
+        }
+        try {
+            URI uri = URI.create(referer);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                return null;
+            }
+            return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The hub's own origin as this request addressed it. */
+    static String ownOrigin(HttpServletRequest request) {
+        String scheme = request.getScheme().toLowerCase(Locale.ROOT);
+        int port = request.getServerPort();
+        boolean defaultPort = port == 80 && scheme.equals("http") || port == 443 && scheme.equals("https");
+        String host = request.getServerName().toLowerCase(Locale.ROOT);
+        if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return scheme + "://" + host + (defaultPort || port <= 0 ? "" : ":" + port);
+    }
+}

@@ -1,0 +1,65 @@
+package io.lifeline.hub;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.escape.Escaper;
+import com.google.common.net.PercentEscaper;
+import io.lifeline.protocol.Update;
+import io.lifeline.subscriber.Subscriber;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.UUID;
+
+/**
+ * Subscriptions as the protocol describes them: JSON-LD documents, the same in the subscriptions API and in the
+ * subscription events the hub publishes when a subscription starts or ends.
+ */
+public final class Subscriptions {
+
+    /** The subscriptions API, and the prefix of every subscription's id. */
+    public static final String PATH = "/.well-known/mercure/subscriptions";
+    public static final String CONTEXT = "https://mercure.rocks/";
+
+    /**
+     * RFC 6570 simple expansion of {@code {topic}} and {@code {subscriber}}: everything but unreserved characters is
+     * percent-encoded, {@code : / { }} included, as the protocol requires.
+     */
+    private static final Escaper ESCAPER = new PercentEscaper("-_.~", false);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Subscriptions() {
+    }
+
+    /** A subscription's id: its URL in the API, and the topic of its events. */
+    public static String id(String topic, String subscriber) {
+        return PATH + "/" + ESCAPER.escape(topic) + "/" + ESCAPER.escape(subscriber);
+    }
+
+    /** The document of one subscription. */
+    public static ObjectNode document(Subscriber subscriber, String topic, boolean active) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("id", id(topic, subscriber.id()));
+        node.put("type", "Subscription");
+        node.put("topic", topic);
+        node.put("subscriber", subscriber.id());
+        node.put("active", active);
+        if (subscriber.claims() != null && subscriber.claims().payload() != null) {
+            node.set("payload", subscriber.claims().payload());
+        }
+        return node;
+    }
+
+    /** The private update announcing that one subscription started or ended. */
+    static Update event(Subscriber subscriber, String topic, boolean active) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("@context", CONTEXT);
+        body.setAll(document(subscriber, topic, active));
+        try {
+            return new Update("urn:uuid:" + UUID.randomUUID(), List.of(id(topic, subscriber.id())),
+                    JSON.writeValueAsString(body), null, OptionalLong.empty(), true);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a subscription document did not serialize", e);
+        }
+    }
+}
