@@ -3,20 +3,27 @@ package io.lifeline.departure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lifeline.config.Setting;
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
+import io.lifeline.testing.SseEvents;
 import io.lifeline.testing.TestServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** A stopping hub ends every subscriber {@code server-shutdown}, completing each stream cleanly. */
+/**
+ * A stopping hub ends every subscriber {@code server-shutdown}, completing each stream cleanly, spread over the
+ * drain and each told when to reconnect.
+ */
 class ShutdownTest {
 
     @Test
@@ -42,6 +49,43 @@ class ShutdownTest {
             assertTrue(client.completedCleanly(), "the stream ends with its last chunk, not an abort");
             client.close();
         }
+    }
+
+    @Test
+    void aShutdownSpreadsTheEndsOverTheDrainAndTellsEachClientWhenToReconnect() throws IOException {
+        int count = 20;
+        TestServer server = TestServer.start(Map.of(Setting.DRAIN, "2s"));
+        List<RawSseClient> clients = new ArrayList<>();
+        List<Subscriber> subscribers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            RawSseClient client = RawSseClient.open(server.port(), "/.well-known/mercure?topic=drain-" + i);
+            client.awaitBody(":\n\n", Duration.ofSeconds(5));
+            clients.add(client);
+            subscribers.add(server.awaitSubscriber("drain-" + i));
+        }
+        long stopping = System.nanoTime();
+        server.close();
+        long first = Long.MAX_VALUE;
+        long last = 0;
+        Set<String> retries = new HashSet<>();
+        for (int i = 0; i < count; i++) {
+            Subscriber s = subscribers.get(i);
+            assertEquals(EndReason.SERVER_SHUTDOWN, s.endReason(), s.toString());
+            first = Math.min(first, s.endedNanos() - stopping);
+            last = Math.max(last, s.endedNanos() - stopping);
+            RawSseClient client = clients.get(i);
+            assertTrue(client.awaitEof(Duration.ofSeconds(5)));
+            List<SseEvents.Event> events = SseEvents.parse(client.body());
+            String retry = events.get(events.size() - 1).retry();
+            long millis = Long.parseLong(retry);
+            assertTrue(millis >= 1000 && millis <= 3000, "retry " + retry);
+            retries.add(retry);
+            client.close();
+        }
+        assertTrue(last <= Duration.ofSeconds(3).toNanos(), "the last subscriber ended after " + last / 1_000_000 + " ms");
+        assertTrue(last - first >= Duration.ofMillis(500).toNanos(),
+                "ends spread over only " + (last - first) / 1_000_000 + " ms");
+        assertTrue(retries.size() > 1, "every client was told to reconnect at the same time: " + retries);
     }
 
     @Test

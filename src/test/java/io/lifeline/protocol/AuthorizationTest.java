@@ -191,6 +191,43 @@ class AuthorizationTest {
         }
     }
 
+    @Test
+    void anRs256PublicKeyVerifiesRs256TokensAndIsNeverUsedAsAnHmacSecret() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        var pair = generator.generateKeyPair();
+        String pem = "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(pair.getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n";
+        try (TestServer rsa = TestServer.start(Map.of(Setting.JWT_KEY, pem, Setting.JWT_ALGORITHM, "RS256"))) {
+            String rs256 = JWT.create().withClaim("mercure", Map.of("publish", List.of("*")))
+                    .sign(Algorithm.RSA256((RSAPublicKey) pair.getPublic(), (RSAPrivateKey) pair.getPrivate()));
+            assertEquals(200, http.publish(rsa.uri("/.well-known/mercure"), rs256, "topic", "t").status());
+
+            // The classic confusion: an HS256 token whose HMAC secret is the (public) PEM text.
+            String forged = Tokens.publisher(pem, "*");
+            Http.Response r = http.publish(rsa.uri("/.well-known/mercure"), forged, "topic", "t");
+            assertEquals(401, r.status());
+            assertTrue(r.body().contains("RS256"), r.body());
+        }
+    }
+
+    @Test
+    void aPemKeyConfiguredForHs256StopsStartUp() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getEncoder().encodeToString(
+                generator.generateKeyPair().getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----";
+        io.lifeline.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.lifeline.config.ConfigException.class, () -> Settings.of(Map.of(Setting.JWT_KEY, pem)));
+        assertTrue(e.getMessage().contains("RS256"), e.getMessage());
+        io.lifeline.config.ConfigException garbage = org.junit.jupiter.api.Assertions.assertThrows(
+                io.lifeline.config.ConfigException.class, () -> Settings.of(Map.of(Setting.JWT_KEY, "not a key",
+                        Setting.JWT_ALGORITHM, "RS256")));
+        assertTrue(garbage.getMessage().contains("--jwt-key"), garbage.getMessage());
+    }
+
     private static Http.Response publishWith(String token) throws IOException {
         return http.publish(server.uri("/.well-known/mercure"), token, "topic", "t", "data", "x");
     }
