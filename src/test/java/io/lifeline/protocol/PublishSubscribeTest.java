@@ -182,6 +182,18 @@ class PublishSubscribeTest {
     }
 
     @Test
+    void aBodyLargerThanTheContainersOwnFormLimitIsStillReadInFull() throws IOException {
+        // Jetty refuses form bodies over 200,000 bytes; Lifeline reads the body itself, up to its own limit.
+        String topic = topic();
+        String data = "y".repeat(600_000);
+        try (RawSseClient client = subscribe(topic)) {
+            server.awaitSubscriber(topic);
+            publishOk("topic", topic, "id", "large", "data", data);
+            client.awaitBody("id: large\ndata: " + data + "\n\n", WAIT);
+        }
+    }
+
+    @Test
     void aChunkedBodyLargerThanTheLimitIsRefusedWith413AsItArrives() throws IOException {
         try (TestServer small = TestServer.start(Map.of(io.lifeline.config.Setting.MAX_UPDATE_BYTES, "1KiB"));
              java.net.Socket socket = new java.net.Socket("127.0.0.1", small.port())) {
