@@ -70,7 +70,12 @@ final class RequestTokens {
         if (query == null || !query.contains("authorization=")) {
             return Optional.empty();
         }
-        List<String> values = FormBody.parse(query.getBytes(StandardCharsets.US_ASCII)).all("authorization");
+        List<String> values;
+        try {
+            values = FormBody.parse(query.getBytes(StandardCharsets.US_ASCII)).all("authorization");
+        } catch (ProtocolException malformed) {
+            throw ProtocolException.unauthorized("the query string holding the authorization parameter is malformed");
+        }
         if (values.isEmpty()) {
             return Optional.empty();
         }
