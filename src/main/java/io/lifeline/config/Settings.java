@@ -18,6 +18,9 @@ public final class Settings {
     /** Where departures are watched for. */
     public enum WatchMode { AUTO, NONE }
 
+    /** The lifetime bound of a subscriber no departure watch guards, unless configured otherwise. */
+    public static final Duration DEFAULT_UNWATCHED_LIFETIME = Duration.ofMinutes(15);
+
     /** HS256 keys below this many bytes are accepted, with a warning. */
     public static final int RECOMMENDED_KEY_BYTES = 32;
 
@@ -38,6 +41,8 @@ public final class Settings {
     private final boolean subscriptionEvents;
     private final Duration drain;
     private final WatchMode watchMode;
+    private final Duration maxLifetime;
+    private final boolean maxLifetimeForWatched;
     private final boolean developmentMode;
     private final List<String> warnings;
 
@@ -59,6 +64,8 @@ public final class Settings {
         this.subscriptionEvents = b.subscriptionEvents;
         this.drain = b.drain;
         this.watchMode = b.watchMode;
+        this.maxLifetime = b.maxLifetime;
+        this.maxLifetimeForWatched = b.maxLifetimeForWatched;
         this.developmentMode = b.developmentMode;
         this.warnings = List.copyOf(b.warnings);
     }
@@ -83,6 +90,14 @@ public final class Settings {
         b.subscriptionEvents = Values.bool(value(sources, Setting.SUBSCRIPTION_EVENTS));
         b.drain = Values.durationOrZero(value(sources, Setting.DRAIN));
         b.watchMode = watchMode(value(sources, Setting.WATCH));
+        ConfigSources.Value lifetime = value(sources, Setting.MAX_LIFETIME);
+        if (lifetime.raw().trim().equals("auto")) {
+            b.maxLifetime = DEFAULT_UNWATCHED_LIFETIME;
+            b.maxLifetimeForWatched = false;
+        } else {
+            b.maxLifetime = Values.durationOrZero(lifetime);
+            b.maxLifetimeForWatched = true;
+        }
 
         b.publisherKey = key(sources, Setting.PUBLISHER_JWT_KEY, Setting.PUBLISHER_JWT_ALGORITHM).orElse(null);
         b.subscriberKey = key(sources, Setting.SUBSCRIBER_JWT_KEY, Setting.SUBSCRIBER_JWT_ALGORITHM).orElse(null);
@@ -250,6 +265,16 @@ public final class Settings {
         return watchMode;
     }
 
+    /**
+     * The longest a subscriber stays connected, before the jitter that shortens it by up to a fifth; zero for
+     * unbounded.
+     *
+     * @param watched whether a departure watch guards the subscriber
+     */
+    public Duration maxLifetime(boolean watched) {
+        return watched && !maxLifetimeForWatched ? Duration.ZERO : maxLifetime;
+    }
+
     public boolean developmentMode() {
         return developmentMode;
     }
@@ -265,7 +290,8 @@ public final class Settings {
                 + "ms queueBytes=" + queueBytes + " maxUpdateBytes=" + maxUpdateBytes + " history=" + historySize
                 + "/" + historyBytes + "B drain=" + drain.toMillis() + "ms anonymous=" + anonymous
                 + " subscriptionEvents=" + subscriptionEvents + " corsOrigins=" + corsOrigins
-                + " watch=" + watchMode.name().toLowerCase(Locale.ROOT)
+                + " watch=" + watchMode.name().toLowerCase(Locale.ROOT) + " maxLifetime=" + maxLifetime.toSeconds()
+                + "s" + (maxLifetimeForWatched ? "" : " (unwatched only)")
                 + " keys=" + (publisherKey == null ? "none" : publisherKey + "/" + subscriberKey
                 + (publisherKey.equals(subscriberKey) ? " (shared)" : " (separate)"));
     }
@@ -288,6 +314,8 @@ public final class Settings {
         boolean subscriptionEvents;
         Duration drain;
         WatchMode watchMode;
+        Duration maxLifetime;
+        boolean maxLifetimeForWatched;
         boolean developmentMode;
         final List<String> warnings = new ArrayList<>();
 
@@ -312,6 +340,8 @@ public final class Settings {
             subscriptionEvents = s.subscriptionEvents;
             drain = s.drain;
             watchMode = s.watchMode;
+            maxLifetime = s.maxLifetime;
+            maxLifetimeForWatched = s.maxLifetimeForWatched;
             developmentMode = s.developmentMode;
             warnings.addAll(s.warnings);
         }

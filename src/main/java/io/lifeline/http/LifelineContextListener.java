@@ -64,7 +64,8 @@ public final class LifelineContextListener implements ServletContextListener {
         Watches watches = Watches.detect(settings.watchMode() == Settings.WatchMode.AUTO);
         HubMetrics metrics = new HubMetrics(watches.kinds());
         hub = new Hub(new Hub.Config(new SubscriberHost.Limits(settings.heartbeat(), settings.dispatchTimeout(),
-                settings.queueBytes()), settings.historySize(), settings.historyBytes(),
+                settings.queueBytes(), settings.maxLifetime(true), settings.maxLifetime(false)),
+                settings.historySize(), settings.historyBytes(),
                 settings.subscriptionEvents(), settings.drain()), authorizer, matcher, metrics);
         context.setAttribute(HUB_ATTRIBUTE, hub);
         RequestTokens tokens = new RequestTokens(settings.cookieName(), settings.publishOrigins());

@@ -4,10 +4,12 @@ import io.lifeline.auth.Claims;
 import io.lifeline.timer.TimerWheel;
 import io.lifeline.watch.DepartureListener;
 import io.lifeline.watch.DepartureWatch;
+import io.lifeline.watch.NoWatch;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -63,6 +65,7 @@ public final class Subscriber implements DepartureListener {
     private volatile DepartureWatch.Handle watch;
     private volatile TimerWheel.Timeout heartbeat;
     private volatile TimerWheel.Timeout expiry;
+    private volatile TimerWheel.Timeout lifetime;
     private volatile TimerWheel.Timeout finalDeadline;
     private volatile TimerWheel.Timeout stallCheck;
 
@@ -103,9 +106,31 @@ public final class Subscriber implements DepartureListener {
             Duration left = Duration.between(Instant.now(), claims.expiresAt());
             expiry = host.timer().schedule(left, () -> end(EndReason.TOKEN_EXPIRED));
         }
+        Duration bound = NoWatch.KIND.equals(watchKind) ? host.limits().unwatchedLifetime()
+                : host.limits().watchedLifetime();
+        if (!bound.isZero()) {
+            lifetime = host.timer().schedule(jittered(bound), this::reachedMaxLifetime);
+        }
         if (isEnded()) {
             cancelTimers();
         }
+    }
+
+    /**
+     * A lifetime shortened at random by up to a fifth, so that subscribers who connected together do not all
+     * reconnect together.
+     */
+    private static Duration jittered(Duration bound) {
+        return Duration.ofNanos(bound.toNanos() - ThreadLocalRandom.current().nextLong(bound.toNanos() / 5 + 1));
+    }
+
+    /**
+     * The bound that keeps a departure nobody can see from leaking forever: the stream ends, and the client,
+     * told to come back shortly, reconnects with {@code Last-Event-ID} and misses nothing.
+     */
+    private void reachedMaxLifetime() {
+        long reconnectMillis = 500 + ThreadLocalRandom.current().nextLong(1000);
+        endAfterWriting(Frame.reconnectAfter(reconnectMillis), EndReason.MAX_LIFETIME, host.limits().dispatchTimeout());
     }
 
     /** Queues an update's frame; never blocks. Returns false if the subscriber has ended or just overflowed. */
@@ -288,7 +313,7 @@ public final class Subscriber implements DepartureListener {
     }
 
     private void cancelTimers() {
-        for (TimerWheel.Timeout t : new TimerWheel.Timeout[] {heartbeat, expiry, finalDeadline, stallCheck}) {
+        for (TimerWheel.Timeout t : new TimerWheel.Timeout[] {heartbeat, expiry, lifetime, finalDeadline, stallCheck}) {
             if (t != null) {
                 t.cancel();
             }

@@ -7,8 +7,14 @@ import java.util.concurrent.Executor;
 /** What a subscriber needs from the hub that holds it. */
 public interface SubscriberHost {
 
-    /** Per-subscriber bounds, the same for every subscriber of a hub. */
-    record Limits(Duration heartbeat, Duration dispatchTimeout, long queueBytes) {
+    /**
+     * Per-subscriber bounds, the same for every subscriber of a hub.
+     *
+     * @param watchedLifetime   the longest a subscriber a departure watch guards stays connected; zero: unbounded
+     * @param unwatchedLifetime the same for a subscriber no watch guards, which only heartbeats would notice leaving
+     */
+    record Limits(Duration heartbeat, Duration dispatchTimeout, long queueBytes, Duration watchedLifetime,
+                  Duration unwatchedLifetime) {
     }
 
     Limits limits();

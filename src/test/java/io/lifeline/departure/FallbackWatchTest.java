@@ -2,6 +2,7 @@ package io.lifeline.departure;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeline.config.Setting;
 import io.lifeline.subscriber.EndReason;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Without a departure watch ({@code LIFELINE_WATCH=none}, or a connection no watch can see), heartbeats are all that
  * notices a departure: an RST after about one heartbeat, a close after about two, and a FIN behind a half-closing
- * proxy never. This is the bound the fallback states, measured.
+ * proxy never; the maximum lifetime bounds that leak. This is what the fallback states, measured.
  */
 class FallbackWatchTest {
 
@@ -72,8 +73,42 @@ class FallbackWatchTest {
                     () -> proxied.discardedBytes() >= 5 * 3);
             assertFalse(subscriber.isEnded(), "a heartbeat noticed a FIN behind the proxy");
             REPORT.notNoticed("proxy FIN", "still open " + subscriber.age().toMillis()
-                    + " ms later, with every heartbeat written");
+                    + " ms later, every heartbeat written; only the maximum lifetime ends it");
         }
+    }
+
+    @Test
+    void withoutAWatchAFinBehindTheProxyIsBoundedByTheMaximumLifetime() throws IOException {
+        try (TestServer bounded = TestServer.start(Map.of(Setting.WATCH, "none", Setting.HEARTBEAT, "300ms",
+                Setting.MAX_LIFETIME, "2s"));
+             HalfClosingProxy proxy = new HalfClosingProxy(bounded.port())) {
+            String topic = topic();
+            RawSseClient client = RawSseClient.open(proxy.port(), "/.well-known/mercure?topic=" + topic);
+            client.awaitBody(":\n\n", Duration.ofSeconds(5));
+            Subscriber subscriber = bounded.awaitSubscriber(topic);
+            HalfClosingProxy.Connection proxied = proxy.connectionFrom(client.localPort());
+            long departedAt = System.nanoTime();
+            client.fin();
+            Poll.until(Duration.ofSeconds(3), "the maximum lifetime ends the subscriber", subscriber::isEnded);
+            assertEquals(EndReason.MAX_LIFETIME, subscriber.endReason());
+            assertTrue(subscriber.age().compareTo(Duration.ofMillis(1600)) >= 0, "lived " + subscriber.age());
+            Poll.until(Duration.ofSeconds(2), "the server closes the connection", proxied::serverClosed);
+            REPORT.add("proxy FIN, LIFELINE_MAX_LIFETIME=2s", "maximum lifetime", EndReason.MAX_LIFETIME.label(),
+                    (subscriber.endedNanos() - departedAt) / 1000);
+            client.close();
+        }
+    }
+
+    @Test
+    void aWatchedSubscriberHasNoMaximumLifetimeByDefaultAnUnwatchedOneHasFifteenMinutes() {
+        io.lifeline.config.Settings defaults = io.lifeline.config.Settings.of(Map.of());
+        assertEquals(Duration.ZERO, defaults.maxLifetime(true));
+        assertEquals(Duration.ofMinutes(15), defaults.maxLifetime(false));
+        io.lifeline.config.Settings everyone = io.lifeline.config.Settings.of(Map.of(Setting.MAX_LIFETIME, "1h"));
+        assertEquals(Duration.ofHours(1), everyone.maxLifetime(true));
+        assertEquals(Duration.ofHours(1), everyone.maxLifetime(false));
+        io.lifeline.config.Settings never = io.lifeline.config.Settings.of(Map.of(Setting.MAX_LIFETIME, "0s"));
+        assertEquals(Duration.ZERO, never.maxLifetime(false));
     }
 
     private void depart(String name, Departure departure) throws IOException {
