@@ -13,6 +13,9 @@ import java.util.Locale;
 public enum Setting {
     PORT("8080", "TCP port of the embedded program; 0 picks any free port"),
     HOST("", "address the embedded program binds; empty means every interface"),
+    HTTP2("true", "true: the embedded program also speaks HTTP/2 (h2c in plain text, h2 over TLS)"),
+    TLS_KEYSTORE("", "PKCS12 or JKS keystore: when set, the embedded program serves HTTPS only"),
+    TLS_KEYSTORE_PASSWORD("", "password of LIFELINE_TLS_KEYSTORE"),
     JWT_KEY(null, "key for publisher and subscriber tokens: an HMAC secret, or a PEM public key for RS256"),
     JWT_ALGORITHM("HS256", "algorithm of LIFELINE_JWT_KEY: HS256 or RS256"),
     PUBLISHER_JWT_KEY(null, "key for publisher tokens; defaults to LIFELINE_JWT_KEY"),

@@ -1,5 +1,6 @@
 package io.lifeline.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,9 @@ public final class Settings {
 
     private final int port;
     private final String host;
+    private final boolean http2;
+    private final Path tlsKeystore;
+    private final String tlsKeystorePassword;
     private final JwtKey publisherKey;
     private final JwtKey subscriberKey;
     private final boolean anonymous;
@@ -49,6 +53,9 @@ public final class Settings {
     private Settings(Builder b) {
         this.port = b.port;
         this.host = b.host;
+        this.http2 = b.http2;
+        this.tlsKeystore = b.tlsKeystore;
+        this.tlsKeystorePassword = b.tlsKeystorePassword;
         this.publisherKey = b.publisherKey;
         this.subscriberKey = b.subscriberKey;
         this.anonymous = b.anonymous;
@@ -74,6 +81,9 @@ public final class Settings {
         Builder b = new Builder();
         b.port = Values.port(value(sources, Setting.PORT));
         b.host = value(sources, Setting.HOST).raw().trim();
+        b.http2 = Values.bool(value(sources, Setting.HTTP2));
+        b.tlsKeystore = Values.readableFileOrNone(value(sources, Setting.TLS_KEYSTORE));
+        b.tlsKeystorePassword = value(sources, Setting.TLS_KEYSTORE_PASSWORD).raw();
         b.anonymous = Values.bool(value(sources, Setting.ANONYMOUS));
         b.cookieName = Values.cookieName(value(sources, Setting.COOKIE_NAME));
         b.corsOrigins = Values.origins(value(sources, Setting.CORS_ORIGINS));
@@ -189,6 +199,19 @@ public final class Settings {
         return host.isEmpty() ? null : host;
     }
 
+    public boolean http2() {
+        return http2;
+    }
+
+    /** The keystore of the embedded program's HTTPS, or null for plain HTTP. */
+    public Path tlsKeystore() {
+        return tlsKeystore;
+    }
+
+    public String tlsKeystorePassword() {
+        return tlsKeystorePassword;
+    }
+
     /** Whether any key was configured; without one only the embedded program's development mode can start. */
     public boolean hasKeys() {
         return publisherKey != null;
@@ -299,6 +322,9 @@ public final class Settings {
     private static final class Builder {
         int port;
         String host;
+        boolean http2;
+        Path tlsKeystore;
+        String tlsKeystorePassword;
         JwtKey publisherKey;
         JwtKey subscriberKey;
         boolean anonymous;
@@ -325,6 +351,9 @@ public final class Settings {
         Builder(Settings s) {
             port = s.port;
             host = s.host;
+            http2 = s.http2;
+            tlsKeystore = s.tlsKeystore;
+            tlsKeystorePassword = s.tlsKeystorePassword;
             publisherKey = s.publisherKey;
             subscriberKey = s.subscriberKey;
             anonymous = s.anonymous;

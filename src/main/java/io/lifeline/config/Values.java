@@ -1,5 +1,7 @@
 package io.lifeline.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,6 +89,19 @@ final class Values {
             origins.add(origin);
         }
         return List.copyOf(origins);
+    }
+
+    /** A file that must exist and be readable, or null when the value is empty. */
+    static Path readableFileOrNone(ConfigSources.Value v) {
+        String raw = v.raw().trim();
+        if (raw.isEmpty()) {
+            return null;
+        }
+        Path path = Path.of(raw);
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw bad(v, "is not a readable file");
+        }
+        return path;
     }
 
     static String cookieName(ConfigSources.Value v) {

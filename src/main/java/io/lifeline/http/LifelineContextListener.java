@@ -35,6 +35,7 @@ public final class LifelineContextListener implements ServletContextListener {
 
     private final Settings preset;
     private Hub hub;
+    private Watches watches;
 
     /** For a WAR: settings are read when the context starts. */
     public LifelineContextListener() {
@@ -61,7 +62,7 @@ public final class LifelineContextListener implements ServletContextListener {
         TopicMatcher matcher = new TemplateTopicMatcher(10_000);
         Authorizer authorizer = new Authorizer(new TokenVerifier(settings.publisherKey()),
                 new TokenVerifier(settings.subscriberKey()), settings.anonymous(), matcher);
-        Watches watches = Watches.detect(settings.watchMode() == Settings.WatchMode.AUTO);
+        watches = Watches.detect(settings.watchMode() == Settings.WatchMode.AUTO);
         HubMetrics metrics = new HubMetrics(watches.kinds());
         hub = new Hub(new Hub.Config(new SubscriberHost.Limits(settings.heartbeat(), settings.dispatchTimeout(),
                 settings.queueBytes(), settings.maxLifetime(true), settings.maxLifetime(false)),
@@ -93,6 +94,9 @@ public final class LifelineContextListener implements ServletContextListener {
         if (hub != null) {
             hub.close();
             event.getServletContext().removeAttribute(HUB_ATTRIBUTE);
+        }
+        if (watches != null) {
+            watches.close();
         }
     }
 }

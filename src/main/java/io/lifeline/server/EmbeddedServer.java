@@ -6,20 +6,32 @@ import io.lifeline.http.LifelineContextListener;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.server.AbstractHTTP2ServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Lifeline's web app in an embedded Jetty 12.1: the same listener, servlets and web resources as the WAR.
+ *
+ * <p>It speaks HTTP/1.1 and HTTP/2, in plain text or, given a keystore, over TLS only.</p>
  *
  * <p>Jetty is set up for long-lived streams: the idle timeout stays well above the heartbeat, so a healthy idle
  * subscriber is never timed out between two heartbeats, and encoded slashes ({@code %2F}) are accepted in paths,
@@ -47,7 +59,7 @@ public final class EmbeddedServer implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setUriCompliance(UriCompliance.DEFAULT.with("LIFELINE",
                 UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        ServerConnector connector = new ServerConnector(server, connectionFactories(settings, http));
         connector.setHost(settings.host());
         connector.setPort(settings.port());
         connector.setIdleTimeout(idleTimeout(settings).toMillis());
@@ -78,6 +90,47 @@ public final class EmbeddedServer implements AutoCloseable {
             throw new IllegalStateException("Lifeline's web app did not start; see the log above");
         }
         return embedded;
+    }
+
+    /**
+     * HTTP/1.1, plus HTTP/2 unless switched off: in plain text as h2c (prior knowledge or upgrade); over TLS as h2,
+     * chosen by ALPN. The departure watch is chosen per request, so HTTP/1.1 and HTTP/2 streams on the same connector
+     * are each watched their own way.
+     */
+    private static ConnectionFactory[] connectionFactories(Settings settings, HttpConfiguration http) {
+        List<ConnectionFactory> factories = new ArrayList<>();
+        if (settings.tlsKeystore() == null) {
+            factories.add(new HttpConnectionFactory(http));
+            if (settings.http2()) {
+                factories.add(http2(new HTTP2CServerConnectionFactory(http), settings));
+            }
+            return factories.toArray(ConnectionFactory[]::new);
+        }
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStorePath(settings.tlsKeystore().toString());
+        tls.setKeyStorePassword(settings.tlsKeystorePassword());
+        HttpConfiguration https = new HttpConfiguration(http);
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        secure.setSniHostCheck(false); // clients may address the hub by IP
+        https.addCustomizer(secure);
+        if (settings.http2()) {
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+            alpn.setDefaultProtocol("http/1.1");
+            factories.add(new SslConnectionFactory(tls, alpn.getProtocol()));
+            factories.add(alpn);
+            factories.add(http2(new HTTP2ServerConnectionFactory(https), settings));
+        } else {
+            factories.add(new SslConnectionFactory(tls, "http/1.1"));
+        }
+        factories.add(new HttpConnectionFactory(https));
+        return factories.toArray(ConnectionFactory[]::new);
+    }
+
+    /** An HTTP/2 stream stays open like its connection: an idle stream is a subscriber between heartbeats. */
+    private static AbstractHTTP2ServerConnectionFactory http2(AbstractHTTP2ServerConnectionFactory factory,
+                                                              Settings settings) {
+        factory.setStreamIdleTimeout(idleTimeout(settings).toMillis());
+        return factory;
     }
 
     /** Idle connections are closed only well after a heartbeat should have kept them busy. */

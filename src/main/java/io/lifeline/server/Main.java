@@ -74,7 +74,8 @@ public final class Main {
         }, "lifeline-shutdown"));
 
         String host = settings.host() == null ? "localhost" : settings.host();
-        String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/";
+        String scheme = settings.tlsKeystore() == null ? "http" : "https";
+        String url = scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/";
         if (developmentToken != null) {
             System.out.println(developmentBanner(url, developmentToken));
         }

@@ -159,13 +159,20 @@ public final class Subscriber implements DepartureListener {
         outbox.onWritable();
     }
 
-    /** The container reported that the response failed; an idle timeout of the connection ends it {@code timeout}. */
+    /**
+     * The container reported that the response failed: {@code client-reset} when the watch recognizes the client's
+     * reset in it (an HTTP/2 stream reset reaches the response before any listener), {@code timeout} for an idle
+     * timeout, else {@code write-failed}.
+     */
     public void onWriteFailed(Throwable failure) {
         if (LOG.isDebugEnabled()) {
             LOG.debug("subscriber {} write failed: {}", id, failure.toString());
         }
+        DepartureWatch.Handle w = watch;
         if (inputEnded.get()) {
             end(EndReason.CLIENT_RESET, inputEndedNanos);
+        } else if (w != null && w.isClientReset(failure)) {
+            end(EndReason.CLIENT_RESET);
         } else if (isTimeout(failure)) {
             end(EndReason.TIMEOUT);
         } else {
@@ -214,6 +221,11 @@ public final class Subscriber implements DepartureListener {
     /** Queues an update replayed from the history, before any live update. */
     public void offerReplay(Frame frame) {
         outbox.offerReplay(frame);
+    }
+
+    @Override
+    public void onClosed(long detectedNanos) {
+        end(EndReason.CLIENT_CLOSED, detectedNanos);
     }
 
     @Override

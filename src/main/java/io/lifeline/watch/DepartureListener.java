@@ -12,6 +12,9 @@ public interface DepartureListener {
      */
     void onInputEnded(long detectedNanos);
 
-    /** The client reset the connection, and the watch knows it for certain. */
+    /** The client closed the connection in order (a FIN, or TLS's close_notify), and the watch knows it for certain. */
+    void onClosed(long detectedNanos);
+
+    /** The client reset the connection (an RST, or an HTTP/2 stream reset), and the watch knows it for certain. */
     void onReset(long detectedNanos);
 }

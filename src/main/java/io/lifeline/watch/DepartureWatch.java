@@ -24,6 +24,10 @@ public interface DepartureWatch {
      */
     Handle prepare(HttpServletRequest request, DepartureListener listener);
 
+    /** Releases what the watch holds for all connections (a thread, a selector); called when the web app stops. */
+    default void close() {
+    }
+
     /** One connection's watch. Every method is idempotent and safe from any thread. */
     interface Handle {
 
@@ -38,5 +42,13 @@ public interface DepartureWatch {
 
         /** Closes the connection at once, discarding whatever bytes are still buffered for it. */
         void abort();
+
+        /**
+         * Whether a failure the container reported on the response is the client resetting it, as this watch would
+         * have reported had the container not told the response first.
+         */
+        default boolean isClientReset(Throwable failure) {
+            return false;
+        }
     }
 }

@@ -15,8 +15,11 @@ import java.util.LinkedHashMap;
  */
 public final class Watches {
 
-    /** Lifeline's container watches, most specific first. */
-    private static final List<String> CONTAINER_WATCHES = List.of("io.lifeline.watch.jetty.JettyHttp1Watch");
+    /** Lifeline's container watches; each declines the requests it cannot see. */
+    private static final List<String> CONTAINER_WATCHES = List.of(
+            "io.lifeline.watch.jetty.JettyHttp1Watch",
+            "io.lifeline.watch.jetty.JettyHttp2Watch",
+            "io.lifeline.watch.tomcat.TomcatNioWatch");
 
     /** A watch prepared for one request. */
     public record Prepared(String kind, DepartureWatch.Handle handle) {
@@ -66,6 +69,11 @@ public final class Watches {
         watches.forEach(w -> kinds.add(w.kind()));
         kinds.add(fallback.kind());
         return kinds;
+    }
+
+    /** Stops every watch; the web app is stopping. */
+    public void close() {
+        watches.forEach(DepartureWatch::close);
     }
 
     /** Container watches that could not load here, with the reason. */

@@ -16,24 +16,27 @@ import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
 import io.lifeline.testing.TestServer;
+import io.lifeline.testing.Tls;
 import io.lifeline.testing.Tokens;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The core promise on the embedded program: each way a client can leave, directly or behind a proxy that only
- * half-closes, is noticed and fully released within one second. Heartbeats are 30 s apart, so they cannot be what
- * noticed.
+ * half-closes, in plain HTTP/1.1 and over TLS, is noticed and fully released within one second. Heartbeats are 30 s
+ * apart, so they cannot be what noticed.
  */
 class DepartureMatrixTest {
 
@@ -45,53 +48,74 @@ class DepartureMatrixTest {
 
     enum Departure { FIN, RST, CLOSE }
 
-    private static TestServer server;
-    private static HalfClosingProxy proxy;
+    /** Plain HTTP/1.1, or HTTP/1.1 over TLS, where FIN and RST come under TLS without a close_notify. */
+    enum Wire { PLAIN, TLS }
+
+    private static final Map<Wire, TestServer> SERVERS = new EnumMap<>(Wire.class);
+    private static final Map<Wire, HalfClosingProxy> PROXIES = new EnumMap<>(Wire.class);
+    private static final Map<Wire, DepartureReport> REPORTS = new EnumMap<>(Wire.class);
     private static Http http;
-    private static final DepartureReport REPORT =
-            new DepartureReport("Embedded Jetty 12.1, HTTP/1.1, departure watch `jetty-http1`, heartbeat 30 s");
 
     @BeforeAll
-    static void start() throws IOException {
-        server = TestServer.start(Map.of(Setting.HEARTBEAT, "30s", Setting.DISPATCH_TIMEOUT, "2s"));
-        proxy = new HalfClosingProxy(server.port());
+    static void start(@TempDir java.nio.file.Path keys) throws Exception {
+        Map<Setting, String> settings = Map.of(Setting.HEARTBEAT, "30s", Setting.DISPATCH_TIMEOUT, "2s");
+        SERVERS.put(Wire.PLAIN, TestServer.start(settings));
+        Map<Setting, String> tls = new EnumMap<>(settings);
+        tls.put(Setting.TLS_KEYSTORE, Tls.keystore(keys).toString());
+        tls.put(Setting.TLS_KEYSTORE_PASSWORD, Tls.PASSWORD);
+        SERVERS.put(Wire.TLS, TestServer.start(tls));
+        for (Wire wire : Wire.values()) {
+            PROXIES.put(wire, new HalfClosingProxy(SERVERS.get(wire).port()));
+        }
+        REPORTS.put(Wire.PLAIN, new DepartureReport(
+                "Embedded Jetty 12.1, HTTP/1.1, departure watch `jetty-http1`, heartbeat 30 s"));
+        REPORTS.put(Wire.TLS, new DepartureReport(
+                "Embedded Jetty 12.1, HTTP/1.1 over TLS, departure watch `jetty-http1`, heartbeat 30 s"));
         http = new Http();
     }
 
     @AfterAll
     static void stop() throws IOException {
-        REPORT.write("embedded-jetty-http1");
+        REPORTS.get(Wire.PLAIN).write("embedded-jetty-http1");
+        REPORTS.get(Wire.TLS).write("embedded-jetty-http1-tls");
         http.close();
-        proxy.close();
-        server.close();
-    }
-
-    static Stream<Arguments> departures() {
-        return Stream.of(
-                Arguments.of(Path.DIRECT, Departure.FIN, EndReason.CLIENT_CLOSED),
-                Arguments.of(Path.DIRECT, Departure.RST, EndReason.CLIENT_RESET),
-                Arguments.of(Path.DIRECT, Departure.CLOSE, EndReason.CLIENT_CLOSED),
-                Arguments.of(Path.PROXY, Departure.FIN, EndReason.CLIENT_CLOSED),
-                Arguments.of(Path.PROXY, Departure.RST, EndReason.CLIENT_CLOSED),
-                Arguments.of(Path.PROXY, Departure.CLOSE, EndReason.CLIENT_CLOSED));
-    }
-
-    @ParameterizedTest(name = "{0} {1} ends the subscriber {2} and releases it within 1 s")
-    @MethodSource("departures")
-    void aDepartureIsNoticedAndEverythingReleasedWithinOneSecond(Path path, Departure departure, EndReason expected)
-            throws IOException {
-        for (int round = 0; round < ROUNDS; round++) {
-            departOnce(path, departure, expected);
+        for (Wire wire : Wire.values()) {
+            PROXIES.get(wire).close();
+            SERVERS.get(wire).close();
         }
     }
 
-    private void departOnce(Path path, Departure departure, EndReason expected) throws IOException {
+    static Stream<Arguments> departures() {
+        return Stream.of(Wire.values()).flatMap(wire -> Stream.of(
+                Arguments.of(wire, Path.DIRECT, Departure.FIN, EndReason.CLIENT_CLOSED),
+                Arguments.of(wire, Path.DIRECT, Departure.RST, EndReason.CLIENT_RESET),
+                Arguments.of(wire, Path.DIRECT, Departure.CLOSE, EndReason.CLIENT_CLOSED),
+                Arguments.of(wire, Path.PROXY, Departure.FIN, EndReason.CLIENT_CLOSED),
+                Arguments.of(wire, Path.PROXY, Departure.RST, EndReason.CLIENT_CLOSED),
+                Arguments.of(wire, Path.PROXY, Departure.CLOSE, EndReason.CLIENT_CLOSED)));
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2} ends the subscriber {3} and releases it within 1 s")
+    @MethodSource("departures")
+    void aDepartureIsNoticedAndEverythingReleasedWithinOneSecond(Wire wire, Path path, Departure departure,
+                                                                  EndReason expected) throws IOException {
+        for (int round = 0; round < ROUNDS; round++) {
+            departOnce(wire, path, departure, expected);
+        }
+    }
+
+    private void departOnce(Wire wire, Path path, Departure departure, EndReason expected) throws IOException {
+        TestServer server = SERVERS.get(wire);
+        HalfClosingProxy proxy = PROXIES.get(wire);
+        DepartureReport report = REPORTS.get(wire);
         String topic = "https://example.com/departures/" + UUID.randomUUID();
-        RawSseClient client = RawSseClient.open(path == Path.DIRECT ? server.port() : proxy.port(),
-                "/.well-known/mercure?topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8));
+        String pathAndQuery = "/.well-known/mercure?topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8);
+        int port = path == Path.DIRECT ? server.port() : proxy.port();
+        RawSseClient client = wire == Wire.TLS ? RawSseClient.openTls(port, pathAndQuery)
+                : RawSseClient.open(port, pathAndQuery);
         assertEquals(200, client.awaitHead(Duration.ofSeconds(5)));
         Subscriber subscriber = server.awaitSubscriber(topic);
-        publish(topic, "before");
+        publish(server, topic, "before");
         client.awaitBody("data: before", Duration.ofSeconds(5));
         HalfClosingProxy.Connection proxied = path == Path.PROXY ? proxy.connectionFrom(client.localPort()) : null;
         int serverSidePort = proxied != null ? proxied.serverSidePort() : client.localPort();
@@ -109,12 +133,12 @@ class DepartureMatrixTest {
 
         Poll.until(deadline.left(), "the subscriber ends", subscriber::isEnded);
         assertEquals(expected, subscriber.endReason(), "reason");
-        REPORT.add(path.name().toLowerCase() + " " + departure.name(), subscriber.watchKind(),
+        report.add(path.name().toLowerCase() + " " + departure.name(), subscriber.watchKind(),
                 expected.label(), (subscriber.endedNanos() - departedAt) / 1000);
 
         Poll.until(deadline.left(), "gone from the hub and the topic index",
                 () -> server.hub().subscriber(subscriber.id()).isEmpty() && !server.hub().isIndexed(subscriber));
-        Poll.until(deadline.left(), "gone from the subscriptions API", () -> subscriptionsOf(topic).isEmpty());
+        Poll.until(deadline.left(), "gone from the subscriptions API", () -> subscriptionsOf(server, topic).isEmpty());
         Poll.until(deadline.left(), "the server closed its side of the connection",
                 () -> !server.hasConnectionFrom(serverSidePort));
         if (proxied != null) {
@@ -125,7 +149,7 @@ class DepartureMatrixTest {
 
         long bytesBefore = subscriber.bytesSent();
         long discardedBefore = proxied != null ? proxied.discardedBytes() : 0;
-        publish(topic, "after");
+        publish(server, topic, "after");
         assertEquals(bytesBefore, subscriber.bytesSent(), "bytes written after the end");
         assertEquals(0, subscriber.queuedBytes(), "bytes queued after the end");
         if (proxied != null) {
@@ -134,16 +158,16 @@ class DepartureMatrixTest {
             assertFalse(client.body().contains("after"), "the client received an update after its end");
         }
         client.close();
-        assertCountersAddUp();
+        assertCountersAddUp(server);
     }
 
-    private void publish(String topic, String data) throws IOException {
+    private void publish(TestServer server, String topic, String data) throws IOException {
         Http.Response response = http.publish(server.uri("/.well-known/mercure"), server.publisherToken(),
                 "topic", topic, "data", data);
         assertEquals(200, response.status(), response.body());
     }
 
-    private JsonNode subscriptionsOf(String topic) {
+    private JsonNode subscriptionsOf(TestServer server, String topic) {
         try {
             Http.Response r = http.get(server.uri("/.well-known/mercure/subscriptions/"
                     + URLEncoder.encode(topic, StandardCharsets.UTF_8)), Tokens.subscriber(TestServer.KEY, "*"));
@@ -154,7 +178,7 @@ class DepartureMatrixTest {
         }
     }
 
-    private static void assertCountersAddUp() {
+    private static void assertCountersAddUp(TestServer server) {
         var metrics = server.hub().metrics();
         Poll.until(Duration.ofSeconds(2), "started = live + ended",
                 () -> metrics.startedTotal() == metrics.liveTotal() + metrics.endedTotal());

@@ -12,6 +12,9 @@ import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
@@ -20,7 +23,10 @@ import org.apache.hc.core5.net.WWWFormCodec;
 import org.apache.hc.core5.http.message.BasicNameValuePair;
 import org.apache.hc.core5.util.Timeout;
 
-/** Ordinary request/response calls (publish, subscriptions API, metrics) through Apache HttpClient 5. */
+/**
+ * Ordinary request/response calls (publish, subscriptions API, metrics) through Apache HttpClient 5. It trusts any
+ * certificate: it only ever talks to the test's own servers.
+ */
 public final class Http implements AutoCloseable {
 
     /** A finished response. */
@@ -36,6 +42,10 @@ public final class Http implements AutoCloseable {
     }
 
     private final CloseableHttpClient client = HttpClients.custom()
+            .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                    .setTlsSocketStrategy(new DefaultClientTlsStrategy(Tls.trustingClient(),
+                            NoopHostnameVerifier.INSTANCE))
+                    .build())
             .setDefaultRequestConfig(RequestConfig.custom()
                     .setResponseTimeout(Timeout.ofSeconds(10))
                     .setConnectionRequestTimeout(Timeout.ofSeconds(10))

@@ -21,6 +21,8 @@ import java.util.Map;
 public final class RawSseClient implements AutoCloseable {
 
     private final Socket socket;
+    /** The TCP connection: the same as {@code socket}, or the one under TLS. */
+    private final Socket tcp;
     private final InputStream in;
     private final ByteArrayOutputStream raw = new ByteArrayOutputStream();
     private final Bytes decoded = new Bytes();
@@ -31,8 +33,9 @@ public final class RawSseClient implements AutoCloseable {
     private boolean eof;
     private boolean resetByPeer;
 
-    private RawSseClient(Socket socket) throws IOException {
+    private RawSseClient(Socket socket, Socket tcp) throws IOException {
         this.socket = socket;
+        this.tcp = tcp;
         this.in = socket.getInputStream();
     }
 
@@ -52,7 +55,28 @@ public final class RawSseClient implements AutoCloseable {
             socket.setReceiveBufferSize(receiveBuffer);
         }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        RawSseClient client = new RawSseClient(socket);
+        return send(new RawSseClient(socket, socket), port, pathAndQuery, extraHeaderLines);
+    }
+
+    /**
+     * The same over TLS. {@link #fin()} and {@link #reset()} act on the TCP connection under TLS, without a TLS
+     * close_notify, as a browser that goes away does; {@link #close()} closes TLS properly.
+     */
+    public static RawSseClient openTls(int port, String pathAndQuery, String... extraHeaderLines) throws IOException {
+        Socket tcp = new Socket();
+        tcp.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) Tls.trustingClient().getSocketFactory()
+                .createSocket(tcp, "127.0.0.1", port, true);
+        javax.net.ssl.SSLParameters parameters = tls.getSSLParameters();
+        parameters.setApplicationProtocols(new String[] {"http/1.1"});
+        tls.setSSLParameters(parameters);
+        tls.startHandshake();
+        return send(new RawSseClient(tls, tcp), port, pathAndQuery, extraHeaderLines);
+    }
+
+    private static RawSseClient send(RawSseClient client, int port, String pathAndQuery, String... extraHeaderLines)
+            throws IOException {
+        Socket socket = client.socket;
         StringBuilder request = new StringBuilder("GET " + pathAndQuery + " HTTP/1.1\r\n")
                 .append("Host: 127.0.0.1:").append(port).append("\r\n")
                 .append("Accept: text/event-stream\r\n");
@@ -126,13 +150,13 @@ public final class RawSseClient implements AutoCloseable {
 
     /** Sends a FIN and keeps reading: the client's half-close. */
     public void fin() throws IOException {
-        socket.shutdownOutput();
+        tcp.shutdownOutput();
     }
 
     /** Closes with SO_LINGER 0: the kernel sends an RST. */
     public void reset() throws IOException {
-        socket.setSoLinger(true, 0);
-        socket.close();
+        tcp.setSoLinger(true, 0);
+        tcp.close();
     }
 
     /**
@@ -160,7 +184,7 @@ public final class RawSseClient implements AutoCloseable {
     }
 
     public int localPort() {
-        return socket.getLocalPort();
+        return tcp.getLocalPort();
     }
 
     public String statusLine() {

@@ -20,9 +20,11 @@ public final class TestServer implements AutoCloseable {
     public static final String KEY = "a-test-key-that-is-long-enough-for-hs256!";
 
     private final EmbeddedServer server;
+    private final String scheme;
 
-    private TestServer(EmbeddedServer server) {
+    private TestServer(EmbeddedServer server, String scheme) {
         this.server = server;
+        this.scheme = scheme;
     }
 
     /** Starts with a test key, anonymous subscribers allowed, no shutdown drain, and the given settings on top. */
@@ -35,7 +37,8 @@ public final class TestServer implements AutoCloseable {
         values.put(Setting.DRAIN, "0s"); // tests that stop with subscribers connected need not wait
         values.putAll(overrides);
         try {
-            return new TestServer(EmbeddedServer.start(Settings.of(values)));
+            Settings settings = Settings.of(values);
+            return new TestServer(EmbeddedServer.start(settings), settings.tlsKeystore() == null ? "http" : "https");
         } catch (Exception e) {
             throw new IllegalStateException("the test server did not start", e);
         }
@@ -46,7 +49,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public URI uri(String pathAndQuery) {
-        return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+        return URI.create(scheme + "://127.0.0.1:" + port() + pathAndQuery);
     }
 
     public Hub hub() {

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.io.AbstractEndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * A read interest on one Jetty end point, reporting the end of the client's input.
  *
  * <p>When Jetty says the end point is readable, {@code fill()} tells what arrived: -1 is the end of input (a FIN,
- * or an RST, which Jetty also turns into -1); bytes are stray client bytes, discarded, and the interest is
+ * or an RST, which Jetty also turns into -1; over TLS, also a close_notify); bytes are stray client bytes, discarded,
+ * and the interest is
  * registered again. The interest is failed, not succeeded, when this watch cancels it, when the connection idles
  * out, or when the end point closes: the first two are not departures (an idle timeout re-arms), the last is.</p>
  *
@@ -83,7 +85,11 @@ final class EndPointWatch implements DepartureWatch.Handle, Callback {
             while (stray < STRAY_BYTES_PER_WAKEUP) {
                 int filled = endPoint.fill(buffer);
                 if (filled < 0) {
-                    listener.onInputEnded(System.nanoTime());
+                    if (closedTls()) {
+                        listener.onClosed(System.nanoTime());
+                    } else {
+                        listener.onInputEnded(System.nanoTime());
+                    }
                     return;
                 }
                 if (filled == 0) {
@@ -99,6 +105,16 @@ final class EndPointWatch implements DepartureWatch.Handle, Callback {
         } catch (IOException e) {
             listener.onInputEnded(System.nanoTime());
         }
+    }
+
+    /**
+     * Whether the input ended with TLS's close_notify: the client closed in order, and Jetty, which then closes the
+     * connection itself, would make the probe's write fail as if the client had reset it. A FIN or an RST under TLS
+     * leaves the TLS session open and reads -1 like plain TCP.
+     */
+    private boolean closedTls() {
+        return endPoint instanceof SslConnection.SslEndPoint tls
+                && tls.getSslConnection().getSSLEngine().isInboundDone();
     }
 
     @Override

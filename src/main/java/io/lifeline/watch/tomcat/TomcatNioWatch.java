@@ -1,0 +1,109 @@
+package io.lifeline.watch.tomcat;
+
+import io.lifeline.watch.DepartureListener;
+import io.lifeline.watch.DepartureWatch;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
+import jakarta.servlet.http.HttpServletRequest;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.channels.SocketChannel;
+
+/**
+ * Tomcat 10.1 and 11, NIO connector, plain HTTP/1.1: watches the connection's socket channel on a selector of
+ * Lifeline's own.
+ *
+ * <p>Tomcat tells an async servlet nothing about a client's FIN, and about an RST only when a write fails. This
+ * watch reaches, through Tomcat's internals (not a supported API), the {@link SocketChannel} under the request:
+ * {@code RequestFacade} → catalina {@code Request} → coyote {@code Request} → its {@code Http11Processor} → the
+ * socket wrapper → the {@code NioChannel} → the channel. It registers the channel for reading on
+ * {@link TomcatSelector}: a read of -1 is a FIN, "connection reset" an RST.</p>
+ *
+ * <p>Never over TLS: a {@code SecureNioChannel} carries encrypted bytes, and a raw read would corrupt the stream.
+ * Never for HTTP/2, whose streams share a connection. Those requests fall back to heartbeats. The raw read bypasses
+ * Tomcat's input buffer, one more reason every stream is its connection's only request.</p>
+ */
+public final class TomcatNioWatch implements DepartureWatch {
+
+    public static final String KIND = "tomcat-nio";
+
+    private final Class<?> requestFacade;
+    private final Field facadeRequest;
+    private final Method coyoteRequest;
+    private final Field processorHook;
+    private final Class<?> http11Processor;
+    private final Method socketWrapper;
+    private final Method socket;
+    private final Method closeSocket;
+    private final Class<?> plainChannel;
+    private final Method ioChannel;
+    private final TomcatSelector selector = new TomcatSelector();
+
+    /** @throws ReflectiveOperationException where Tomcat's classes are absent or not what this watch expects */
+    public TomcatNioWatch() throws ReflectiveOperationException {
+        ClassLoader loader = TomcatNioWatch.class.getClassLoader();
+        requestFacade = Class.forName("org.apache.catalina.connector.RequestFacade", false, loader);
+        facadeRequest = accessible(requestFacade.getDeclaredField("request"));
+        Class<?> catalinaRequest = Class.forName("org.apache.catalina.connector.Request", false, loader);
+        coyoteRequest = catalinaRequest.getMethod("getCoyoteRequest");
+        Class<?> coyote = Class.forName("org.apache.coyote.Request", false, loader);
+        processorHook = accessible(coyote.getDeclaredField("hook"));
+        http11Processor = Class.forName("org.apache.coyote.http11.Http11Processor", false, loader);
+        socketWrapper = accessible(Class.forName("org.apache.coyote.AbstractProcessor", false, loader)
+                .getDeclaredMethod("getSocketWrapper"));
+        Class<?> wrapper = Class.forName("org.apache.tomcat.util.net.SocketWrapperBase", false, loader);
+        socket = wrapper.getMethod("getSocket");
+        closeSocket = wrapper.getMethod("close");
+        plainChannel = Class.forName("org.apache.tomcat.util.net.NioChannel", false, loader);
+        ioChannel = plainChannel.getMethod("getIOChannel");
+    }
+
+    private static <T extends java.lang.reflect.AccessibleObject> T accessible(T member) {
+        member.setAccessible(true);
+        return member;
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public Handle prepare(HttpServletRequest request, DepartureListener listener) {
+        ServletRequest unwrapped = request;
+        while (unwrapped instanceof ServletRequestWrapper wrapper) {
+            unwrapped = wrapper.getRequest();
+        }
+        if (!requestFacade.isInstance(unwrapped)) {
+            return null;
+        }
+        try {
+            Object processor = processorHook.get(coyoteRequest.invoke(facadeRequest.get(unwrapped)));
+            if (!http11Processor.isInstance(processor)) {
+                return null; // HTTP/2 or another protocol
+            }
+            Object wrapper = socketWrapper.invoke(processor);
+            Object channel = wrapper == null ? null : socket.invoke(wrapper);
+            if (channel == null || channel.getClass() != plainChannel) {
+                return null; // TLS (SecureNioChannel) or another connector
+            }
+            SocketChannel socketChannel = (SocketChannel) ioChannel.invoke(channel);
+            return selector.watch(socketChannel, listener, () -> close(wrapper));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("Tomcat's socket could not be reached", e);
+        }
+    }
+
+    private void close(Object wrapper) {
+        try {
+            closeSocket.invoke(wrapper);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Tomcat's socket could not be closed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        selector.close();
+    }
+}

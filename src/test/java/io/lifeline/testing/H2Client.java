@@ -1,0 +1,152 @@
+package io.lifeline.testing;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.MetaData;
+import org.eclipse.jetty.http2.ErrorCode;
+import org.eclipse.jetty.http2.HTTP2Session;
+import org.eclipse.jetty.http2.api.Session;
+import org.eclipse.jetty.http2.api.Stream;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.frames.HeadersFrame;
+import org.eclipse.jetty.http2.frames.ResetFrame;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * An HTTP/2 client holding one connection on which the test opens several SSE streams and resets one of them, as a
+ * browser's {@code EventSource.close()} does on HTTP/2.
+ */
+public final class H2Client implements AutoCloseable {
+
+    private final HTTP2Client client;
+    private final Session session;
+    private final String authority;
+    private final boolean tls;
+
+    private H2Client(HTTP2Client client, Session session, String authority, boolean tls) {
+        this.client = client;
+        this.session = session;
+        this.authority = authority;
+        this.tls = tls;
+    }
+
+    /** h2c with prior knowledge, or h2 over TLS through ALPN. */
+    public static H2Client connect(int port, boolean tls) throws Exception {
+        ClientConnector connector = new ClientConnector();
+        if (tls) {
+            SslContextFactory.Client ssl = new SslContextFactory.Client();
+            ssl.setSslContext(Tls.trustingClient());
+            ssl.setEndpointIdentificationAlgorithm(null);
+            connector.setSslContextFactory(ssl);
+        }
+        HTTP2Client client = new HTTP2Client(connector);
+        client.start();
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+        Session session = tls
+                ? client.connect(connector.getSslContextFactory(), address, new Session.Listener() { }).get(5, TimeUnit.SECONDS)
+                : client.connect(address, new Session.Listener() { }).get(5, TimeUnit.SECONDS);
+        return new H2Client(client, session, "127.0.0.1:" + port, tls);
+    }
+
+    /** Opens a GET stream and collects its body. */
+    public SseStream get(String pathAndQuery) throws Exception {
+        MetaData.Request request = new MetaData.Request("GET",
+                HttpURI.from((tls ? "https://" : "http://") + authority + pathAndQuery), HttpVersion.HTTP_2,
+                HttpFields.build().add("Accept", "text/event-stream"));
+        SseStream listener = new SseStream();
+        listener.stream = session.newStream(new HeadersFrame(request, null, true), listener).get(5, TimeUnit.SECONDS);
+        return listener;
+    }
+
+    public boolean isOpen() {
+        return !session.isClosed();
+    }
+
+    /** Closes the TCP connection under the session at once, without GOAWAY: a browser that quits. */
+    public void dropConnection() {
+        ((HTTP2Session) session).getEndPoint().close();
+    }
+
+    @Override
+    public void close() throws Exception {
+        client.stop();
+    }
+
+    /** One stream and what it received. */
+    public static final class SseStream implements Stream.Listener {
+        private final StringBuilder body = new StringBuilder();
+        private volatile Stream stream;
+        private volatile int status;
+        private volatile boolean ended;
+
+        @Override
+        public void onHeaders(Stream s, HeadersFrame frame) {
+            if (frame.getMetaData() instanceof MetaData.Response response) {
+                status = response.getStatus();
+            }
+            if (frame.isEndStream()) {
+                ended = true;
+            } else {
+                s.demand();
+            }
+        }
+
+        @Override
+        public void onDataAvailable(Stream s) {
+            Stream.Data data = s.readData();
+            if (data == null) {
+                s.demand();
+                return;
+            }
+            ByteBuffer buffer = data.frame().getByteBuffer();
+            synchronized (body) {
+                body.append(StandardCharsets.UTF_8.decode(buffer));
+            }
+            boolean last = data.frame().isEndStream();
+            data.release();
+            if (last) {
+                ended = true;
+            } else {
+                s.demand();
+            }
+        }
+
+        @Override
+        public void onReset(Stream s, ResetFrame frame, Callback callback) {
+            ended = true;
+            callback.succeeded();
+        }
+
+        public void awaitBody(String text, Duration within) {
+            Poll.until(within, "stream body containing " + text, () -> body().contains(text));
+        }
+
+        public String body() {
+            synchronized (body) {
+                return body.toString();
+            }
+        }
+
+        public int status() {
+            return status;
+        }
+
+        /** Whether the server ended or reset the stream. */
+        public boolean ended() {
+            return ended;
+        }
+
+        /** Resets the stream, as EventSource.close() does on HTTP/2; the connection stays. */
+        public void reset() {
+            stream.reset(new ResetFrame(stream.getId(), ErrorCode.CANCEL_STREAM_ERROR.code), Callback.NOOP);
+        }
+    }
+}
