@@ -1,0 +1,147 @@
+package io.lifeline.containers;
+
+import io.lifeline.testing.Poll;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A stock servlet container distribution (unpacked by Maven into target/containers), run as a process of its own
+ * with {@code target/lifeline.war} deployed at the root context. The test that starts it stops it.
+ */
+abstract class Container implements AutoCloseable {
+
+    private static final Duration START = Duration.ofSeconds(90);
+
+    final String name;
+    final int port;
+    final Path base;
+    private Process process;
+    private final List<String> output = new CopyOnWriteArrayList<>();
+
+    Container(String name, Path base) throws IOException {
+        this.name = name;
+        this.base = base;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            this.port = probe.getLocalPort();
+        }
+    }
+
+    /** Writes the container's configuration and the WAR under {@link #base}. */
+    abstract void prepare(Path war) throws IOException;
+
+    /** The command that runs the container in the foreground. */
+    abstract List<String> command();
+
+    /** The scheme clients use. */
+    String scheme() {
+        return "http";
+    }
+
+    static Path property(String name) {
+        String value = System.getProperty(name);
+        if (value == null || !Files.isDirectory(Path.of(value)) && !Files.isRegularFile(Path.of(value))) {
+            throw new IllegalStateException("system property " + name + " = " + value
+                    + " does not name what the integration tests need; run them with mvn verify");
+        }
+        return Path.of(value);
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Starts the container with Lifeline's settings in its environment and waits until the hub answers. */
+    Container start(Map<String, String> settings) throws IOException {
+        prepare(property("lifeline.war"));
+        ProcessBuilder builder = new ProcessBuilder(command()).directory(base.toFile()).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(n -> n.startsWith("LIFELINE_"));
+        builder.environment().putAll(settings);
+        process = builder.start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    output.add(line);
+                }
+            } catch (IOException ignored) {
+                // the container stopped
+            }
+        }, name + "-output");
+        reader.setDaemon(true);
+        reader.start();
+        HttpClient client = HttpClient.newBuilder().sslContext(io.lifeline.testing.Tls.trustingClient()).build();
+        Poll.until(START, name + " serves Lifeline; its output:\n" + String.join("\n", output), () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError(name + " exited " + process.exitValue() + ":\n" + String.join("\n", output));
+            }
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/.well-known/mercure/subscriptions"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                return r.statusCode() == 401;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        });
+        return this;
+    }
+
+    URI uri(String pathAndQuery) {
+        return URI.create(scheme() + "://127.0.0.1:" + port + pathAndQuery);
+    }
+
+    /** What the container has printed, Lifeline's log lines included. */
+    String output() {
+        return String.join("\n", output);
+    }
+
+    /** SIGTERM, then waits for the container to stop. */
+    @Override
+    public void close() {
+        if (process == null) {
+            return;
+        }
+        process.toHandle().destroy();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        List<Path> paths;
+        try (var walk = Files.walk(from)) {
+            paths = new ArrayList<>(walk.toList());
+        }
+        for (Path source : paths) {
+            Path target = to.resolve(from.relativize(source).toString());
+            if (Files.isDirectory(source)) {
+                Files.createDirectories(target);
+            } else {
+                Files.copy(source, target);
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.lifeline.containers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeline.subscriber.EndReason;
+import io.lifeline.testing.Deadline;
+import io.lifeline.testing.DepartureReport;
+import io.lifeline.testing.HalfClosingProxy;
+import io.lifeline.testing.Poll;
+import io.lifeline.testing.RawSseClient;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The departure matrix of the core promise, run against the WAR in a stock container process: each way a client can
+ * leave, directly and behind a proxy that only half-closes, is noticed and released within one second, by the
+ * container's own departure watch; a reader that stops reading ends {@code write-stalled}. Heartbeats are 30 s
+ * apart, so they cannot be what noticed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ContainerMatrix {
+
+    static final Duration WITHIN = Duration.ofSeconds(1);
+    static final Map<String, String> SETTINGS = Map.of(
+            "LIFELINE_JWT_KEY", ExternalHub.KEY,
+            "LIFELINE_ANONYMOUS", "true",
+            "LIFELINE_HEARTBEAT", "30s",
+            "LIFELINE_DISPATCH_TIMEOUT", "1s",
+            "LIFELINE_QUEUE_BYTES", "64MiB",
+            "LIFELINE_DRAIN", "0s");
+
+    enum Path2 { DIRECT, PROXY }
+
+    enum Departure { FIN, RST, CLOSE }
+
+    private Container container;
+    private ExternalHub hub;
+    private HalfClosingProxy proxy;
+    private DepartureReport report;
+
+    /** The container, configured under {@code base}. */
+    abstract Container container(Path base) throws IOException;
+
+    /** The departure watch this container's plain HTTP/1.1 connections get. */
+    abstract String expectedWatch();
+
+    /** A short name for the report file. */
+    abstract String reportName();
+
+    @BeforeAll
+    void start(@TempDir Path base) throws IOException {
+        container = container(base).start(SETTINGS);
+        hub = new ExternalHub(container);
+        proxy = new HalfClosingProxy(container.port);
+        report = new DepartureReport("Stock " + container.name + ", HTTP/1.1, departure watch `" + expectedWatch()
+                + "`, heartbeat 30 s (time until the end shows in /metrics)");
+    }
+
+    @AfterAll
+    void stop() throws IOException {
+        try {
+            if (report != null) {
+                report.write(reportName());
+            }
+        } finally {
+            if (proxy != null) {
+                proxy.close();
+            }
+            if (hub != null) {
+                hub.close();
+            }
+            if (container != null) {
+                container.close();
+            }
+        }
+    }
+
+    static Stream<Arguments> departures() {
+        return Stream.of(
+                Arguments.of(Path2.DIRECT, Departure.FIN, EndReason.CLIENT_CLOSED),
+                Arguments.of(Path2.DIRECT, Departure.RST, EndReason.CLIENT_RESET),
+                Arguments.of(Path2.DIRECT, Departure.CLOSE, EndReason.CLIENT_CLOSED),
+                Arguments.of(Path2.PROXY, Departure.FIN, EndReason.CLIENT_CLOSED),
+                Arguments.of(Path2.PROXY, Departure.RST, EndReason.CLIENT_CLOSED),
+                Arguments.of(Path2.PROXY, Departure.CLOSE, EndReason.CLIENT_CLOSED));
+    }
+
+    @ParameterizedTest(name = "{0} {1} ends the subscriber {2} and releases it within 1 s")
+    @MethodSource("departures")
+    void aDepartureIsNoticedAndReleasedWithinOneSecond(Path2 path, Departure departure, EndReason expected)
+            throws IOException {
+        for (int round = 0; round < 3; round++) {
+            departOnce(path, departure, expected);
+        }
+    }
+
+    private void departOnce(Path2 path, Departure departure, EndReason expected) throws IOException {
+        String topic = "https://example.com/containers/" + UUID.randomUUID();
+        RawSseClient client = RawSseClient.open(path == Path2.DIRECT ? container.port : proxy.port(),
+                "/.well-known/mercure?topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8));
+        client.awaitBody(":\n\n", Duration.ofSeconds(10));
+        hub.awaitSubscriber(topic);
+        hub.publish(topic, "before");
+        client.awaitBody("id: before\n", Duration.ofSeconds(5));
+        HalfClosingProxy.Connection proxied = path == Path2.PROXY ? proxy.connectionFrom(client.localPort()) : null;
+        int serverSidePort = proxied != null ? proxied.serverSidePort() : client.localPort();
+        long endedBefore = hub.ended(expected.label(), expectedWatch());
+
+        if (departure == Departure.CLOSE) {
+            client.drain();
+        }
+        long departedAt = System.nanoTime();
+        switch (departure) {
+            case FIN -> client.fin();
+            case RST -> client.reset();
+            case CLOSE -> client.close();
+        }
+        Deadline deadline = Deadline.after(departedAt, WITHIN);
+        Poll.until(deadline.left(), expected.label() + " by " + expectedWatch() + " in /metrics; output:\n"
+                + container.output(), () -> hub.ended(expected.label(), expectedWatch()) == endedBefore + 1);
+        report.add(path.name().toLowerCase() + " " + departure.name(), expectedWatch(), expected.label(),
+                (System.nanoTime() - departedAt) / 1000);
+        Poll.until(deadline.left(), "gone from the subscriptions API", () -> hub.subscriptionsOf(topic).isEmpty());
+        Poll.until(deadline.left(), "the container closed its side of the connection",
+                () -> Sockets.open(container.port, serverSidePort).isEmpty());
+        if (proxied != null) {
+            Poll.until(deadline.left(), "the proxy sees the container's EOF", proxied::serverClosed);
+        } else if (departure == Departure.FIN) {
+            assertTrue(client.awaitEof(deadline.left()), "the client sees the container's EOF");
+        }
+
+        long discarded = proxied != null ? proxied.discardedBytes() : 0;
+        hub.publish(topic, "after");
+        if (proxied != null) {
+            assertEquals(discarded, proxied.discardedBytes(), "bytes reaching the proxy after the end");
+        } else if (departure == Departure.FIN) {
+            assertFalse(client.body().contains("after"), "an update after the end reached the client");
+        }
+        client.close();
+        Poll.until(Duration.ofSeconds(2), "started = live + ended", hub::countersAddUp);
+    }
+
+    @Test
+    void aReaderThatStopsReadingEndsWriteStalledWithinTheDispatchTimeout() throws IOException {
+        String topic = "https://example.com/containers/stall/" + UUID.randomUUID();
+        try (RawSseClient stalled = RawSseClient.open(container.port, "/.well-known/mercure?topic="
+                + URLEncoder.encode(topic, StandardCharsets.UTF_8), 4096)) {
+            stalled.awaitBody(":\n\n", Duration.ofSeconds(10));
+            hub.awaitSubscriber(topic);
+            long endedBefore = hub.ended(EndReason.WRITE_STALLED.label(), expectedWatch());
+            String data = "x".repeat(64 * 1024);
+            try (io.lifeline.testing.Http http = new io.lifeline.testing.Http()) {
+                for (int i = 0; i < 64 && hub.ended(EndReason.WRITE_STALLED.label(), expectedWatch()) == endedBefore;
+                        i++) {
+                    assertEquals(200, http.publish(container.uri("/.well-known/mercure"),
+                            io.lifeline.testing.Tokens.publisher(ExternalHub.KEY, "*"),
+                            "topic", topic, "id", "big-" + i, "data", data).status());
+                }
+            }
+            long publishedAt = System.nanoTime();
+            Poll.until(Duration.ofSeconds(2), "write-stalled in /metrics",
+                    () -> hub.ended(EndReason.WRITE_STALLED.label(), expectedWatch()) == endedBefore + 1);
+            report.add("stalled reader, dispatch timeout 1 s", "unfinished write", EndReason.WRITE_STALLED.label(),
+                    (System.nanoTime() - publishedAt) / 1000);
+            Poll.until(Duration.ofSeconds(2), "gone from the subscriptions API",
+                    () -> hub.subscriptionsOf(topic).isEmpty());
+        }
+    }
+}

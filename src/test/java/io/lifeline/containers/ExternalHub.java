@@ -1,0 +1,107 @@
+package io.lifeline.containers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lifeline.testing.Http;
+import io.lifeline.testing.Poll;
+import io.lifeline.testing.Tokens;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Lifeline in another process, observed the way an operator would: its subscriptions API and its metrics. */
+final class ExternalHub implements AutoCloseable {
+
+    static final String KEY = "an-integration-test-key-long-enough-for-hs256";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Container container;
+    private final Http http = new Http();
+    private final String reader = Tokens.subscriber(KEY, "*");
+
+    ExternalHub(Container container) {
+        this.container = container;
+    }
+
+    void publish(String topic, String id) {
+        try {
+            Http.Response r = http.publish(container.uri("/.well-known/mercure"), Tokens.publisher(KEY, "*"),
+                    "topic", topic, "id", id, "data", id);
+            if (r.status() != 200) {
+                throw new AssertionError("publish answered " + r.status() + ": " + r.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The active subscriptions to exactly this topic, from the subscriptions API. */
+    JsonNode subscriptionsOf(String topic) {
+        try {
+            Http.Response r = http.get(container.uri("/.well-known/mercure/subscriptions/"
+                    + URLEncoder.encode(topic, StandardCharsets.UTF_8)), reader);
+            if (r.status() != 200) {
+                throw new AssertionError("the subscriptions API answered " + r.status() + ": " + r.body());
+            }
+            return JSON.readTree(r.body()).get("subscriptions");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits for the one subscriber of this topic and returns its id. */
+    String awaitSubscriber(String topic) {
+        return Poll.forValue(Duration.ofSeconds(10), "a subscriber of " + topic, () -> {
+            JsonNode list = subscriptionsOf(topic);
+            return list.size() == 1 ? list.get(0).get("subscriber").asText() : null;
+        });
+    }
+
+    /** {@code lifeline_subscribers_ended_total} for one reason and one watch. */
+    long ended(String reason, String watch) {
+        return (long) value(metrics(), "lifeline_subscribers_ended_total{reason=\"" + reason + "\",watch=\""
+                + watch + "\"}");
+    }
+
+    /** Whether {@code started = live + ended}, summed over every label. */
+    boolean countersAddUp() {
+        String text = metrics();
+        return sum(text, "lifeline_subscribers_started_total")
+                == sum(text, "lifeline_subscribers_live") + sum(text, "lifeline_subscribers_ended_total");
+    }
+
+    String metrics() {
+        try {
+            return http.get(container.uri("/metrics"), null).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static double value(String exposition, String series) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return 0;
+    }
+
+    private static double sum(String exposition, String name) {
+        Matcher m = Pattern.compile("^" + name + "\\{[^}]*} (\\S+)$", Pattern.MULTILINE).matcher(exposition);
+        double total = 0;
+        while (m.find()) {
+            total += Double.parseDouble(m.group(1));
+        }
+        return total;
+    }
+
+    @Override
+    public void close() throws IOException {
+        http.close();
+    }
+}

@@ -1,0 +1,24 @@
+package io.lifeline.containers;
+
+import io.lifeline.watch.jetty.JettyHttp1Watch;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** The WAR in a stock jetty-home 12.1, ee10 environment, with {@code jetty-config/base-ee10}. */
+class JettyHomeEe10IT extends ContainerMatrix {
+
+    @Override
+    Container container(Path base) throws IOException {
+        return new JettyHome("ee10", base);
+    }
+
+    @Override
+    String expectedWatch() {
+        return JettyHttp1Watch.KIND;
+    }
+
+    @Override
+    String reportName() {
+        return "jetty-home-ee10";
+    }
+}
