@@ -56,7 +56,10 @@ final class SubscriptionsServlet extends HttpServlet {
             } else if (segments.length == 2) {
                 body = single(decode(segments[0]), decode(segments[1]), lastEventId);
             } else {
-                throw new ProtocolException(404, "no such subscriptions resource");
+                throw ProtocolException.badRequest("a subscriptions URL has at most two segments after "
+                        + PATH + ": {topic} and {subscriber}, percent-encoded, a topic's slashes as %2F. If they "
+                        + "were, something before Lifeline decoded them (on Tomcat, set encodedSolidusHandling="
+                        + "\"passthrough\" on the Connector)");
             }
             response.setStatus(HttpServletResponse.SC_OK);
             response.setContentType("application/ld+json");

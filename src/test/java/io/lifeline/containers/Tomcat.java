@@ -16,6 +16,7 @@ final class Tomcat extends Container {
     private final String homeProperty;
     private final Path keystore;
     private final String keystorePassword;
+    private final String encodedSolidusHandling;
 
     Tomcat(String homeProperty, Path base) throws IOException {
         this(homeProperty, base, null, null);
@@ -23,11 +24,18 @@ final class Tomcat extends Container {
 
     /** A Tomcat whose connector speaks TLS with this PKCS12 keystore. */
     Tomcat(String homeProperty, Path base, Path keystore, String keystorePassword) throws IOException {
+        this(homeProperty, base, keystore, keystorePassword, "passthrough");
+    }
+
+    /** @param encodedSolidusHandling the connector's attribute, or null to leave Tomcat's default (reject) */
+    Tomcat(String homeProperty, Path base, Path keystore, String keystorePassword, String encodedSolidusHandling)
+            throws IOException {
         super(property(homeProperty).getFileName().toString().replace("apache-tomcat-", "Tomcat ")
                 + (keystore == null ? "" : " (TLS connector)"), base);
         this.homeProperty = homeProperty;
         this.keystore = keystore;
         this.keystorePassword = keystorePassword;
+        this.encodedSolidusHandling = encodedSolidusHandling;
     }
 
     @Override
@@ -45,7 +53,8 @@ final class Tomcat extends Container {
         Files.copy(war, base.resolve("webapps/ROOT.war"));
         Path serverXml = base.resolve("conf/server.xml");
         String xml = Files.readString(serverXml, StandardCharsets.UTF_8);
-        String connector = "port=\"" + port + "\" address=\"127.0.0.1\" encodedSolidusHandling=\"passthrough\" ";
+        String connector = "port=\"" + port + "\" address=\"127.0.0.1\" " + (encodedSolidusHandling == null ? ""
+                : "encodedSolidusHandling=\"" + encodedSolidusHandling + "\" ");
         if (keystore != null) {
             connector += "SSLEnabled=\"true\" scheme=\"https\" secure=\"true\" ";
         }
@@ -58,7 +67,7 @@ final class Tomcat extends Container {
                             + "\" certificateKeystorePassword=\"" + keystorePassword
                             + "\" certificateKeystoreType=\"PKCS12\"/></SSLHostConfig></Connector>");
         }
-        if (changed.equals(xml) || !changed.contains("encodedSolidusHandling")) {
+        if (changed.equals(xml) || !changed.contains("address=\"127.0.0.1\"")) {
             throw new IllegalStateException("conf/server.xml of " + home + " is not the stock one this test edits");
         }
         Files.writeString(serverXml, changed, StandardCharsets.UTF_8);

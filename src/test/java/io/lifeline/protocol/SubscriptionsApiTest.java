@@ -151,6 +151,13 @@ class SubscriptionsApiTest {
         assertEquals(200, http.get(server.uri(API), Tokens.subscriber(TestServer.KEY, API)).status());
     }
 
+    @Test
+    void aTopicWhoseSlashesArriveDecodedIsRefusedWithTheReason() throws IOException {
+        Http.Response r = http.get(server.uri(API + "/https:/example.com/books/1/x"), reader);
+        assertEquals(400, r.status(), r.body());
+        assertTrue(r.body().contains("%2F"), r.body());
+    }
+
     private static JsonNode find(JsonNode list, String topic) {
         for (JsonNode item : list) {
             if (item.get("topic").asText().equals(topic)) {

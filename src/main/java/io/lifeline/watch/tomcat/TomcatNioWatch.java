@@ -8,6 +8,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tomcat 10.1 and 11, NIO connector, plain HTTP/1.1: watches the connection's socket channel on a selector of
@@ -27,6 +30,8 @@ public final class TomcatNioWatch implements DepartureWatch {
 
     public static final String KIND = "tomcat-nio";
 
+    private static final Logger LOG = LoggerFactory.getLogger(TomcatNioWatch.class);
+
     private final Class<?> requestFacade;
     private final Field facadeRequest;
     private final Method coyoteRequest;
@@ -37,6 +42,9 @@ public final class TomcatNioWatch implements DepartureWatch {
     private final Method closeSocket;
     private final Class<?> plainChannel;
     private final Method ioChannel;
+    private final Method connector;
+    private final Method encodedSolidusHandling;
+    private final AtomicBoolean solidusChecked = new AtomicBoolean();
     private final TomcatSelector selector = new TomcatSelector();
 
     /** @throws ReflectiveOperationException where Tomcat's classes are absent or not what this watch expects */
@@ -46,6 +54,8 @@ public final class TomcatNioWatch implements DepartureWatch {
         facadeRequest = accessible(requestFacade.getDeclaredField("request"));
         Class<?> catalinaRequest = Class.forName("org.apache.catalina.connector.Request", false, loader);
         coyoteRequest = catalinaRequest.getMethod("getCoyoteRequest");
+        connector = catalinaRequest.getMethod("getConnector");
+        encodedSolidusHandling = connector.getReturnType().getMethod("getEncodedSolidusHandling");
         Class<?> coyote = Class.forName("org.apache.coyote.Request", false, loader);
         processorHook = accessible(coyote.getDeclaredField("hook"));
         http11Processor = Class.forName("org.apache.coyote.http11.Http11Processor", false, loader);
@@ -78,7 +88,11 @@ public final class TomcatNioWatch implements DepartureWatch {
             return null;
         }
         try {
-            Object processor = processorHook.get(coyoteRequest.invoke(facadeRequest.get(unwrapped)));
+            Object catalina = facadeRequest.get(unwrapped);
+            if (solidusChecked.compareAndSet(false, true)) {
+                warnIfEncodedSlashesAreRejected(catalina);
+            }
+            Object processor = processorHook.get(coyoteRequest.invoke(catalina));
             if (!http11Processor.isInstance(processor)) {
                 return null; // HTTP/2 or another protocol
             }
@@ -91,6 +105,20 @@ public final class TomcatNioWatch implements DepartureWatch {
             return selector.watch(socketChannel, listener, () -> close(wrapper));
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("Tomcat's socket could not be reached", e);
+        }
+    }
+
+    /**
+     * The subscriptions API carries URL topics in a path segment, their slashes encoded as {@code %2F}; Tomcat refuses
+     * such paths with its own 400 before Lifeline sees them, unless its connector is told otherwise. Said once, at
+     * the first subscription, when it is not.
+     */
+    private void warnIfEncodedSlashesAreRejected(Object catalinaRequest) throws ReflectiveOperationException {
+        String handling = String.valueOf(encodedSolidusHandling.invoke(connector.invoke(catalinaRequest)));
+        if ("reject".equalsIgnoreCase(handling)) {
+            LOG.warn("this Tomcat connector refuses %2F in paths (encodedSolidusHandling=\"reject\"): the "
+                    + "subscriptions API cannot be asked about URL topics; set encodedSolidusHandling=\"passthrough\" "
+                    + "on the <Connector> in conf/server.xml");
         }
     }
 
