@@ -36,6 +36,7 @@ public final class LifelineContextListener implements ServletContextListener {
     private final Settings preset;
     private Hub hub;
     private Watches watches;
+    private AutoCloseable stopHook;
 
     /** For a WAR: settings are read when the context starts. */
     public LifelineContextListener() {
@@ -84,6 +85,12 @@ public final class LifelineContextListener implements ServletContextListener {
         headers.setAsyncSupported(true);
         headers.addMappingForUrlPatterns(null, false, "/.well-known/mercure", "/.well-known/mercure/*");
 
+        Map.Entry<String, AutoCloseable> hook = Watches.installStopHook(context, hub::shutdown);
+        stopHook = hook == null ? null : hook.getValue();
+        if (hook == null) {
+            LOG.info("no container stop hook here: the hub drains when the web app is destroyed");
+        }
+
         LOG.info("Lifeline started: departure watches {}{}; {}", watches.kinds(),
                 watches.unavailable().isEmpty() ? "" : " (not available here: " + watches.unavailable() + ")",
                 settings.describe());
@@ -91,6 +98,13 @@ public final class LifelineContextListener implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        if (stopHook != null) {
+            try {
+                stopHook.close();
+            } catch (Exception e) {
+                LOG.warn("the container stop hook could not be removed", e);
+            }
+        }
         if (hub != null) {
             hub.close();
             event.getServletContext().removeAttribute(HUB_ATTRIBUTE);

@@ -172,14 +172,18 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      * Stops the hub: refuses new subscribers and updates, and ends every subscriber {@code server-shutdown}, spread
      * at random over the drain, each told first by a {@code retry:} field to wait a random while before it
      * reconnects, so that reconnections reach the other nodes as a trickle, not a storm. Returns once every
-     * subscriber has ended. Idempotent.
+     * subscriber has ended, also when another thread started the shutdown (a container's stop hook, then its
+     * {@code contextDestroyed}). Idempotent.
      */
     public void shutdown() {
+        boolean first;
         synchronized (drained) {
-            if (stopping) {
-                return;
-            }
+            first = !stopping;
             stopping = true;
+        }
+        if (!first) {
+            awaitDrained(config.drain().plus(config.limits().dispatchTimeout()).plusSeconds(1));
+            return;
         }
         List<Subscriber> subscribers = new ArrayList<>(live.values());
         long drainNanos = config.drain().toNanos();

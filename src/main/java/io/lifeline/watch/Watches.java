@@ -21,6 +21,11 @@ public final class Watches {
             "io.lifeline.watch.jetty.JettyHttp2Watch",
             "io.lifeline.watch.tomcat.TomcatNioWatch");
 
+    /** Lifeline's container stop hooks; the one whose container is there installs. */
+    private static final List<String> STOP_HOOKS = List.of(
+            "io.lifeline.watch.jetty.JettyStopHook",
+            "io.lifeline.watch.tomcat.TomcatStopHook");
+
     /** A watch prepared for one request. */
     public record Prepared(String kind, DepartureWatch.Handle handle) {
     }
@@ -69,6 +74,24 @@ public final class Watches {
         watches.forEach(w -> kinds.add(w.kind()));
         kinds.add(fallback.kind());
         return kinds;
+    }
+
+    /**
+     * Installs the stop hook of this container, if there is one: {@code drain} then runs when the container starts
+     * stopping, while its connections are open. Returns what removes it, and the container's name for logs.
+     */
+    public static Map.Entry<String, AutoCloseable> installStopHook(jakarta.servlet.ServletContext context,
+                                                                   Runnable drain) {
+        for (String name : STOP_HOOKS) {
+            try {
+                StopHook hook = (StopHook) Class.forName(name, true, Watches.class.getClassLoader())
+                        .getConstructor().newInstance();
+                return Map.entry(name, hook.install(context, drain));
+            } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+                // not this container
+            }
+        }
+        return null;
     }
 
     /** Stops every watch; the web app is stopping. */

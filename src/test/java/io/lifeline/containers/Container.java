@@ -36,8 +36,12 @@ abstract class Container implements AutoCloseable {
     Container(String name, Path base) throws IOException {
         this.name = name;
         this.base = base;
+        this.port = freePort();
+    }
+
+    static int freePort() throws IOException {
         try (ServerSocket probe = new ServerSocket(0)) {
-            this.port = probe.getLocalPort();
+            return probe.getLocalPort();
         }
     }
 
@@ -121,12 +125,17 @@ abstract class Container implements AutoCloseable {
         }
         process.toHandle().destroy();
         try {
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            awaitExit();
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits for the container to exit, a minute at most, then kills it. */
+    void awaitExit() throws InterruptedException {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
 
