@@ -68,8 +68,30 @@ abstract class ContainerMatrix {
         container = container(base).start(SETTINGS);
         hub = new ExternalHub(container);
         proxy = new HalfClosingProxy(container.port);
-        report = new DepartureReport("Stock " + container.name + ", HTTP/1.1, departure watch `" + expectedWatch()
-                + "`, heartbeat 30 s (time until the end shows in /metrics)");
+        report = new DepartureReport("Stock " + container.name + ", HTTP/1.1" + (tls() ? " over TLS" : "")
+                + ", departure watch `" + expectedWatch() + "`, heartbeat 30 s (time until the end shows in /metrics)");
+    }
+
+    Container container() {
+        return container;
+    }
+
+    ExternalHub hub() {
+        return hub;
+    }
+
+    DepartureReport report() {
+        return report;
+    }
+
+    private boolean tls() {
+        return container.scheme().equals("https");
+    }
+
+    /** A raw SSE client, over TLS when the container's connector speaks it (through the proxy too). */
+    private RawSseClient connect(int port, String pathAndQuery, int receiveBuffer) throws IOException {
+        return tls() ? RawSseClient.openTls(port, pathAndQuery, receiveBuffer)
+                : RawSseClient.open(port, pathAndQuery, receiveBuffer);
     }
 
     @AfterAll
@@ -112,8 +134,8 @@ abstract class ContainerMatrix {
 
     private void departOnce(Path2 path, Departure departure, EndReason expected) throws IOException {
         String topic = "https://example.com/containers/" + UUID.randomUUID();
-        RawSseClient client = RawSseClient.open(path == Path2.DIRECT ? container.port : proxy.port(),
-                "/.well-known/mercure?topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8));
+        RawSseClient client = connect(path == Path2.DIRECT ? container.port : proxy.port(),
+                "/.well-known/mercure?topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8), 0);
         client.awaitBody(":\n\n", Duration.ofSeconds(10));
         hub.awaitSubscriber(topic);
         hub.publish(topic, "before");
@@ -159,7 +181,7 @@ abstract class ContainerMatrix {
     @Test
     void aReaderThatStopsReadingEndsWriteStalledWithinTheDispatchTimeout() throws IOException {
         String topic = "https://example.com/containers/stall/" + UUID.randomUUID();
-        try (RawSseClient stalled = RawSseClient.open(container.port, "/.well-known/mercure?topic="
+        try (RawSseClient stalled = connect(container.port, "/.well-known/mercure?topic="
                 + URLEncoder.encode(topic, StandardCharsets.UTF_8), 4096)) {
             stalled.awaitBody(":\n\n", Duration.ofSeconds(10));
             hub.awaitSubscriber(topic);

@@ -17,6 +17,7 @@ final class Tomcat extends Container {
     private final Path keystore;
     private final String keystorePassword;
     private final String encodedSolidusHandling;
+    private boolean http2;
 
     Tomcat(String homeProperty, Path base) throws IOException {
         this(homeProperty, base, null, null);
@@ -43,6 +44,12 @@ final class Tomcat extends Container {
         return keystore == null ? "http" : "https";
     }
 
+    /** Adds HTTP/2 to the connector (h2c, also with prior knowledge, or h2 through ALPN over TLS). */
+    Tomcat withHttp2() {
+        http2 = true;
+        return this;
+    }
+
     @Override
     void prepare(Path war) throws IOException {
         Path home = property(homeProperty);
@@ -61,11 +68,13 @@ final class Tomcat extends Container {
         String changed = xml.replace("<Server port=\"8005\"", "<Server port=\"-1\"")
                 .replaceFirst("port=\"8080\"\\s+protocol=\"HTTP/1.1\"",
                         connector + "protocol=\"org.apache.coyote.http11.Http11NioProtocol\"");
-        if (keystore != null) {
+        String inside = (http2 ? "<UpgradeProtocol className=\"org.apache.coyote.http2.Http2Protocol\"/>" : "")
+                + (keystore == null ? "" : "<SSLHostConfig><Certificate certificateKeystoreFile=\"" + keystore
+                        + "\" certificateKeystorePassword=\"" + keystorePassword
+                        + "\" certificateKeystoreType=\"PKCS12\"/></SSLHostConfig>");
+        if (!inside.isEmpty()) {
             changed = changed.replaceFirst("redirectPort=\"8443\"\\s*(maxParameterCount=\"\\d+\")?\\s*/>",
-                    "><SSLHostConfig><Certificate certificateKeystoreFile=\"" + keystore
-                            + "\" certificateKeystorePassword=\"" + keystorePassword
-                            + "\" certificateKeystoreType=\"PKCS12\"/></SSLHostConfig></Connector>");
+                    ">" + inside + "</Connector>");
         }
         if (changed.equals(xml) || !changed.contains("address=\"127.0.0.1\"")) {
             throw new IllegalStateException("conf/server.xml of " + home + " is not the stock one this test edits");

@@ -63,7 +63,16 @@ public final class RawSseClient implements AutoCloseable {
      * close_notify, as a browser that goes away does; {@link #close()} closes TLS properly.
      */
     public static RawSseClient openTls(int port, String pathAndQuery, String... extraHeaderLines) throws IOException {
+        return openTls(port, pathAndQuery, 0, extraHeaderLines);
+    }
+
+    /** The same over TLS, with a small receive buffer if positive. */
+    public static RawSseClient openTls(int port, String pathAndQuery, int receiveBuffer, String... extraHeaderLines)
+            throws IOException {
         Socket tcp = new Socket();
+        if (receiveBuffer > 0) {
+            tcp.setReceiveBufferSize(receiveBuffer);
+        }
         tcp.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) Tls.trustingClient().getSocketFactory()
                 .createSocket(tcp, "127.0.0.1", port, true);
