@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,7 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * HTTP/2 on the embedded program, h2c and h2 over TLS: a browser's {@code EventSource.close()} resets its stream and
  * keeps the connection for its other streams. The reset stream's subscriber ends within one second; the others go
- * on. Heartbeats are 30 s apart, so they cannot be what noticed.
+ * on; a stream that stops reading ends {@code write-stalled} without holding its connection. Heartbeats are 30 s
+ * apart, so they cannot be what noticed.
  */
 class Http2DepartureTest {
 
@@ -97,6 +99,41 @@ class Http2DepartureTest {
             assertEquals(EndReason.CLIENT_RESET, stayingSubscriber.endReason());
             REPORT.add((overTls ? "h2" : "h2c") + " connection dropped", stayingSubscriber.watchKind(),
                     stayingSubscriber.endReason().label(), (stayingSubscriber.endedNanos() - closedAt) / 1000);
+        }
+    }
+
+    @Test
+    void aStreamThatStopsReadingEndsWriteStalledWhileTheOtherStreamsOnItsConnectionGoOn() throws Exception {
+        String topic = "https://example.com/h2/stall/" + UUID.randomUUID();
+        String data = "x".repeat(64 * 1024);
+        try (TestServer server = TestServer.start(Map.of(Setting.HEARTBEAT, "30s", Setting.DISPATCH_TIMEOUT, "1s",
+                Setting.QUEUE_BYTES, "64MiB"));
+             H2Client client = H2Client.connect(server.port(), false, 64 * 1024);
+             Http http = new Http()) {
+            H2Client.SseStream stalled = client.get("/.well-known/mercure?topic=" + topic + "&topic=stalled");
+            H2Client.SseStream healthy = client.get("/.well-known/mercure?topic=" + topic + "&topic=healthy");
+            stalled.awaitBody(":\n\n", Duration.ofSeconds(5));
+            healthy.awaitBody(":\n\n", Duration.ofSeconds(5));
+            Subscriber stalledSubscriber = server.awaitSubscriber("stalled");
+            Subscriber healthySubscriber = server.awaitSubscriber("healthy");
+            stalled.stopReading();
+
+            // 4 MiB for a stream whose window is 64 KiB: its writes stop finishing, the dispatch timeout ends it.
+            for (int i = 0; i < 64 && !stalledSubscriber.isEnded(); i++) {
+                assertEquals(200, http.publish(server.uri("/.well-known/mercure"), server.publisherToken(),
+                        "topic", topic, "id", "big-" + i, "data", data).status());
+            }
+            long publishedAt = System.nanoTime();
+            Poll.until(Duration.ofSeconds(2), "the stalled stream's subscriber ends", stalledSubscriber::isEnded);
+            assertEquals(EndReason.WRITE_STALLED, stalledSubscriber.endReason());
+            REPORT.add("h2c stalled stream, dispatch timeout 1 s", "unfinished write",
+                    EndReason.WRITE_STALLED.label(), Math.max(0, stalledSubscriber.endedNanos() - publishedAt) / 1000);
+
+            assertEquals(200, http.publish(server.uri("/.well-known/mercure"), server.publisherToken(),
+                    "topic", topic, "id", "after-stall").status());
+            healthy.awaitBody("id: after-stall\n", Duration.ofSeconds(10));
+            assertFalse(healthySubscriber.isEnded(), "the other stream's subscriber ended");
+            assertTrue(client.isOpen(), "the connection closed with the stalled stream");
         }
     }
 }

@@ -40,6 +40,14 @@ public final class H2Client implements AutoCloseable {
 
     /** h2c with prior knowledge, or h2 over TLS through ALPN. */
     public static H2Client connect(int port, boolean tls) throws Exception {
+        return connect(port, tls, 0);
+    }
+
+    /**
+     * @param streamWindow if positive, the flow-control window each stream grants the server: a stream that stops
+     *                     reading then stalls the server's writes after this many bytes
+     */
+    public static H2Client connect(int port, boolean tls, int streamWindow) throws Exception {
         ClientConnector connector = new ClientConnector();
         if (tls) {
             SslContextFactory.Client ssl = new SslContextFactory.Client();
@@ -48,6 +56,9 @@ public final class H2Client implements AutoCloseable {
             connector.setSslContextFactory(ssl);
         }
         HTTP2Client client = new HTTP2Client(connector);
+        if (streamWindow > 0) {
+            client.setInitialStreamRecvWindow(streamWindow);
+        }
         client.start();
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         Session session = tls
@@ -86,6 +97,7 @@ public final class H2Client implements AutoCloseable {
         private volatile Stream stream;
         private volatile int status;
         private volatile boolean ended;
+        private volatile boolean reading = true;
 
         @Override
         public void onHeaders(Stream s, HeadersFrame frame) {
@@ -101,6 +113,9 @@ public final class H2Client implements AutoCloseable {
 
         @Override
         public void onDataAvailable(Stream s) {
+            if (!reading) {
+                return; // no read, no demand: the stream's window stays shut
+            }
             Stream.Data data = s.readData();
             if (data == null) {
                 s.demand();
@@ -142,6 +157,11 @@ public final class H2Client implements AutoCloseable {
         /** Whether the server ended or reset the stream. */
         public boolean ended() {
             return ended;
+        }
+
+        /** Stops reading this stream, as a stuck consumer would; the connection's other streams go on. */
+        public void stopReading() {
+            reading = false;
         }
 
         /** Resets the stream, as EventSource.close() does on HTTP/2; the connection stays. */
