@@ -1,6 +1,7 @@
 package io.lifeline.containers;
 
 import io.lifeline.testing.Poll;
+import io.lifeline.testing.RawSseClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -106,6 +107,17 @@ abstract class Container implements AutoCloseable {
             }
         });
         return this;
+    }
+
+    /**
+     * A raw SSE client of this port (the container's, or a proxy's in front of it), over TLS when the container's
+     * connector speaks it.
+     *
+     * @param receiveBuffer if positive, the client's small receive buffer
+     */
+    RawSseClient openClient(int port, String pathAndQuery, int receiveBuffer) throws IOException {
+        return scheme().equals("https") ? RawSseClient.openTls(port, pathAndQuery, receiveBuffer)
+                : RawSseClient.open(port, pathAndQuery, receiveBuffer);
     }
 
     URI uri(String pathAndQuery) {

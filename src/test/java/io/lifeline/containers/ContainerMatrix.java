@@ -68,7 +68,8 @@ abstract class ContainerMatrix {
         container = container(base).start(SETTINGS);
         hub = new ExternalHub(container);
         proxy = new HalfClosingProxy(container.port);
-        report = new DepartureReport("Stock " + container.name + ", HTTP/1.1" + (tls() ? " over TLS" : "")
+        report = new DepartureReport("Stock " + container.name + ", HTTP/1.1"
+                + (container.scheme().equals("https") ? " over TLS" : "")
                 + ", departure watch `" + expectedWatch() + "`, heartbeat 30 s (time until the end shows in /metrics)");
     }
 
@@ -84,15 +85,6 @@ abstract class ContainerMatrix {
         return report;
     }
 
-    private boolean tls() {
-        return container.scheme().equals("https");
-    }
-
-    /** A raw SSE client, over TLS when the container's connector speaks it (through the proxy too). */
-    private RawSseClient connect(int port, String pathAndQuery, int receiveBuffer) throws IOException {
-        return tls() ? RawSseClient.openTls(port, pathAndQuery, receiveBuffer)
-                : RawSseClient.open(port, pathAndQuery, receiveBuffer);
-    }
 
     @AfterAll
     void stop() throws IOException {
@@ -134,7 +126,7 @@ abstract class ContainerMatrix {
 
     private void departOnce(Path2 path, Departure departure, EndReason expected) throws IOException {
         String topic = "https://example.com/containers/" + UUID.randomUUID();
-        RawSseClient client = connect(path == Path2.DIRECT ? container.port : proxy.port(),
+        RawSseClient client = container.openClient(path == Path2.DIRECT ? container.port : proxy.port(),
                 "/.well-known/mercure?topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8), 0);
         client.awaitBody(":\n\n", Duration.ofSeconds(10));
         hub.awaitSubscriber(topic);
@@ -180,28 +172,6 @@ abstract class ContainerMatrix {
 
     @Test
     void aReaderThatStopsReadingEndsWriteStalledWithinTheDispatchTimeout() throws IOException {
-        String topic = "https://example.com/containers/stall/" + UUID.randomUUID();
-        try (RawSseClient stalled = connect(container.port, "/.well-known/mercure?topic="
-                + URLEncoder.encode(topic, StandardCharsets.UTF_8), 4096)) {
-            stalled.awaitBody(":\n\n", Duration.ofSeconds(10));
-            hub.awaitSubscriber(topic);
-            long endedBefore = hub.ended(EndReason.WRITE_STALLED.label(), expectedWatch());
-            String data = "x".repeat(64 * 1024);
-            try (io.lifeline.testing.Http http = new io.lifeline.testing.Http()) {
-                for (int i = 0; i < 64 && hub.ended(EndReason.WRITE_STALLED.label(), expectedWatch()) == endedBefore;
-                        i++) {
-                    assertEquals(200, http.publish(container.uri("/.well-known/mercure"),
-                            io.lifeline.testing.Tokens.publisher(ExternalHub.KEY, "*"),
-                            "topic", topic, "id", "big-" + i, "data", data).status());
-                }
-            }
-            long publishedAt = System.nanoTime();
-            Poll.until(Duration.ofSeconds(2), "write-stalled in /metrics",
-                    () -> hub.ended(EndReason.WRITE_STALLED.label(), expectedWatch()) == endedBefore + 1);
-            report.add("stalled reader, dispatch timeout 1 s", "unfinished write", EndReason.WRITE_STALLED.label(),
-                    (System.nanoTime() - publishedAt) / 1000);
-            Poll.until(Duration.ofSeconds(2), "gone from the subscriptions API",
-                    () -> hub.subscriptionsOf(topic).isEmpty());
-        }
+        StalledReaders.stopReadingUntilWriteStalled(container, hub, expectedWatch(), report);
     }
 }

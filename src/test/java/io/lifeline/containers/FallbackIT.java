@@ -1,7 +1,5 @@
 package io.lifeline.containers;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.testing.DepartureReport;
 import io.lifeline.testing.HalfClosingProxy;
@@ -24,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fallback, in a stock Tomcat 11 whose connector speaks TLS: no watch may read an encrypted socket, so nothing
- * sees a FIN. Heartbeats notice a reset; a FIN behind the half-closing proxy is noticed by nothing, and the maximum
- * lifetime is what bounds it, exactly as configured.
+ * sees a FIN. Heartbeats notice a reset or a close; a FIN, direct or behind the half-closing proxy, is noticed by
+ * nothing, and the maximum lifetime is what bounds it, exactly as configured. A stalled reader ends as anywhere.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FallbackIT {
@@ -70,35 +68,56 @@ class FallbackIT {
 
     @Test
     void aFinBehindTheHalfClosingProxyIsBoundedByTheMaximumLifetime() throws IOException {
-        String topic = topic();
-        try (RawSseClient client = RawSseClient.openTls(proxy.port(), "/.well-known/mercure?topic=" + topic)) {
-            client.awaitBody(":\n\n", Duration.ofSeconds(10));
-            hub.awaitSubscriber(topic);
-            long before = hub.ended(EndReason.MAX_LIFETIME.label(), NoWatch.KIND);
-            long departedAt = System.nanoTime();
-            client.fin();
-            // The lifetime counts from the connection, so the end comes at most LIFETIME after the FIN.
-            Poll.until(LIFETIME.plusSeconds(1), "max-lifetime in /metrics; output:\n" + tomcat.output(),
-                    () -> hub.ended(EndReason.MAX_LIFETIME.label(), NoWatch.KIND) == before + 1);
-            long took = System.nanoTime() - departedAt;
-            report.add("proxy FIN (over TLS)", "maximum lifetime", EndReason.MAX_LIFETIME.label(), took / 1000);
-            assertTrue(hub.subscriptionsOf(topic).isEmpty(), "still in the subscriptions API");
-        }
+        // The lifetime counts from the connection, so the end comes at most LIFETIME after the FIN.
+        depart("proxy FIN (over TLS)", proxy.port(), RawSseClient::fin, "maximum lifetime", EndReason.MAX_LIFETIME,
+                LIFETIME.plusSeconds(1));
+    }
+
+    @Test
+    void aDirectFinIsBoundedByTheMaximumLifetime() throws IOException {
+        depart("direct FIN (over TLS)", tomcat.port, RawSseClient::fin, "maximum lifetime", EndReason.MAX_LIFETIME,
+                LIFETIME.plusSeconds(1));
     }
 
     @Test
     void aResetIsNoticedByHeartbeats() throws IOException {
+        depart("direct RST (over TLS)", tomcat.port, RawSseClient::reset, "heartbeat", EndReason.WRITE_FAILED,
+                Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aCloseIsNoticedByHeartbeats() throws IOException {
+        // The first heartbeat after the close draws the client's RST, the next one fails.
+        depart("direct CLOSE (over TLS)", tomcat.port, client -> {
+            client.drain();
+            client.close();
+        }, "heartbeat", EndReason.WRITE_FAILED, Duration.ofSeconds(4));
+    }
+
+    @Test
+    void aReaderThatStopsReadingEndsWriteStalledWithinTheDispatchTimeout() throws IOException {
+        StalledReaders.stopReadingUntilWriteStalled(tomcat, hub, NoWatch.KIND, report);
+    }
+
+    private interface Departure {
+        void depart(RawSseClient client) throws IOException;
+    }
+
+    private void depart(String name, int port, Departure departure, String noticedBy, EndReason expected,
+                        Duration within) throws IOException {
         String topic = topic();
-        RawSseClient client = RawSseClient.openTls(tomcat.port, "/.well-known/mercure?topic=" + topic);
-        client.awaitBody(":\n\n", Duration.ofSeconds(10));
-        hub.awaitSubscriber(topic);
-        long before = hub.ended(EndReason.WRITE_FAILED.label(), NoWatch.KIND);
-        long departedAt = System.nanoTime();
-        client.reset();
-        Poll.until(Duration.ofSeconds(3), "write-failed in /metrics",
-                () -> hub.ended(EndReason.WRITE_FAILED.label(), NoWatch.KIND) == before + 1);
-        report.add("direct RST (over TLS)", "heartbeat", EndReason.WRITE_FAILED.label(),
-                (System.nanoTime() - departedAt) / 1000);
+        try (RawSseClient client = tomcat.openClient(port, "/.well-known/mercure?topic=" + topic, 0)) {
+            client.awaitBody(":\n\n", Duration.ofSeconds(10));
+            hub.awaitSubscriber(topic);
+            long before = hub.ended(expected.label(), NoWatch.KIND);
+            long departedAt = System.nanoTime();
+            departure.depart(client);
+            Poll.until(within, expected.label() + " in /metrics; output:\n" + tomcat.output(),
+                    () -> hub.ended(expected.label(), NoWatch.KIND) == before + 1);
+            report.add(name, noticedBy, expected.label(), (System.nanoTime() - departedAt) / 1000);
+            Poll.until(Duration.ofSeconds(2), "gone from the subscriptions API",
+                    () -> hub.subscriptionsOf(topic).isEmpty());
+        }
     }
 
     private static String topic() {
