@@ -82,8 +82,13 @@ public final class Settings {
         b.port = Values.port(value(sources, Setting.PORT));
         b.host = value(sources, Setting.HOST).raw().trim();
         b.http2 = Values.bool(value(sources, Setting.HTTP2));
-        b.tlsKeystore = Values.readableFileOrNone(value(sources, Setting.TLS_KEYSTORE));
-        b.tlsKeystorePassword = value(sources, Setting.TLS_KEYSTORE_PASSWORD).raw();
+        ConfigSources.Value keystore = value(sources, Setting.TLS_KEYSTORE);
+        ConfigSources.Value keystorePassword = value(sources, Setting.TLS_KEYSTORE_PASSWORD);
+        b.tlsKeystore = Values.readableFileOrNone(keystore);
+        b.tlsKeystorePassword = keystorePassword.raw();
+        if (b.tlsKeystore != null) {
+            Values.checkKeystore(b.tlsKeystore, keystore, keystorePassword);
+        }
         b.anonymous = Values.bool(value(sources, Setting.ANONYMOUS));
         b.cookieName = Values.cookieName(value(sources, Setting.COOKIE_NAME));
         b.corsOrigins = Values.origins(value(sources, Setting.CORS_ORIGINS));

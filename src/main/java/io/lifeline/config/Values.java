@@ -1,7 +1,10 @@
 package io.lifeline.config;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,6 +105,19 @@ final class Values {
             throw bad(v, "is not a readable file");
         }
         return path;
+    }
+
+    /**
+     * Opens the keystore once at start-up, so that a wrong password or a file that is no keystore stops start-up
+     * naming the settings, rather than failing later inside the server's TLS set-up.
+     */
+    static void checkKeystore(Path keystore, ConfigSources.Value path, ConfigSources.Value password) {
+        try {
+            KeyStore.getInstance(keystore.toFile(), password.raw().toCharArray());
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigException(path.origin() + " = '" + path.raw() + "' cannot be opened with "
+                    + password.origin() + ": " + e.getMessage());
+        }
     }
 
     static String cookieName(ConfigSources.Value v) {

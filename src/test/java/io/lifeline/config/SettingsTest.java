@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lifeline.testing.Tls;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -136,5 +140,24 @@ class SettingsTest {
     @Test
     void keysNeverAppearInTheDescription() {
         assertFalse(Settings.of(Map.of(Setting.JWT_KEY, KEY)).describe().contains(KEY));
+    }
+
+    @Test
+    void aKeystoreThatCannotBeOpenedStopsStartUpNamingBothSettingsButNotThePassword(@TempDir Path dir)
+            throws Exception {
+        Path keystore = Tls.keystore(dir);
+        ConfigException wrongPassword = assertThrows(ConfigException.class, () -> Settings.of(Map.of(
+                Setting.TLS_KEYSTORE, keystore.toString(), Setting.TLS_KEYSTORE_PASSWORD, "not-the-password")));
+        assertTrue(wrongPassword.getMessage().contains("--tls-keystore"), wrongPassword.getMessage());
+        assertTrue(wrongPassword.getMessage().contains("--tls-keystore-password"), wrongPassword.getMessage());
+        assertFalse(wrongPassword.getMessage().contains("not-the-password"), wrongPassword.getMessage());
+
+        Path notAKeystore = Files.writeString(dir.resolve("notes.txt"), "not a keystore");
+        assertThrows(ConfigException.class, () -> Settings.of(Map.of(
+                Setting.TLS_KEYSTORE, notAKeystore.toString(), Setting.TLS_KEYSTORE_PASSWORD, Tls.PASSWORD)));
+
+        Settings good = Settings.of(Map.of(Setting.TLS_KEYSTORE, keystore.toString(),
+                Setting.TLS_KEYSTORE_PASSWORD, Tls.PASSWORD));
+        assertEquals(keystore, good.tlsKeystore());
     }
 }
