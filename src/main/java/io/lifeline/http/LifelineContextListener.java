@@ -87,12 +87,10 @@ public final class LifelineContextListener implements ServletContextListener {
 
         Map.Entry<String, AutoCloseable> hook = Watches.installStopHook(context, hub::shutdown);
         stopHook = hook == null ? null : hook.getValue();
-        if (hook == null) {
-            LOG.info("no container stop hook here: the hub drains when the web app is destroyed");
-        }
 
-        LOG.info("Lifeline started: departure watches {}{}; {}", watches.kinds(),
+        LOG.info("Lifeline started: departure watches {}{}; stop hook {}; {}", watches.kinds(),
                 watches.unavailable().isEmpty() ? "" : " (not available here: " + watches.unavailable() + ")",
+                hook == null ? "none (the hub drains when the web app is destroyed)" : hook.getKey(),
                 settings.describe());
     }
 

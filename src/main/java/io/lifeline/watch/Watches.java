@@ -1,5 +1,6 @@
 package io.lifeline.watch;
 
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,17 +79,17 @@ public final class Watches {
 
     /**
      * Installs the stop hook of this container, if there is one: {@code drain} then runs when the container starts
-     * stopping, while its connections are open. Returns what removes it, and the container's name for logs.
+     * stopping, while its connections are open. Returns the hook's name (for the start-up line) and what removes it,
+     * or null where no hook applies; a hook that fails to install is passed over, never fatal.
      */
-    public static Map.Entry<String, AutoCloseable> installStopHook(jakarta.servlet.ServletContext context,
-                                                                   Runnable drain) {
+    public static Map.Entry<String, AutoCloseable> installStopHook(ServletContext context, Runnable drain) {
         for (String name : STOP_HOOKS) {
             try {
                 StopHook hook = (StopHook) Class.forName(name, true, Watches.class.getClassLoader())
                         .getConstructor().newInstance();
-                return Map.entry(name, hook.install(context, drain));
-            } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-                // not this container
+                return Map.entry(name.substring(name.lastIndexOf('.') + 1), hook.install(context, drain));
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                // not this container, or not a version whose internals the hook knows
             }
         }
         return null;

@@ -42,6 +42,9 @@ class ContainerShutdownIT {
         List<RawSseClient> clients = new ArrayList<>();
         long stopping;
         try (Container running = container.start(settings)) {
+            String hook = way.startsWith("jetty-home") ? "JettyStopHook" : "TomcatStopHook";
+            Poll.until(Duration.ofSeconds(5), "the start-up line names the stop hook " + hook,
+                    () -> running.output().contains("stop hook " + hook));
             for (int i = 0; i < CLIENTS; i++) {
                 RawSseClient client = RawSseClient.open(running.port, "/.well-known/mercure?topic=drain-" + i);
                 client.awaitBody(":\n\n", Duration.ofSeconds(10));
