@@ -74,11 +74,6 @@ public final class ConfigSources {
         return unknownNames;
     }
 
-    /** The standard sources of a web app: no flags, this JVM's properties and environment, and the init-params. */
-    public static ConfigSources forWebApp(Function<String, String> initParams) {
-        return of(Map.of(), System.getProperties(), System.getenv(), initParams);
-    }
-
     /** The first source that sets this setting, if any. */
     public Optional<Value> get(Setting setting) {
         for (Layer layer : layers) {

@@ -120,10 +120,6 @@ public final class HubMetrics {
         return queuedBytes.get();
     }
 
-    public long deliveredTotal() {
-        return (long) delivered.count();
-    }
-
     private Counter startedCounter(String watch) {
         return started.computeIfAbsent(watch, w -> Counter.builder("lifeline.subscribers.started").tag("watch", w)
                 .description("Subscribers accepted").register(registry));

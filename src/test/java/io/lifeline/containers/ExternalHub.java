@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
+import io.lifeline.testing.PrometheusText;
 import io.lifeline.testing.Tokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Lifeline in another process, observed the way an operator would: its subscriptions API and its metrics. */
 final class ExternalHub implements AutoCloseable {
@@ -63,15 +62,16 @@ final class ExternalHub implements AutoCloseable {
 
     /** {@code lifeline_subscribers_ended_total} for one reason and one watch. */
     long ended(String reason, String watch) {
-        return (long) value(metrics(), "lifeline_subscribers_ended_total{reason=\"" + reason + "\",watch=\""
-                + watch + "\"}");
+        return (long) PrometheusText.find(metrics(), "lifeline_subscribers_ended_total{reason=\"" + reason
+                + "\",watch=\"" + watch + "\"}").orElse(0);
     }
 
     /** Whether {@code started = live + ended}, summed over every label. */
     boolean countersAddUp() {
         String text = metrics();
-        return sum(text, "lifeline_subscribers_started_total")
-                == sum(text, "lifeline_subscribers_live") + sum(text, "lifeline_subscribers_ended_total");
+        return PrometheusText.sum(text, "lifeline_subscribers_started_total")
+                == PrometheusText.sum(text, "lifeline_subscribers_live")
+                + PrometheusText.sum(text, "lifeline_subscribers_ended_total");
     }
 
     String metrics() {
@@ -80,24 +80,6 @@ final class ExternalHub implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static double value(String exposition, String series) {
-        for (String line : exposition.split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Double.parseDouble(line.substring(series.length() + 1).trim());
-            }
-        }
-        return 0;
-    }
-
-    private static double sum(String exposition, String name) {
-        Matcher m = Pattern.compile("^" + name + "\\{[^}]*} (\\S+)$", Pattern.MULTILINE).matcher(exposition);
-        double total = 0;
-        while (m.find()) {
-            total += Double.parseDouble(m.group(1));
-        }
-        return total;
     }
 
     @Override

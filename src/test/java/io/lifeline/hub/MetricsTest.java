@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
+import io.lifeline.testing.PrometheusText;
 import io.lifeline.testing.RawSseClient;
 import io.lifeline.testing.TestServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** {@code /metrics}: the series an operator graphs, and counters that add up. */
@@ -49,8 +48,9 @@ class MetricsTest {
             assertEquals(0, value(text, "lifeline_queue_size_bytes"));
             assertEquals(1, value(text, "lifeline_watch_available{watch=\"jetty-http1\"}"));
             assertEquals(1, value(text, "lifeline_watch_available{watch=\"none\"}"));
-            assertEquals(sum(text, "lifeline_subscribers_started_total"),
-                    sum(text, "lifeline_subscribers_live") + sum(text, "lifeline_subscribers_ended_total"),
+            assertEquals(PrometheusText.sum(text, "lifeline_subscribers_started_total"),
+                    PrometheusText.sum(text, "lifeline_subscribers_live")
+                            + PrometheusText.sum(text, "lifeline_subscribers_ended_total"),
                     "started = live + ended");
             stays.close();
             leaves.close();
@@ -58,20 +58,7 @@ class MetricsTest {
     }
 
     private static double value(String exposition, String series) {
-        for (String line : exposition.split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Double.parseDouble(line.substring(series.length() + 1).trim());
-            }
-        }
-        throw new AssertionError("no series " + series + " in\n" + exposition);
-    }
-
-    private static double sum(String exposition, String name) {
-        Matcher m = Pattern.compile("^" + name + "\\{[^}]*} (\\S+)$", Pattern.MULTILINE).matcher(exposition);
-        double total = 0;
-        while (m.find()) {
-            total += Double.parseDouble(m.group(1));
-        }
-        return total;
+        return PrometheusText.find(exposition, series)
+                .orElseThrow(() -> new AssertionError("no series " + series + " in\n" + exposition));
     }
 }
