@@ -36,7 +36,10 @@ public enum Setting {
     MAX_UPDATE_BYTES("1MiB", "largest publish request body; larger ones get 413"),
     WATCH("auto", "departure watch: auto (the container's hook where one exists) or none (heartbeats only)"),
     MAX_LIFETIME("auto", "longest a subscriber stays connected before it is told to reconnect, less up to a fifth at "
-            + "random; auto: 15m for subscribers no departure watch guards, unbounded for the others; 0s: unbounded");
+            + "random; auto: 30m, and 15m for subscribers no departure watch guards; 0s: unbounded"),
+    TCP_USER_TIMEOUT("auto", "longest the bytes sent to a subscriber may stay unacknowledged before the kernel aborts "
+            + "its connection (Linux TCP_USER_TIMEOUT; ends client-timeout); auto: 30s in the embedded program, off in "
+            + "a WAR; 0s: off; never below LIFELINE_DISPATCH_TIMEOUT");
 
     private final String defaultValue;
     private final String description;

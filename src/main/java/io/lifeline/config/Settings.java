@@ -19,8 +19,20 @@ public final class Settings {
     /** Where departures are watched for. */
     public enum WatchMode { AUTO, NONE }
 
-    /** The lifetime bound of a subscriber no departure watch guards, unless configured otherwise. */
+    /**
+     * The lifetime bound of a subscriber a departure watch guards, unless configured otherwise: it bounds what no
+     * watch and no kernel timeout can see, a client whose process froze while its kernel still acknowledges.
+     */
+    public static final Duration DEFAULT_WATCHED_LIFETIME = Duration.ofMinutes(30);
+
+    /**
+     * The lifetime bound of a subscriber no departure watch guards, unless configured otherwise: there it is also
+     * the only bound on a FIN behind a proxy that keeps accepting bytes.
+     */
     public static final Duration DEFAULT_UNWATCHED_LIFETIME = Duration.ofMinutes(15);
+
+    /** The TCP user timeout of the embedded program, unless configured otherwise (or raised to the dispatch timeout). */
+    public static final Duration DEFAULT_TCP_USER_TIMEOUT = Duration.ofSeconds(30);
 
     /** HS256 keys below this many bytes are accepted, with a warning. */
     public static final int RECOMMENDED_KEY_BYTES = 32;
@@ -45,8 +57,10 @@ public final class Settings {
     private final boolean subscriptionEvents;
     private final Duration drain;
     private final WatchMode watchMode;
+    /** Null for auto. */
     private final Duration maxLifetime;
-    private final boolean maxLifetimeForWatched;
+    /** Null for auto. */
+    private final Duration tcpUserTimeout;
     private final boolean developmentMode;
     private final List<String> warnings;
 
@@ -72,7 +86,7 @@ public final class Settings {
         this.drain = b.drain;
         this.watchMode = b.watchMode;
         this.maxLifetime = b.maxLifetime;
-        this.maxLifetimeForWatched = b.maxLifetimeForWatched;
+        this.tcpUserTimeout = b.tcpUserTimeout;
         this.developmentMode = b.developmentMode;
         this.warnings = List.copyOf(b.warnings);
     }
@@ -106,12 +120,14 @@ public final class Settings {
         b.drain = Values.durationOrZero(value(sources, Setting.DRAIN));
         b.watchMode = watchMode(value(sources, Setting.WATCH));
         ConfigSources.Value lifetime = value(sources, Setting.MAX_LIFETIME);
-        if (lifetime.raw().trim().equals("auto")) {
-            b.maxLifetime = DEFAULT_UNWATCHED_LIFETIME;
-            b.maxLifetimeForWatched = false;
-        } else {
-            b.maxLifetime = Values.durationOrZero(lifetime);
-            b.maxLifetimeForWatched = true;
+        b.maxLifetime = isAuto(lifetime) ? null : Values.durationOrZero(lifetime);
+        ConfigSources.Value userTimeout = value(sources, Setting.TCP_USER_TIMEOUT);
+        b.tcpUserTimeout = isAuto(userTimeout) ? null : Values.durationOrZero(userTimeout);
+        if (b.tcpUserTimeout != null && !b.tcpUserTimeout.isZero()
+                && b.tcpUserTimeout.compareTo(b.dispatchTimeout) < 0) {
+            throw Values.bad(userTimeout, "is shorter than " + Setting.DISPATCH_TIMEOUT.envName() + " ("
+                    + b.dispatchTimeout.toMillis() + "ms): the kernel would abort the connection of a reader that is "
+                    + "only slow before Lifeline ends it write-stalled; use at least that, or 0s for none");
         }
 
         b.publisherKey = key(sources, Setting.PUBLISHER_JWT_KEY, Setting.PUBLISHER_JWT_ALGORITHM).orElse(null);
@@ -177,6 +193,10 @@ public final class Settings {
         String raw = Values.nonEmpty(material.get());
         ConfigSources.Value algorithm = sources.get(ownAlgorithm).orElseGet(() -> value(sources, Setting.JWT_ALGORITHM));
         return Optional.of(JwtKey.parse(algorithm.raw(), algorithm.origin(), raw, material.get().origin()));
+    }
+
+    private static boolean isAuto(ConfigSources.Value v) {
+        return v.raw().trim().equals("auto");
     }
 
     private static WatchMode watchMode(ConfigSources.Value v) {
@@ -300,7 +320,26 @@ public final class Settings {
      * @param watched whether a departure watch guards the subscriber
      */
     public Duration maxLifetime(boolean watched) {
-        return watched && !maxLifetimeForWatched ? Duration.ZERO : maxLifetime;
+        if (maxLifetime != null) {
+            return maxLifetime;
+        }
+        return watched ? DEFAULT_WATCHED_LIFETIME : DEFAULT_UNWATCHED_LIFETIME;
+    }
+
+    /**
+     * The TCP user timeout to set on every subscriber's connection; zero for none.
+     *
+     * @param embedded whether this is the embedded program, where {@code auto} turns it on: it can reach the
+     *                 connections' descriptors by itself, which a WAR can only with a JVM flag the operator adds
+     */
+    public Duration tcpUserTimeout(boolean embedded) {
+        if (tcpUserTimeout != null) {
+            return tcpUserTimeout;
+        }
+        if (!embedded) {
+            return Duration.ZERO;
+        }
+        return dispatchTimeout.compareTo(DEFAULT_TCP_USER_TIMEOUT) > 0 ? dispatchTimeout : DEFAULT_TCP_USER_TIMEOUT;
     }
 
     public boolean developmentMode() {
@@ -318,8 +357,9 @@ public final class Settings {
                 + "ms queueBytes=" + queueBytes + " maxUpdateBytes=" + maxUpdateBytes + " history=" + historySize
                 + "/" + historyBytes + "B drain=" + drain.toMillis() + "ms anonymous=" + anonymous
                 + " subscriptionEvents=" + subscriptionEvents + " corsOrigins=" + corsOrigins
-                + " watch=" + watchMode.name().toLowerCase(Locale.ROOT) + " maxLifetime=" + maxLifetime.toSeconds()
-                + "s" + (maxLifetimeForWatched ? "" : " (unwatched only)")
+                + " watch=" + watchMode.name().toLowerCase(Locale.ROOT) + " maxLifetime=" + (maxLifetime != null
+                ? maxLifetime.toSeconds() + "s" : "auto (" + DEFAULT_WATCHED_LIFETIME.toSeconds() + "s, unwatched "
+                + DEFAULT_UNWATCHED_LIFETIME.toSeconds() + "s)")
                 + " keys=" + (publisherKey == null ? "none" : publisherKey + "/" + subscriberKey
                 + (publisherKey.equals(subscriberKey) ? " (shared)" : " (separate)"));
     }
@@ -346,7 +386,7 @@ public final class Settings {
         Duration drain;
         WatchMode watchMode;
         Duration maxLifetime;
-        boolean maxLifetimeForWatched;
+        Duration tcpUserTimeout;
         boolean developmentMode;
         final List<String> warnings = new ArrayList<>();
 
@@ -375,7 +415,7 @@ public final class Settings {
             drain = s.drain;
             watchMode = s.watchMode;
             maxLifetime = s.maxLifetime;
-            maxLifetimeForWatched = s.maxLifetimeForWatched;
+            tcpUserTimeout = s.tcpUserTimeout;
             developmentMode = s.developmentMode;
             warnings.addAll(s.warnings);
         }

@@ -9,12 +9,14 @@ import io.lifeline.metrics.HubMetrics;
 import io.lifeline.topic.TemplateTopicMatcher;
 import io.lifeline.topic.TopicMatcher;
 import io.lifeline.subscriber.SubscriberHost;
+import io.lifeline.tcp.TcpSockets;
 import io.lifeline.watch.Watches;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
+import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In a WAR the settings come from system properties, the environment and the context's init-params, and a key
  * must be configured. The embedded program passes settings it has already read, its command-line flags
- * included.</p>
+ * included; there the TCP user timeout is on unless set otherwise, since the program's manifest lets Lifeline reach
+ * the connections' descriptors.</p>
  */
 public final class LifelineContextListener implements ServletContextListener {
 
@@ -63,7 +66,9 @@ public final class LifelineContextListener implements ServletContextListener {
         TopicMatcher matcher = new TemplateTopicMatcher(10_000);
         Authorizer authorizer = new Authorizer(new TokenVerifier(settings.publisherKey()),
                 new TokenVerifier(settings.subscriberKey()), settings.anonymous(), matcher);
-        watches = Watches.detect(settings.watchMode() == Settings.WatchMode.AUTO);
+        boolean embedded = preset != null;
+        TcpSockets tcp = TcpSockets.detect(settings.tcpUserTimeout(embedded));
+        watches = Watches.detect(settings.watchMode() == Settings.WatchMode.AUTO, tcp);
         HubMetrics metrics = new HubMetrics(watches.kinds());
         hub = new Hub(new Hub.Config(new SubscriberHost.Limits(settings.heartbeat(), settings.dispatchTimeout(),
                 settings.queueBytes(), settings.maxLifetime(true), settings.maxLifetime(false)),
@@ -92,6 +97,37 @@ public final class LifelineContextListener implements ServletContextListener {
                 watches.unavailable().isEmpty() ? "" : " (not available here: " + watches.unavailable() + ")",
                 hook == null ? "none (the hub drains when the web app is destroyed)" : hook.getKey(),
                 settings.describe());
+        logSilentDepartureBound(settings, embedded, tcp);
+    }
+
+    /**
+     * One line that says how a client that vanishes without a FIN or an RST is noticed here: by the TCP user
+     * timeout, or (where it is off or cannot be set) only by the maximum lifetime.
+     */
+    private static void logSilentDepartureBound(Settings settings, boolean embedded, TcpSockets tcp) {
+        Duration requested = settings.tcpUserTimeout(embedded);
+        Duration lifetime = settings.maxLifetime(true);
+        String byLifetime = lifetime.isZero()
+                ? "nothing bounds it (LIFELINE_MAX_LIFETIME=0s): it is noticed only when the kernel gives up, after "
+                + "about 15 minutes of retransmissions (tcp_retries2)"
+                : "it is bounded by the maximum lifetime, " + lifetime.toSeconds() + " s";
+        if (!tcp.userTimeout().isZero()) {
+            Duration timeout = tcp.userTimeout();
+            Duration watched = settings.heartbeat().plus(timeout).plusSeconds(1);
+            Duration unwatched = settings.heartbeat().multipliedBy(2).plus(timeout).plusSeconds(1);
+            LOG.info("TCP user timeout {} ms on every subscriber's connection: a client that vanishes without a FIN "
+                    + "or an RST ends client-timeout within {} ms where a departure watch reads the connection "
+                    + "(heartbeat + user timeout + 1 s), {} ms elsewhere (two heartbeats + user timeout + 1 s)",
+                    timeout.toMillis(), watched.toMillis(), unwatched.toMillis());
+        } else if (requested.isZero()) {
+            LOG.info("TCP user timeout off ({}): a client that vanishes without a FIN or an RST sends nothing to "
+                    + "notice; {}", embedded ? "LIFELINE_TCP_USER_TIMEOUT=0s" : "in a WAR it is opt-in: set "
+                    + "LIFELINE_TCP_USER_TIMEOUT and start the JVM with --add-exports java.base/sun.nio.ch=ALL-UNNAMED",
+                    byLifetime);
+        } else {
+            LOG.warn("TCP user timeout {} ms is not active: {}; a client that vanishes without a FIN or an RST "
+                    + "sends nothing to notice, so {}", requested.toMillis(), tcp.unavailableReason(), byLifetime);
+        }
     }
 
     @Override

@@ -41,7 +41,7 @@ final class PublishHandler {
         Update update;
         try {
             if (hub.isStopping()) {
-                throw Responses.stopping();
+                throw Responses.stopping(hub.reconnectMillis());
             }
             Claims publisher = authorizer.publisher(tokens.find(request));
             checkContentType(request.getContentType());
@@ -64,7 +64,7 @@ final class PublishHandler {
         try {
             hub.publish(update);
         } catch (IllegalStateException stopping) {
-            throw Responses.stopping();
+            throw Responses.stopping(hub.reconnectMillis());
         }
     }
 

@@ -1,8 +1,10 @@
 package io.lifeline.http;
 
 import io.lifeline.protocol.ProtocolException;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /** Small helpers every Lifeline servlet shares. */
 final class Responses {
@@ -20,12 +22,47 @@ final class Responses {
         if (refusal.status() == 401) {
             response.setHeader("WWW-Authenticate", "Bearer");
         }
+        if (refusal.retryAfterSeconds() >= 0) {
+            response.setHeader("Retry-After", Long.toString(refusal.retryAfterSeconds()));
+        }
         response.setContentType("text/plain;charset=utf-8");
         response.getWriter().println(refusal.reason());
     }
 
-    /** Answers 503 while the hub stops. */
-    static ProtocolException stopping() {
-        return new ProtocolException(503, "the hub is stopping");
+    /** 503 while the hub stops, to be tried again after {@code retryMillis} (rounded up to whole seconds). */
+    static ProtocolException stopping(long retryMillis) {
+        return ProtocolException.unavailable("the hub is stopping", (retryMillis + 999) / 1000);
+    }
+
+    /**
+     * Answers a subscriber the hub cannot take now, meant as "later" (the hub is stopping, say): nothing about the
+     * request itself is wrong.
+     *
+     * <p>EventSource treats every status but 200, and every content type but {@code text/event-stream}, as final: it
+     * fails the connection and never reconnects, even once the hub is back (WHATWG HTML, server-sent events, "fail
+     * the connection"). So a client that accepts {@code text/event-stream} gets a 200 stream that carries a cursor
+     * (where to resume: the client's own last event id, else the hub's position now), a {@code retry:} hint and
+     * then its end; EventSource comes back by itself, missing nothing. Any other client gets the 503, with
+     * {@code Retry-After}.</p>
+     *
+     * @param cursor never empty, no CR, LF or NUL
+     */
+    static void later(HttpServletRequest request, HttpServletResponse response, ProtocolException refusal,
+                      String cursor, long retryMillis) throws IOException {
+        String accept = request.getHeader("Accept");
+        if (accept == null || !accept.contains("text/event-stream")) {
+            refuse(response, refusal);
+            return;
+        }
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType("text/event-stream");
+        response.setHeader("Cache-Control", "private, no-cache, no-store");
+        if (request.getProtocol().startsWith("HTTP/1.")) {
+            response.setHeader("Connection", "close");
+        }
+        String block = ": " + refusal.reason() + "; come back in " + retryMillis + " ms\n"
+                + "id: " + cursor + "\n"
+                + "retry: " + retryMillis + "\n\n";
+        response.getOutputStream().write(block.getBytes(StandardCharsets.UTF_8));
     }
 }

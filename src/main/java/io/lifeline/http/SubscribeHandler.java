@@ -24,6 +24,10 @@ import java.util.UUID;
  * query parameter); it first gets what it missed, then the live stream, and the response's {@code Last-Event-ID}
  * says which update the replay follows ({@code earliest} when that update is no longer held).</p>
  *
+ * <p>Every stream gives its client a cursor (an id-only block after any replay), so that a client cut before its
+ * first event still resumes where it left. {@code Last-Event-ID} is read and written as UTF-8 ({@link HeaderText}).
+ * A hub that is stopping answers a temporary refusal an EventSource comes back from ({@link Responses#later}).</p>
+ *
  * <p>On HTTP/1.x the response carries {@code Connection: close}: one stream per connection, so that when the stream
  * ends the connection ends with it and a departure watch can never meet a second request on the same
  * connection.</p>
@@ -45,9 +49,13 @@ final class SubscribeHandler {
     void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Optional<Claims> claims;
         List<String> topics;
+        String lastEventId = lastEventId(request);
         try {
             if (hub.isStopping()) {
-                throw Responses.stopping();
+                long retryMillis = hub.reconnectMillis();
+                Responses.later(request, response, Responses.stopping(retryMillis), cursorFor(lastEventId),
+                        retryMillis);
+                return;
             }
             claims = authorizer.subscriber(tokens.find(request));
             String[] values = request.getParameterValues("topic");
@@ -76,10 +84,9 @@ final class SubscribeHandler {
                 request.getRemoteAddr() + ":" + request.getRemotePort(), stream, hub);
         Watches.Prepared watch = watches.prepare(request, subscriber);
         subscriber.attachWatch(watch.kind(), watch.handle());
-        String lastEventId = lastEventId(request);
         String preceding = hub.add(subscriber, lastEventId);
         if (lastEventId != null) {
-            response.setHeader("Last-Event-ID", preceding);
+            HeaderText.set(response, "Last-Event-ID", preceding);
         }
         if (subscriber.isEnded()) {
             return; // the hub stops: ending it has completed the response
@@ -94,9 +101,21 @@ final class SubscribeHandler {
         }
     }
 
+    /**
+     * Where a refused client resumes: its own last event id, unless that cannot be an SSE id (empty, or holding CR, LF
+     * or NUL, which only the query parameter can carry); else the hub's position now, so that a new client misses
+     * nothing published while it was away either.
+     */
+    private String cursorFor(String lastEventId) {
+        if (lastEventId != null && lastEventId.chars().noneMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+            return lastEventId;
+        }
+        return hub.position();
+    }
+
     /** The header wins over the query parameter; empty counts as absent. */
     private static String lastEventId(HttpServletRequest request) {
-        String header = request.getHeader("Last-Event-ID");
+        String header = HeaderText.read(request, "Last-Event-ID");
         if (header != null && !header.isEmpty()) {
             return header;
         }

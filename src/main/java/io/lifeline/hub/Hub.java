@@ -86,9 +86,9 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     }
 
     /**
-     * Adds a subscriber: announces its subscriptions, replays what it missed, and puts it in the topic index, with no
-     * update lost or repeated between the replay and the live stream. A subscriber added while the hub stops ends
-     * {@code server-shutdown} at once.
+     * Adds a subscriber: announces its subscriptions, replays what it missed, gives it its cursor (the hub's
+     * position, as an id-only block) and puts it in the topic index, with no update lost or repeated between the
+     * replay and the live stream. A subscriber added while the hub stops ends {@code server-shutdown} at once.
      *
      * @param lastEventId the last update the client has seen, {@code earliest}, or null when it asks for no replay
      * @return the id of the update the replay follows, for the {@code Last-Event-ID} response header
@@ -100,11 +100,15 @@ public final class Hub implements SubscriberHost, AutoCloseable {
             if (reaches(subscriber, published.update())) {
                 subscriber.offerReplay(published.frame());
             }
-        }, () -> index.add(subscriber));
+        }, position -> {
+            subscriber.offerCursor(position);
+            index.add(subscriber);
+        });
         metrics.subscriberStarted(subscriber.watchKind());
         subscriber.start();
         if (stopping) {
-            subscriber.end(EndReason.SERVER_SHUTDOWN); // raced with shutdown(), which may not have seen it
+            // raced with shutdown(), which may not have seen it: sent away like the others, with where to resume
+            endWithCursor(subscriber, EndReason.SERVER_SHUTDOWN, reconnectMillis());
         }
         if (LOG.isDebugEnabled()) {
             LOG.debug("subscriber {} started topics={} watch={} remote={} replayedAfter={}", subscriber.id(),
@@ -160,6 +164,24 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         return transport.lastEventId();
     }
 
+    /**
+     * The hub's current position as an SSE id (see {@link Position}): a client that resumes from it gets everything
+     * published from now on.
+     */
+    public String position() {
+        String[] position = new String[1];
+        transport.atPosition(p -> position[0] = p);
+        return position[0];
+    }
+
+    /**
+     * How long a client told to come back later waits: 1 s plus a random part of the drain, so that clients sent
+     * away together do not return together.
+     */
+    public long reconnectMillis() {
+        return RECONNECT_BASE.toMillis() + ThreadLocalRandom.current().nextLong(config.drain().toMillis() + 1);
+    }
+
     public boolean isStopping() {
         return stopping;
     }
@@ -170,8 +192,8 @@ public final class Hub implements SubscriberHost, AutoCloseable {
 
     /**
      * Stops the hub: refuses new subscribers and updates, and ends every subscriber {@code server-shutdown}, spread
-     * at random over the drain, each told first by a {@code retry:} field to wait a random while before it
-     * reconnects, so that reconnections reach the other nodes as a trickle, not a storm. Returns once every
+     * at random over the drain, each told first where to resume and, by a {@code retry:} field, to wait a random
+     * while before it reconnects, so that reconnections reach the other nodes as a trickle, not a storm. Returns once every
      * subscriber has ended, also when another thread started the shutdown (a container's stop hook, then its
      * {@code contextDestroyed}). Idempotent.
      */
@@ -189,11 +211,9 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         long drainNanos = config.drain().toNanos();
         long started = System.nanoTime();
         for (Subscriber subscriber : subscribers) {
-            ThreadLocalRandom random = ThreadLocalRandom.current();
-            Duration at = Duration.ofNanos(drainNanos == 0 ? 0 : random.nextLong(drainNanos));
-            long reconnectMillis = RECONNECT_BASE.toMillis() + random.nextLong(config.drain().toMillis() + 1);
-            timer.schedule(at, () -> subscriber.endAfterWriting(Frame.reconnectAfter(reconnectMillis),
-                    EndReason.SERVER_SHUTDOWN, config.limits().dispatchTimeout()));
+            Duration at = Duration.ofNanos(drainNanos == 0 ? 0 : ThreadLocalRandom.current().nextLong(drainNanos));
+            long reconnectMillis = reconnectMillis();
+            timer.schedule(at, () -> endWithCursor(subscriber, EndReason.SERVER_SHUTDOWN, reconnectMillis));
         }
         awaitDrained(config.drain().plus(config.limits().dispatchTimeout()).plusSeconds(1));
         for (Subscriber subscriber : new ArrayList<>(live.values())) {
@@ -246,6 +266,12 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     @Override
     public ExecutorService writers() {
         return writers;
+    }
+
+    @Override
+    public void endWithCursor(Subscriber subscriber, EndReason reason, long retryMillis) {
+        transport.atPosition(position -> subscriber.endAfterWriting(Frame.resumeAt(position, retryMillis), reason,
+                config.limits().dispatchTimeout()));
     }
 
     @Override

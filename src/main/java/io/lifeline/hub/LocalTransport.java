@@ -57,7 +57,7 @@ final class LocalTransport implements Transport {
     }
 
     @Override
-    public String connect(String lastEventId, Consumer<Published> replay, Runnable attach) {
+    public String connect(String lastEventId, Consumer<Published> replay, Consumer<String> attach) {
         lock.lock();
         try {
             String preceding = EARLIEST;
@@ -68,8 +68,18 @@ final class LocalTransport implements Transport {
                     preceding = lastEventId;
                 }
             }
-            attach.run();
+            attach.accept(history.position());
             return preceding;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void atPosition(Consumer<String> action) {
+        lock.lock();
+        try {
+            action.accept(history.position());
         } finally {
             lock.unlock();
         }

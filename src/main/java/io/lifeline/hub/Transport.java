@@ -26,12 +26,19 @@ interface Transport extends AutoCloseable {
 
     /**
      * Connects a subscriber: hands {@code replay} every held update published after {@code lastEventId} (all held
-     * ones for {@link #EARLIEST} or an unknown id; none for null), then runs {@code attach}, with nothing published
-     * in between. From {@code attach} on, the subscriber must receive every update through the fan-out.
+     * ones for {@link #EARLIEST} or an unknown id; none for null), then runs {@code attach} with the current position
+     * (see {@link Position}), with nothing published in between. From {@code attach} on, the subscriber must receive
+     * every update through the fan-out.
      *
-     * @return the id of the update the replay follows: {@code lastEventId} if held, else {@link #EARLIEST}
+     * @return the id the replay follows: {@code lastEventId} if held, else {@link #EARLIEST}
      */
-    String connect(String lastEventId, Consumer<Published> replay, Runnable attach);
+    String connect(String lastEventId, Consumer<Published> replay, Consumer<String> attach);
+
+    /**
+     * Runs {@code action} with the current position, with nothing published meanwhile: every update before the
+     * position has been handed to the fan-out, none after it yet.
+     */
+    void atPosition(Consumer<String> action);
 
     /** The id of the last update published, or {@link #EARLIEST}. */
     String lastEventId();

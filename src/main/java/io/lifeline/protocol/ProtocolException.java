@@ -8,10 +8,21 @@ public final class ProtocolException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final int status;
+    private final long retryAfterSeconds;
 
     public ProtocolException(int status, String reason) {
+        this(status, reason, -1);
+    }
+
+    private ProtocolException(int status, String reason, long retryAfterSeconds) {
         super(reason, null, false, false);
         this.status = status;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** 503: the request may be made again after this many seconds (the {@code Retry-After} header, RFC 9110, 10.2.3). */
+    public static ProtocolException unavailable(String reason, long retryAfterSeconds) {
+        return new ProtocolException(503, reason, retryAfterSeconds);
     }
 
     public static ProtocolException badRequest(String reason) {
@@ -32,5 +43,10 @@ public final class ProtocolException extends Exception {
 
     public String reason() {
         return getMessage();
+    }
+
+    /** Seconds after which the request may be made again, or -1 when the refusal is final. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

@@ -20,6 +20,12 @@ public final class UpdateForm {
     /** The reserved {@code Last-Event-ID} that asks for everything the history holds. */
     public static final String EARLIEST = "earliest";
 
+    /**
+     * Ids the hub makes itself start with this (the positions it hands clients to resume from); a publisher's id may
+     * not, so that no update can pass for one.
+     */
+    public static final String RESERVED_ID_PREFIX = "urn:lifeline:";
+
     private static final Pattern RETRY = Pattern.compile("\\d{1,10}");
 
     private UpdateForm() {
@@ -46,6 +52,10 @@ public final class UpdateForm {
             if (id.equals(EARLIEST)) {
                 throw ProtocolException.badRequest("\"id\" must not be \"earliest\", the protocol's name for the "
                         + "start of the history");
+            }
+            if (id.startsWith(RESERVED_ID_PREFIX)) {
+                throw ProtocolException.badRequest("\"id\" must not start with " + RESERVED_ID_PREFIX
+                        + ": such ids are the hub's own resume positions");
             }
         }
 

@@ -3,15 +3,21 @@ package io.lifeline.subscriber;
 /**
  * Why a subscriber ended. Exactly one is recorded per subscriber: the first to be noticed.
  *
- * <p>Where bytes may still be stuck in the connection (the client reset it, a write failed or stalled), the
- * connection is aborted rather than completed: completing would wait for those bytes to drain, and they never
- * will.</p>
+ * <p>Where bytes may still be stuck in the connection (the client reset it or vanished, a write failed or stalled),
+ * the connection is aborted (an RST) rather than completed: completing would wait for those bytes to drain, and they
+ * never will.</p>
  */
 public enum EndReason {
     /** The client sent a FIN: it closed the connection, or a proxy closed it on the client's behalf. */
     CLIENT_CLOSED("client-closed", false),
     /** The client reset the connection (RST). */
     CLIENT_RESET("client-reset", true),
+    /**
+     * The kernel gave up on the connection ({@code ETIMEDOUT}): bytes sent to the client stayed unacknowledged past
+     * the TCP user timeout. The client vanished without a FIN or an RST: power lost, network gone, a NAT or load
+     * balancer that dropped the flow.
+     */
+    CLIENT_TIMEOUT("client-timeout", true),
     /** A write to the client failed: broken pipe, reset noticed while writing, or the container reported an error. */
     WRITE_FAILED("write-failed", true),
     /** The client did not take its bytes: a write stayed unfinished past the dispatch timeout, or the queue overflowed. */

@@ -13,6 +13,8 @@ public final class Frame {
     enum Kind {
         UPDATE,
         COMMENT,
+        /** An id-only block: it moves the client's last event id and dispatches no event. */
+        CURSOR,
         /** The subscriber's last frame: once it has gone out, the subscriber ends. */
         FINAL
     }
@@ -36,9 +38,34 @@ public final class Frame {
         return new Frame(EventStream.encode(update), Kind.UPDATE);
     }
 
-    /** A last frame telling EventSource to wait this long before it reconnects. */
-    public static Frame reconnectAfter(long millis) {
-        return new Frame(("retry: " + millis + "\n\n").getBytes(StandardCharsets.US_ASCII), Kind.FINAL);
+    /**
+     * An id-only block naming where the client resumes: EventSource sets its last event id from it and dispatches
+     * nothing, since the block has no data (WHATWG HTML, "dispatch the event", steps 1 and 2). The client sends it as
+     * {@code Last-Event-ID} when it reconnects.
+     *
+     * @param id never empty (an empty {@code id:} would reset the client's last event id), no CR, LF or NUL
+     */
+    public static Frame cursor(String id) {
+        return new Frame(cursorLine(id).append('\n').toString().getBytes(StandardCharsets.UTF_8), Kind.CURSOR);
+    }
+
+    /**
+     * A last frame: where the client resumes (as {@link #cursor}) and, unless {@code retryMillis} is negative, how
+     * long EventSource waits before it reconnects (SSE's {@code retry} field).
+     */
+    public static Frame resumeAt(String id, long retryMillis) {
+        StringBuilder block = cursorLine(id);
+        if (retryMillis >= 0) {
+            block.append("retry: ").append(retryMillis).append('\n');
+        }
+        return new Frame(block.append('\n').toString().getBytes(StandardCharsets.UTF_8), Kind.FINAL);
+    }
+
+    private static StringBuilder cursorLine(String id) {
+        if (id.isEmpty() || id.indexOf('\r') >= 0 || id.indexOf('\n') >= 0 || id.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("not an id for a cursor: " + id);
+        }
+        return new StringBuilder(id.length() + 32).append("id: ").append(id).append('\n');
     }
 
     public int size() {

@@ -18,8 +18,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * runs once more before letting go. Completing or aborting the response goes through the same door, so the
  * response is never written and completed at once.</p>
  *
- * <p>The queue is bounded in bytes; a frame that would overflow a non-empty queue ends the subscriber
- * {@code write-stalled}. A single frame larger than the bound is still accepted into an empty queue.</p>
+ * <p>The queue is bounded in bytes; a frame that would overflow a non-empty queue marks the outbox overflowed: from
+ * then on it takes nothing more, and the subscriber ends {@code write-stalled} on another thread than the one that
+ * overflowed it (a publisher's, usually). A single frame larger than the bound is still accepted into an empty
+ * queue.</p>
  */
 final class Outbox {
 
@@ -48,6 +50,8 @@ final class Outbox {
     /** Set once the container has said the response can be written; until then nothing is written. */
     private volatile boolean writable;
     private volatile boolean closed;
+    /** Set once a frame did not fit: nothing more is taken, and the subscriber is ending. */
+    private volatile boolean overflowed;
     /** When a write last failed to finish at once, or 0 while the connection takes bytes. */
     private volatile long blockedSinceNanos;
     private volatile long updatesSent;
@@ -64,16 +68,20 @@ final class Outbox {
         this.limitBytes = limitBytes;
     }
 
-    /** Queues a frame; returns false if the subscriber has ended or the frame would overflow the queue. */
+    /**
+     * Queues a frame; returns false if the subscriber has ended or overflowed, or if this frame overflows the queue,
+     * in which case the subscriber is told (it ends elsewhere) and the caller returns at once.
+     */
     boolean offer(Frame frame) {
-        if (closed) {
+        if (closed || overflowed) {
             return false;
         }
         long size = frame.size();
         long after = queuedBytes.addAndGet(size);
         if (after - replayAllowance.get() > limitBytes && after > size) {
             queuedBytes.addAndGet(-size);
-            owner.end(EndReason.WRITE_STALLED);
+            overflowed = true;
+            owner.onOverflow();
             return false;
         }
         frames.add(frame);
@@ -100,17 +108,19 @@ final class Outbox {
     }
 
     /**
-     * Queues the subscriber's last frame past the bound (it is small). {@code now}: write it from this thread rather
-     * than a writer thread.
+     * Queues a small frame of the hub's own past the bound: a cursor, or the subscriber's last frame. {@code now}:
+     * write it from this thread rather than a writer thread.
      */
-    void offerFinal(Frame frame, boolean now) {
+    void offerOwn(Frame frame, boolean now) {
         if (closed) {
             return;
         }
         queuedBytes.addAndGet(frame.size());
         frames.add(frame);
         host.queuedBytes(frame.size());
-        if (now) {
+        if (closed) {
+            discard();
+        } else if (now) {
             pump();
         } else {
             requestWrite();

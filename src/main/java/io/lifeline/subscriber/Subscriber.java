@@ -1,6 +1,7 @@
 package io.lifeline.subscriber;
 
 import io.lifeline.auth.Claims;
+import io.lifeline.tcp.SocketError;
 import io.lifeline.timer.TimerWheel;
 import io.lifeline.watch.DepartureListener;
 import io.lifeline.watch.DepartureWatch;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,7 +35,14 @@ import org.slf4j.LoggerFactory;
  *   <li>count the end and log it, once.</li>
  * </ol>
  * <p>No step can throw past the next. Steps 4 to 6 run on whichever thread holds the writer (the ending thread
- * itself unless a write is in progress), so the response is never written and completed at once.</p>
+ * itself unless a write is in progress), so the response is never written and completed at once. A publisher never
+ * runs them: a queue that overflows while a publisher fans out is only marked, and the subscriber ends on a writer
+ * thread.</p>
+ *
+ * <p>Its client always holds a cursor: right after any replay, before the first live update, the stream carries an
+ * id-only block naming the hub's position, and every update carries its id. An end the hub decides (maximum
+ * lifetime, shutdown, token expiry) first writes the hub's position again, so the client resumes with
+ * {@code Last-Event-ID} from exactly there.</p>
  */
 public final class Subscriber implements DepartureListener {
 
@@ -57,6 +66,7 @@ public final class Subscriber implements DepartureListener {
     private final AtomicReference<EndReason> endReason = new AtomicReference<>();
     private final AtomicBoolean inputEnded = new AtomicBoolean();
     private final AtomicBoolean stallCheckScheduled = new AtomicBoolean();
+    private final AtomicBoolean overflowed = new AtomicBoolean();
     /** How the subscriber ends once its final frame has gone out. */
     private final AtomicReference<PendingEnd> pendingEnd = new AtomicReference<>();
     private volatile long endedNanos;
@@ -104,7 +114,7 @@ public final class Subscriber implements DepartureListener {
         scheduleHeartbeat();
         if (claims != null && claims.expiresAt() != null) {
             Duration left = Duration.between(Instant.now(), claims.expiresAt());
-            expiry = host.timer().schedule(left, () -> end(EndReason.TOKEN_EXPIRED));
+            expiry = host.timer().schedule(left, () -> host.endWithCursor(this, EndReason.TOKEN_EXPIRED, -1));
         }
         Duration bound = NoWatch.KIND.equals(watchKind) ? host.limits().unwatchedLifetime()
                 : host.limits().watchedLifetime();
@@ -130,7 +140,15 @@ public final class Subscriber implements DepartureListener {
      */
     private void reachedMaxLifetime() {
         long reconnectMillis = 500 + ThreadLocalRandom.current().nextLong(1000);
-        endAfterWriting(Frame.reconnectAfter(reconnectMillis), EndReason.MAX_LIFETIME, host.limits().dispatchTimeout());
+        host.endWithCursor(this, EndReason.MAX_LIFETIME, reconnectMillis);
+    }
+
+    /**
+     * Queues the id-only block that gives the client its cursor; the hub calls it once, after any replay and before
+     * the first live update.
+     */
+    public void offerCursor(String position) {
+        outbox.offerOwn(Frame.cursor(position), false);
     }
 
     /** Queues an update's frame; never blocks. Returns false if the subscriber has ended or just overflowed. */
@@ -160,16 +178,19 @@ public final class Subscriber implements DepartureListener {
     }
 
     /**
-     * The container reported that the response failed: {@code client-reset} when the watch recognizes the client's
-     * reset in it (an HTTP/2 stream reset reaches the response before any listener), {@code timeout} for an idle
-     * timeout, else {@code write-failed}.
+     * The container reported that the response failed: {@code client-timeout} when the kernel gave up on the
+     * connection ({@code ETIMEDOUT}), {@code client-reset} when the watch recognizes the client's reset in it (an
+     * HTTP/2 stream reset reaches the response before any listener), {@code timeout} for an idle timeout, else
+     * {@code write-failed}.
      */
     public void onWriteFailed(Throwable failure) {
         if (LOG.isDebugEnabled()) {
             LOG.debug("subscriber {} write failed: {}", id, failure.toString());
         }
         DepartureWatch.Handle w = watch;
-        if (inputEnded.get()) {
+        if (SocketError.of(failure) == SocketError.TIMED_OUT) {
+            end(EndReason.CLIENT_TIMEOUT); // the write was the first to hear that the kernel gave up
+        } else if (inputEnded.get()) {
             end(EndReason.CLIENT_RESET, inputEndedNanos);
         } else if (w != null && w.isClientReset(failure)) {
             end(EndReason.CLIENT_RESET);
@@ -206,6 +227,22 @@ public final class Subscriber implements DepartureListener {
         endAfter(last, reason, System.nanoTime(), within, false);
     }
 
+    /**
+     * The queue overflowed while someone (a publisher, usually) queued a frame: the subscriber ends
+     * {@code write-stalled} on a writer thread, so that the one who overflowed it returns at once.
+     */
+    void onOverflow() {
+        if (!overflowed.compareAndSet(false, true)) {
+            return;
+        }
+        long noticed = System.nanoTime();
+        try {
+            host.writers().execute(() -> end(EndReason.WRITE_STALLED, noticed));
+        } catch (RejectedExecutionException stopping) {
+            end(EndReason.WRITE_STALLED, noticed);
+        }
+    }
+
     private void endAfter(Frame last, EndReason reason, long detectedNanos, Duration within, boolean writeNow) {
         if (isEnded() || !pendingEnd.compareAndSet(null, new PendingEnd(reason, detectedNanos))) {
             return; // already ending some other way
@@ -215,7 +252,7 @@ public final class Subscriber implements DepartureListener {
             finalDeadline.cancel();
             return;
         }
-        outbox.offerFinal(last, writeNow);
+        outbox.offerOwn(last, writeNow);
     }
 
     /** Queues an update replayed from the history, before any live update. */
@@ -231,6 +268,11 @@ public final class Subscriber implements DepartureListener {
     @Override
     public void onReset(long detectedNanos) {
         end(EndReason.CLIENT_RESET, detectedNanos);
+    }
+
+    @Override
+    public void onTimedOut(long detectedNanos) {
+        end(EndReason.CLIENT_TIMEOUT, detectedNanos);
     }
 
     /**

@@ -22,8 +22,15 @@ public interface SubscriberHost {
     /** The one timer for heartbeats and deadlines. */
     TimerWheel timer();
 
-    /** Threads that write queued frames, so that a publisher only queues. */
+    /** Threads that write queued frames, and end subscribers whose queue overflowed, so that a publisher only queues. */
     Executor writers();
+
+    /**
+     * Ends the subscriber once its client has been told where to resume: an id-only block naming the hub's position
+     * at this moment, taken in the order of publishing so that no update is on both sides of it, with a
+     * {@code retry:} hint of {@code retryMillis} unless negative. For the ends the hub decides.
+     */
+    void endWithCursor(Subscriber subscriber, EndReason reason, long retryMillis);
 
     /** Release step 1: remove the subscriber from the topic index and the list of subscriptions. */
     void unindex(Subscriber subscriber);

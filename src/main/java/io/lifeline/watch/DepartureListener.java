@@ -17,4 +17,10 @@ public interface DepartureListener {
 
     /** The client reset the connection (an RST, or an HTTP/2 stream reset), and the watch knows it for certain. */
     void onReset(long detectedNanos);
+
+    /**
+     * The kernel gave up on the connection ({@code ETIMEDOUT}): bytes sent to the client stayed unacknowledged past
+     * the TCP user timeout, so the client vanished without a FIN or an RST (see {@link io.lifeline.tcp.TcpSockets}).
+     */
+    void onTimedOut(long detectedNanos);
 }

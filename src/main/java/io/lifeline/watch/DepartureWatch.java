@@ -19,8 +19,11 @@ public interface DepartureWatch {
     String kind();
 
     /**
-     * Prepares a watch on the connection carrying this request, not yet armed, or returns null when this watch
-     * cannot see that connection.
+     * Prepares a watch on the connection carrying this request, not yet armed, or returns null when this container
+     * offers nothing for that connection. Preparing also applies Lifeline's socket options to the connection (the
+     * TCP user timeout, through {@link io.lifeline.tcp.TcpSockets}) wherever the container lets the socket be
+     * reached. A handle that can reach the connection without seeing departures (TLS on Tomcat: its bytes are
+     * encrypted) says so with {@link Handle#watches()}: it still aborts, and its subscriber counts as unwatched.
      */
     Handle prepare(HttpServletRequest request, DepartureListener listener);
 
@@ -31,6 +34,14 @@ public interface DepartureWatch {
     /** One connection's watch. Every method is idempotent and safe from any thread. */
     interface Handle {
 
+        /**
+         * Whether this handle sees the client's departures. False for a handle that can only abort the connection;
+         * its subscriber then relies on heartbeats and the maximum lifetime, like one no watch guards.
+         */
+        default boolean watches() {
+            return true;
+        }
+
         /** Starts watching. Does nothing once cancelled. */
         void arm();
 
@@ -40,7 +51,12 @@ public interface DepartureWatch {
          */
         void cancel();
 
-        /** Closes the connection at once, discarding whatever bytes are still buffered for it. */
+        /**
+         * Closes the connection at once: whatever is still buffered for it is dropped and the client gets an RST
+         * (on HTTP/2, the stream is reset). Called when bytes may be stuck in the connection (a stalled or failed
+         * write, a client that vanished): a plain close would queue a FIN behind them and hold the socket in
+         * {@code FIN-WAIT-1} for minutes.
+         */
         void abort();
 
         /**

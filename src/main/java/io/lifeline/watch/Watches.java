@@ -1,5 +1,6 @@
 package io.lifeline.watch;
 
+import io.lifeline.tcp.TcpSockets;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
@@ -33,46 +34,81 @@ public final class Watches {
 
     private final List<DepartureWatch> watches;
     private final Map<String, String> unavailable;
+    private final boolean watching;
     private final DepartureWatch fallback = new NoWatch();
 
-    private Watches(List<DepartureWatch> watches, Map<String, String> unavailable) {
+    private Watches(List<DepartureWatch> watches, Map<String, String> unavailable, boolean watching) {
         this.watches = List.copyOf(watches);
         this.unavailable = Map.copyOf(unavailable);
+        this.watching = watching;
     }
 
-    /** @param containerHooks false to watch nothing and rely on heartbeats alone */
-    public static Watches detect(boolean containerHooks) {
+    /**
+     * @param watching false to watch nothing and rely on heartbeats alone; the container's handles still set the
+     *                 socket options and abort connections
+     * @param tcp      what the watches do to each subscriber's socket where they reach it
+     */
+    public static Watches detect(boolean watching, TcpSockets tcp) {
         List<DepartureWatch> found = new ArrayList<>();
         Map<String, String> missing = new LinkedHashMap<>();
-        if (containerHooks) {
-            for (String name : CONTAINER_WATCHES) {
-                try {
-                    found.add((DepartureWatch) Class.forName(name, true, Watches.class.getClassLoader())
-                            .getConstructor().newInstance());
-                } catch (ReflectiveOperationException | LinkageError e) {
-                    Throwable cause = e.getCause() != null ? e.getCause() : e;
-                    missing.put(name, cause.getClass().getSimpleName() + ": " + cause.getMessage());
-                }
+        for (String name : CONTAINER_WATCHES) {
+            try {
+                found.add((DepartureWatch) Class.forName(name, true, Watches.class.getClassLoader())
+                        .getConstructor(TcpSockets.class).newInstance(tcp));
+            } catch (ReflectiveOperationException | LinkageError e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                missing.put(name, cause.getClass().getSimpleName() + ": " + cause.getMessage());
             }
         }
-        return new Watches(found, missing);
+        return new Watches(found, watching ? missing : Map.of(), watching);
     }
 
-    /** The first watch that can see this request's connection, else the fallback. */
+    /**
+     * The first watch that sees this request's connection; else the fallback's kind with a container handle that can
+     * at least abort the connection, where one exists; else the fallback.
+     */
     public Prepared prepare(HttpServletRequest request, DepartureListener listener) {
+        DepartureWatch.Handle abortOnly = null;
         for (DepartureWatch watch : watches) {
             DepartureWatch.Handle handle = watch.prepare(request, listener);
-            if (handle != null) {
+            if (handle != null && handle.watches() && watching) {
                 return new Prepared(watch.kind(), handle);
             }
+            if (abortOnly == null) {
+                abortOnly = handle;
+            }
         }
-        return new Prepared(fallback.kind(), fallback.prepare(request, listener));
+        return new Prepared(fallback.kind(), abortOnly != null ? new Unarmed(abortOnly)
+                : fallback.prepare(request, listener));
+    }
+
+    /** A container's handle used only to abort: it is never armed, so it never watches. */
+    private record Unarmed(DepartureWatch.Handle handle) implements DepartureWatch.Handle {
+        @Override
+        public boolean watches() {
+            return false;
+        }
+
+        @Override
+        public void arm() {
+        }
+
+        @Override
+        public void cancel() {
+        }
+
+        @Override
+        public void abort() {
+            handle.abort();
+        }
     }
 
     /** Every kind a subscriber may be watched by here, the fallback included. */
     public List<String> kinds() {
         List<String> kinds = new ArrayList<>();
-        watches.forEach(w -> kinds.add(w.kind()));
+        if (watching) {
+            watches.forEach(w -> kinds.add(w.kind()));
+        }
         kinds.add(fallback.kind());
         return kinds;
     }

@@ -10,6 +10,7 @@ import io.lifeline.testing.DepartureReport;
 import io.lifeline.testing.HalfClosingProxy;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
+import io.lifeline.testing.Sockets;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

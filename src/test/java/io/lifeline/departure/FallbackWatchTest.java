@@ -100,9 +100,9 @@ class FallbackWatchTest {
     }
 
     @Test
-    void aWatchedSubscriberHasNoMaximumLifetimeByDefaultAnUnwatchedOneHasFifteenMinutes() {
+    void everySubscriberHasAMaximumLifetimeByDefaultThirtyMinutesWatchedFifteenUnwatched() {
         io.lifeline.config.Settings defaults = io.lifeline.config.Settings.of(Map.of());
-        assertEquals(Duration.ZERO, defaults.maxLifetime(true));
+        assertEquals(Duration.ofMinutes(30), defaults.maxLifetime(true));
         assertEquals(Duration.ofMinutes(15), defaults.maxLifetime(false));
         io.lifeline.config.Settings everyone = io.lifeline.config.Settings.of(Map.of(Setting.MAX_LIFETIME, "1h"));
         assertEquals(Duration.ofHours(1), everyone.maxLifetime(true));

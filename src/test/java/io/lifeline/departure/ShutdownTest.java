@@ -77,6 +77,8 @@ class ShutdownTest {
             assertTrue(client.awaitEof(Duration.ofSeconds(5)));
             List<SseEvents.Event> events = SseEvents.parse(client.body());
             String retry = events.get(events.size() - 1).retry();
+            assertTrue(events.get(events.size() - 1).id().startsWith("urn:lifeline:position:"),
+                    "the last block also says where to resume: " + events.get(events.size() - 1));
             long millis = Long.parseLong(retry);
             assertTrue(millis >= 1000 && millis <= 3000, "retry " + retry);
             retries.add(retry);
@@ -89,13 +91,57 @@ class ShutdownTest {
     }
 
     @Test
-    void aStoppingHubRefusesNewSubscribersAndUpdatesWith503() throws IOException {
+    void aStoppingHubRefusesUpdatesAndClientsThatAreNoEventSourceWith503AndRetryAfter() throws IOException {
         try (TestServer server = TestServer.start(Map.of()); Http http = new Http()) {
             server.hub().shutdown();
-            assertEquals(503, http.get(server.uri("/.well-known/mercure?topic=t"), null).status());
-            assertEquals(503, http.publish(server.uri("/.well-known/mercure"), server.publisherToken(),
-                    "topic", "t").status());
+            Http.Response subscribe = http.get(server.uri("/.well-known/mercure?topic=t"), null);
+            assertEquals(503, subscribe.status());
+            assertTrue(Long.parseLong(subscribe.header("Retry-After")) >= 1, subscribe.headers().toString());
+            Http.Response publish = http.publish(server.uri("/.well-known/mercure"), server.publisherToken(),
+                    "topic", "t");
+            assertEquals(503, publish.status());
+            assertTrue(Long.parseLong(publish.header("Retry-After")) >= 1, publish.headers().toString());
             Poll.until(Duration.ofSeconds(1), "nothing live", () -> server.hub().subscribers().isEmpty());
+        }
+    }
+
+    /**
+     * EventSource gives up for good on any status but 200: a hub that is stopping answers it a 200 stream that only
+     * says where to resume and when to come back, then ends, so that it comes back by itself.
+     */
+    @Test
+    void aStoppingHubSendsAnEventSourceAwayWithACursorAndARetryHintThatItComesBackFrom() throws IOException {
+        try (TestServer server = TestServer.start(Map.of(Setting.DRAIN, "3s"))) {
+            Thread stopping = new Thread(server.hub()::shutdown, "stopping");
+            RawSseClient held = RawSseClient.open(server.port(), "/.well-known/mercure?topic=held");
+            held.awaitBody(":\n\n", Duration.ofSeconds(5));
+            stopping.start();
+            Poll.until(Duration.ofSeconds(2), "the hub is stopping", server.hub()::isStopping);
+            String cursorOfNewClient;
+            try (RawSseClient fresh = RawSseClient.open(server.port(), "/.well-known/mercure?topic=t")) {
+                assertEquals(200, fresh.awaitHead(Duration.ofSeconds(5)));
+                assertTrue(fresh.header("Content-Type").startsWith("text/event-stream"));
+                assertTrue(fresh.awaitEof(Duration.ofSeconds(5)), "the stream ends at once");
+                SseEvents.Event hint = SseEvents.parse(fresh.body()).get(0);
+                long retry = Long.parseLong(hint.retry());
+                assertTrue(retry >= 1000 && retry <= 4000, "retry " + retry);
+                cursorOfNewClient = hint.id();
+                assertTrue(cursorOfNewClient.startsWith("urn:lifeline:position:"), hint.toString());
+            }
+            try (RawSseClient resuming = RawSseClient.open(server.port(), "/.well-known/mercure?topic=t",
+                    "Last-Event-ID: seen-before")) {
+                assertTrue(resuming.awaitEof(Duration.ofSeconds(5)));
+                assertEquals("seen-before", SseEvents.parse(resuming.body()).get(0).id(),
+                        "a client that has a cursor keeps it");
+            }
+            assertTrue(server.hub().subscribers().stream().noneMatch(s -> s.topics().contains("t")),
+                    "no subscriber was added for them");
+            held.close();
+            try {
+                stopping.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

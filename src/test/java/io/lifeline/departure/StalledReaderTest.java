@@ -4,18 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeline.config.Setting;
+import io.lifeline.hub.Hub;
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.testing.Deadline;
 import io.lifeline.testing.DepartureReport;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
+import io.lifeline.testing.LogCapture;
 import io.lifeline.testing.RawSseClient;
+import io.lifeline.testing.Sockets;
 import io.lifeline.testing.TestServer;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -59,6 +64,55 @@ class StalledReaderTest {
         }
     }
 
+    /**
+     * Many readers overflowing on the same updates cost the publisher nothing: each overflow only marks its
+     * subscriber, which then ends on a writer thread, never on the publisher's.
+     */
+    @Test
+    void twoHundredReadersOverflowingTogetherNeverSlowAPublishNorEndOnThePublishersThread() throws IOException {
+        int readers = 200;
+        String topic = "https://example.com/overflow/" + UUID.randomUUID();
+        String path = "/.well-known/mercure?topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8);
+        String data = "x".repeat(10 * 1024);
+        List<RawSseClient> clients = new ArrayList<>();
+        try (TestServer server = TestServer.start(Map.of(Setting.QUEUE_BYTES, "256KiB",
+                Setting.DISPATCH_TIMEOUT, "60s", Setting.HEARTBEAT, "30s", Setting.SUBSCRIPTION_EVENTS, "false"));
+             Http http = new Http();
+             LogCapture ends = LogCapture.of(Hub.END_LOG)) {
+            for (int i = 0; i < readers; i++) {
+                clients.add(RawSseClient.open(server.port(), path, 4096));
+            }
+            Poll.until(Duration.ofSeconds(10), readers + " subscribers",
+                    () -> server.hub().subscribers().size() == readers);
+
+            long slowestPublishNanos = 0;
+            int published = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (server.hub().metrics().ended(EndReason.WRITE_STALLED) < readers && System.nanoTime() < deadline
+                    && published < 2000) {
+                long start = System.nanoTime();
+                Http.Response r = http.publish(server.uri("/.well-known/mercure"), server.publisherToken(),
+                        "topic", topic, "data", data);
+                slowestPublishNanos = Math.max(slowestPublishNanos, System.nanoTime() - start);
+                assertEquals(200, r.status(), r.body());
+                published++;
+            }
+            Poll.until(Duration.ofSeconds(5), "every reader ended write-stalled",
+                    () -> server.hub().metrics().ended(EndReason.WRITE_STALLED) == readers);
+            assertTrue(slowestPublishNanos < Duration.ofMillis(500).toNanos(), "over " + published
+                    + " publishes, the slowest took " + slowestPublishNanos / 1_000_000 + " ms");
+            Poll.until(Duration.ofSeconds(2), "every end logged",
+                    () -> ends.linesWith("reason=write-stalled").size() == readers);
+            List<String> threads = ends.threadsOfLinesWith("reason=write-stalled");
+            assertTrue(threads.stream().allMatch(name -> name.startsWith("lifeline-writer-")),
+                    "ended on: " + threads.stream().distinct().toList());
+        } finally {
+            for (RawSseClient client : clients) {
+                client.close();
+            }
+        }
+    }
+
     private void stall(TestServer server, String name, String how, EndReason expected, Duration within)
             throws IOException {
         String topic = "https://example.com/stall/" + UUID.randomUUID();
@@ -94,6 +148,8 @@ class StalledReaderTest {
                     Math.max(0, stalledSubscriber.endedNanos() - publishedAt) / 1000);
             Poll.until(deadline.left(), "the stalled reader's connection is aborted",
                     () -> !server.hasConnectionFrom(stalled.localPort()));
+            Poll.until(deadline.left(), "the kernel holds nothing for it: aborted with an RST, no FIN-WAIT",
+                    () -> Sockets.serverSide(server.port(), stalled.localPort()).isEmpty());
             assertEquals(0, stalledSubscriber.queuedBytes());
             assertTrue(server.subscriberOf(topic).isPresent(), "the healthy subscriber goes on");
             Poll.until(Duration.ofSeconds(2), "no bytes left queued anywhere",

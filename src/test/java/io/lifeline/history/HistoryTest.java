@@ -84,6 +84,60 @@ class HistoryTest {
     }
 
     @Test
+    void aReusedIdResumesAfterItsEarliestCopySoThatNothingPublishedAfterItIsSkipped() throws IOException {
+        try (TestServer server = TestServer.start(Map.of()); Http http = new Http()) {
+            String topic = topic();
+            publish(server, http, topic, "dup", "A");
+            publish(server, http, topic, "dup", "B"); // a publisher retrying a publish that timed out
+            publish(server, http, topic, "c", "C");
+            try (RawSseClient client = subscribe(server, topic, "Last-Event-ID: dup")) {
+                client.awaitBody("id: c\n", WAIT);
+                assertEquals("dup", client.header("Last-Event-ID"));
+                assertEquals(List.of("B", "C"), SseEvents.parse(client.body()).stream()
+                        .filter(e -> e.data() != null).map(SseEvents.Event::data).toList());
+            }
+        }
+    }
+
+    @Test
+    void onceTheEarliestCopyOfAReusedIdIsEvictedTheNextCopyHeldIsTheEarliest() throws IOException {
+        try (TestServer server = TestServer.start(Map.of(Setting.HISTORY_SIZE, "3")); Http http = new Http()) {
+            String topic = topic();
+            publish(server, http, topic, "dup", "A");
+            publish(server, http, topic, "x", "X");
+            publish(server, http, topic, "dup", "B");
+            publish(server, http, topic, "y", "Y"); // evicts the first dup
+            try (RawSseClient client = subscribe(server, topic, "Last-Event-ID: dup")) {
+                client.awaitBody("id: y\n", WAIT);
+                assertEquals("dup", client.header("Last-Event-ID"));
+                assertEquals(List.of("y"), SseEvents.ids(client.body()));
+            }
+        }
+    }
+
+    @Test
+    void aNonAsciiLastEventIdIsReadAsUtf8AndAnsweredInUtf8() throws IOException {
+        try (TestServer server = TestServer.start(Map.of()); Http http = new Http()) {
+            String topic = topic();
+            publish(server, http, topic, "caf\u00e9-1");
+            publish(server, http, topic, "caf\u00e9-2");
+            // UTF-8, as browsers and current EventSource libraries send it.
+            try (RawSseClient client = subscribe(server, topic, "Last-Event-ID: caf\u00e9-1")) {
+                client.awaitBody("id: caf\u00e9-2\n", WAIT);
+                assertEquals("caf\u00e9-1", client.headerUtf8("Last-Event-ID"));
+                assertEquals(List.of("caf\u00e9-2"), SseEvents.ids(client.body()));
+            }
+            // ISO-8859-1, as older clients send it: bytes that are not UTF-8 are read as Latin-1.
+            try (RawSseClient client = RawSseClient.open(server.port(), "/.well-known/mercure?topic="
+                    + encode(topic), StandardCharsets.ISO_8859_1, "Last-Event-ID: caf\u00e9-1")) {
+                client.awaitBody("id: caf\u00e9-2\n", WAIT);
+                assertEquals("caf\u00e9-1", client.headerUtf8("Last-Event-ID"));
+                assertEquals(List.of("caf\u00e9-2"), SseEvents.ids(client.body()));
+            }
+        }
+    }
+
+    @Test
     void theHistoryIsBoundedInBytesToo() throws IOException {
         try (TestServer server = TestServer.start(Map.of(Setting.HISTORY_BYTES, "2KiB")); Http http = new Http()) {
             String topic = topic();
@@ -219,8 +273,13 @@ class HistoryTest {
     }
 
     private static void publish(TestServer server, Http http, String topic, String id) throws IOException {
+        publish(server, http, topic, id, id);
+    }
+
+    private static void publish(TestServer server, Http http, String topic, String id, String data)
+            throws IOException {
         Http.Response r = http.publish(server.uri("/.well-known/mercure"), server.publisherToken(),
-                "topic", topic, "id", id, "data", id);
+                "topic", topic, "id", id, "data", data);
         assertEquals(200, r.status(), r.body());
     }
 }

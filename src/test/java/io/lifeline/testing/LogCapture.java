@@ -11,6 +11,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     private final Logger logger;
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> threads = new CopyOnWriteArrayList<>();
 
     private LogCapture(Logger logger) {
         this.logger = logger;
@@ -27,8 +28,20 @@ public final class LogCapture extends Handler implements AutoCloseable {
         return lines.stream().filter(l -> l.contains(text)).toList();
     }
 
+    /** The names of the threads that wrote the lines containing {@code text}. */
+    public List<String> threadsOfLinesWith(String text) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                names.add(threads.get(i));
+            }
+        }
+        return names;
+    }
+
     @Override
-    public void publish(LogRecord record) {
+    public synchronized void publish(LogRecord record) {
+        threads.add(Thread.currentThread().getName());
         lines.add(record.getLevel() + " " + record.getMessage());
     }
 

@@ -39,9 +39,17 @@ public final class RawSseClient implements AutoCloseable {
         this.in = socket.getInputStream();
     }
 
-    /** Opens a connection and sends {@code GET pathAndQuery}. */
+    /** Opens a connection and sends {@code GET pathAndQuery}, its header lines encoded as UTF-8, as browsers do. */
     public static RawSseClient open(int port, String pathAndQuery, String... extraHeaderLines) throws IOException {
         return open(port, pathAndQuery, 0, extraHeaderLines);
+    }
+
+    /** The same with the header lines encoded in {@code charset} (ISO-8859-1, as older clients send them). */
+    public static RawSseClient open(int port, String pathAndQuery, java.nio.charset.Charset charset,
+                                    String... extraHeaderLines) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        return send(new RawSseClient(socket, socket), port, pathAndQuery, charset, extraHeaderLines);
     }
 
     /**
@@ -55,7 +63,7 @@ public final class RawSseClient implements AutoCloseable {
             socket.setReceiveBufferSize(receiveBuffer);
         }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        return send(new RawSseClient(socket, socket), port, pathAndQuery, extraHeaderLines);
+        return send(new RawSseClient(socket, socket), port, pathAndQuery, StandardCharsets.UTF_8, extraHeaderLines);
     }
 
     /**
@@ -80,11 +88,11 @@ public final class RawSseClient implements AutoCloseable {
         parameters.setApplicationProtocols(new String[] {"http/1.1"});
         tls.setSSLParameters(parameters);
         tls.startHandshake();
-        return send(new RawSseClient(tls, tcp), port, pathAndQuery, extraHeaderLines);
+        return send(new RawSseClient(tls, tcp), port, pathAndQuery, StandardCharsets.UTF_8, extraHeaderLines);
     }
 
-    private static RawSseClient send(RawSseClient client, int port, String pathAndQuery, String... extraHeaderLines)
-            throws IOException {
+    private static RawSseClient send(RawSseClient client, int port, String pathAndQuery,
+                                     java.nio.charset.Charset charset, String... extraHeaderLines) throws IOException {
         Socket socket = client.socket;
         StringBuilder request = new StringBuilder("GET " + pathAndQuery + " HTTP/1.1\r\n")
                 .append("Host: 127.0.0.1:").append(port).append("\r\n")
@@ -93,7 +101,7 @@ public final class RawSseClient implements AutoCloseable {
             request.append(line).append("\r\n");
         }
         request.append("\r\n");
-        socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
+        socket.getOutputStream().write(request.toString().getBytes(charset));
         socket.getOutputStream().flush();
         return client;
     }
@@ -124,6 +132,27 @@ public final class RawSseClient implements AutoCloseable {
             searched = size;
             if (!readSome(deadline)) {
                 throw new AssertionError("body did not contain " + text + " within " + within.toMillis()
+                        + " ms; body so far: " + tail(body()) + (eof ? " (EOF)" : ""));
+            }
+        }
+    }
+
+    /** Reads until the decoded body matches {@code pattern} somewhere; returns the last match. */
+    public java.util.regex.MatchResult awaitBodyMatching(java.util.regex.Pattern pattern, Duration within)
+            throws IOException {
+        long deadline = System.nanoTime() + within.toNanos();
+        awaitHead(within);
+        while (true) {
+            java.util.regex.Matcher m = pattern.matcher(body());
+            java.util.regex.MatchResult last = null;
+            while (m.find()) {
+                last = m.toMatchResult();
+            }
+            if (last != null) {
+                return last;
+            }
+            if (!readSome(deadline)) {
+                throw new AssertionError("body did not match " + pattern + " within " + within.toMillis()
                         + " ms; body so far: " + tail(body()) + (eof ? " (EOF)" : ""));
             }
         }
@@ -200,9 +229,15 @@ public final class RawSseClient implements AutoCloseable {
         return statusLine;
     }
 
-    /** A response header by case-insensitive name, or null. */
+    /** A response header by case-insensitive name, one char per byte (ISO-8859-1), or null. */
     public String header(String name) {
         return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** A response header's bytes read as UTF-8, or null. */
+    public String headerUtf8(String name) {
+        String raw = header(name);
+        return raw == null ? null : new String(raw.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
     }
 
     /** The body so far, de-chunked when the response is chunked. */

@@ -1,9 +1,12 @@
 package io.lifeline.watch.jetty;
 
+import io.lifeline.tcp.SocketError;
+import io.lifeline.tcp.TcpSockets;
 import io.lifeline.watch.DepartureListener;
 import io.lifeline.watch.DepartureWatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.io.AbstractEndPoint;
@@ -16,10 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A read interest on one Jetty end point, reporting the end of the client's input.
  *
- * <p>When Jetty says the end point is readable, {@code fill()} tells what arrived: -1 is the end of input (a FIN,
- * or an RST, which Jetty also turns into -1; over TLS, also a close_notify); bytes are stray client bytes, discarded,
- * and the interest is
- * registered again. The interest is failed, not succeeded, when this watch cancels it, when the connection idles
+ * <p>When Jetty says the end point is readable, the watch first asks the kernel for the socket's pending error:
+ * Jetty's {@code fill()} turns every read error into -1, so only this tells a connection the kernel gave up on
+ * ({@code ETIMEDOUT}, the TCP user timeout) from a FIN. Then {@code fill()} tells what arrived: -1 is the end of
+ * input (a FIN, or an RST, which Jetty also turns into -1; over TLS, also a close_notify); bytes are stray client
+ * bytes, discarded, and the interest is registered again. The interest is failed, not succeeded, when this watch cancels it, when the connection idles
  * out, or when the end point closes: the first two are not departures (an idle timeout re-arms), the last is.</p>
  *
  * <p>Arming and cancelling hold this watch's lock, so a cancel can never slip between a fill and the re-arm that
@@ -32,13 +36,21 @@ final class EndPointWatch implements DepartureWatch.Handle, Callback {
     private static final int STRAY_BYTES_PER_WAKEUP = 64 * 1024;
 
     private final AbstractEndPoint endPoint;
+    /** The socket under the end point, or null where there is none. */
+    private final SocketChannel channel;
+    private final TcpSockets tcp;
     private final DepartureListener listener;
     private boolean armed;
     private boolean cancelled;
 
-    EndPointWatch(AbstractEndPoint endPoint, DepartureListener listener) {
+    EndPointWatch(AbstractEndPoint endPoint, TcpSockets tcp, DepartureListener listener) {
         this.endPoint = endPoint;
+        this.channel = JettySockets.channel(endPoint);
+        this.tcp = tcp;
         this.listener = listener;
+        if (channel != null) {
+            tcp.prepare(channel);
+        }
     }
 
     @Override
@@ -66,9 +78,13 @@ final class EndPointWatch implements DepartureWatch.Handle, Callback {
         }
     }
 
+    /** An RST: over TLS too, the network end point is closed without a close_notify, which could not go out. */
     @Override
     public void abort() {
-        endPoint.close(new IOException("connection aborted by Lifeline"));
+        if (channel != null) {
+            TcpSockets.abortOnClose(channel);
+        }
+        JettySockets.network(endPoint).close(new IOException("connection aborted by Lifeline"));
     }
 
     @Override
@@ -78,6 +94,9 @@ final class EndPointWatch implements DepartureWatch.Handle, Callback {
             if (cancelled) {
                 return;
             }
+        }
+        if (kernelEnded()) {
+            return;
         }
         ByteBuffer buffer = BufferUtil.allocate(512);
         try {
@@ -105,6 +124,20 @@ final class EndPointWatch implements DepartureWatch.Handle, Callback {
         } catch (IOException e) {
             listener.onInputEnded(System.nanoTime());
         }
+    }
+
+    /** Whether the kernel ended the connection with an error, reported to the listener if so. */
+    private boolean kernelEnded() {
+        SocketError error = channel == null ? SocketError.NONE : tcp.takeError(channel);
+        switch (error) {
+            case TIMED_OUT -> listener.onTimedOut(System.nanoTime());
+            case RESET -> listener.onReset(System.nanoTime());
+            case OTHER -> listener.onInputEnded(System.nanoTime());
+            case NONE -> {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

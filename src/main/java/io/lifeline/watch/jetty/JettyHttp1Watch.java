@@ -1,5 +1,6 @@
 package io.lifeline.watch.jetty;
 
+import io.lifeline.tcp.TcpSockets;
 import io.lifeline.watch.DepartureListener;
 import io.lifeline.watch.DepartureWatch;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,7 +17,9 @@ import org.eclipse.jetty.server.Request;
  * <p>While an async request is handled, Jetty's {@code HttpConnection} stops reading its socket, so a client's FIN
  * sits unread in the kernel. This watch registers its own read interest on the connection's end point and, when it
  * fires, fills a small buffer: -1 means the client's input has ended. Over TLS the end point is the decrypted one,
- * and the end of the TLS stream reads the same way. Noticed in a few milliseconds.</p>
+ * and the end of the TLS stream reads the same way. Noticed in a few milliseconds. The connection also gets the TCP
+ * user timeout, and the watch reads the kernel's pending error before Jetty does, so a client that vanished without
+ * a FIN or an RST ends {@code client-timeout} once the kernel gives up on it.</p>
  *
  * <p>Only HTTP/1.x: an HTTP/2 connection shares one end point among all its streams, and reading it here would
  * steal other streams' frames. Such requests get {@link JettyHttp2Watch}.</p>
@@ -26,10 +29,12 @@ public final class JettyHttp1Watch implements DepartureWatch {
     public static final String KIND = "jetty-http1";
 
     private final JettyRequests requests;
+    private final TcpSockets tcp;
 
     /** @throws ReflectiveOperationException where no Jetty servlet environment is visible to the web app */
-    public JettyHttp1Watch() throws ReflectiveOperationException {
+    public JettyHttp1Watch(TcpSockets tcp) throws ReflectiveOperationException {
         this.requests = JettyRequests.find(JettyHttp1Watch.class.getClassLoader());
+        this.tcp = tcp;
     }
 
     @Override
@@ -51,7 +56,7 @@ public final class JettyHttp1Watch implements DepartureWatch {
         if (!(connection.getConnection().getEndPoint() instanceof AbstractEndPoint endPoint)) {
             return null;
         }
-        return new EndPointWatch(endPoint, listener);
+        return new EndPointWatch(endPoint, tcp, listener);
     }
 
     @Override

@@ -1,9 +1,12 @@
 package io.lifeline.watch.jetty;
 
+import io.lifeline.tcp.SocketError;
+import io.lifeline.tcp.TcpSockets;
 import io.lifeline.watch.DepartureListener;
 import io.lifeline.watch.DepartureWatch;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.nio.channels.SocketChannel;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
@@ -22,9 +25,12 @@ public final class JettyHttp2Watch implements DepartureWatch {
 
     private final JettyRequests requests;
 
+    private final TcpSockets tcp;
+
     /** @throws ReflectiveOperationException where no Jetty servlet environment is visible to the web app */
-    public JettyHttp2Watch() throws ReflectiveOperationException {
+    public JettyHttp2Watch(TcpSockets tcp) throws ReflectiveOperationException {
         this.requests = JettyRequests.find(JettyHttp2Watch.class.getClassLoader());
+        this.tcp = tcp;
     }
 
     @Override
@@ -37,6 +43,10 @@ public final class JettyHttp2Watch implements DepartureWatch {
         Request core = requests.core(request);
         if (core == null || core.getConnectionMetaData().getHttpVersion() != HttpVersion.HTTP_2) {
             return null;
+        }
+        SocketChannel channel = JettySockets.channel(core.getConnectionMetaData().getConnection().getEndPoint());
+        if (channel != null) {
+            tcp.prepare(channel); // the connection's: every stream on it belongs to the same client
         }
         return new StreamWatch(core, listener);
     }
@@ -60,7 +70,12 @@ public final class JettyHttp2Watch implements DepartureWatch {
             }
             armed = true;
             request.addFailureListener(failure -> {
-                if (!cancelled) {
+                if (cancelled) {
+                    return;
+                }
+                if (SocketError.of(failure) == SocketError.TIMED_OUT) {
+                    listener.onTimedOut(System.nanoTime());
+                } else {
                     listener.onReset(System.nanoTime());
                 }
             });

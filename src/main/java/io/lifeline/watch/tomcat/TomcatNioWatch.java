@@ -1,5 +1,6 @@
 package io.lifeline.watch.tomcat;
 
+import io.lifeline.tcp.TcpSockets;
 import io.lifeline.watch.DepartureListener;
 import io.lifeline.watch.DepartureWatch;
 import jakarta.servlet.ServletRequest;
@@ -23,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * {@link TomcatSelector}: a read of -1 is a FIN, "connection reset" an RST.</p>
  *
  * <p>Never over TLS: a {@code SecureNioChannel} carries encrypted bytes, and a raw read would corrupt the stream.
- * Never for HTTP/2, whose streams share a connection. Those requests fall back to heartbeats. The raw read bypasses
- * Tomcat's input buffer, one more reason every stream is its connection's only request.</p>
+ * Such a connection gets a handle that does not watch (its subscriber falls back to heartbeats and the maximum
+ * lifetime) but still sets the TCP user timeout and aborts with an RST. Never for HTTP/2, whose streams share a
+ * connection. The raw read bypasses Tomcat's input buffer, one more reason every stream is its connection's only
+ * request.</p>
  */
 public final class TomcatNioWatch implements DepartureWatch {
 
@@ -46,9 +49,11 @@ public final class TomcatNioWatch implements DepartureWatch {
     private final Method encodedSolidusHandling;
     private final AtomicBoolean solidusChecked = new AtomicBoolean();
     private final TomcatSelector selector = new TomcatSelector();
+    private final TcpSockets tcp;
 
     /** @throws ReflectiveOperationException where Tomcat's classes are absent or not what this watch expects */
-    public TomcatNioWatch() throws ReflectiveOperationException {
+    public TomcatNioWatch(TcpSockets tcp) throws ReflectiveOperationException {
+        this.tcp = tcp;
         ClassLoader loader = TomcatNioWatch.class.getClassLoader();
         requestFacade = Class.forName("org.apache.catalina.connector.RequestFacade", false, loader);
         facadeRequest = accessible(requestFacade.getDeclaredField("request"));
@@ -98,11 +103,19 @@ public final class TomcatNioWatch implements DepartureWatch {
             }
             Object wrapper = socketWrapper.invoke(processor);
             Object channel = wrapper == null ? null : socket.invoke(wrapper);
-            if (channel == null || channel.getClass() != plainChannel) {
-                return null; // TLS (SecureNioChannel) or another connector
+            if (!plainChannel.isInstance(channel)) {
+                return null; // another connector
             }
             SocketChannel socketChannel = (SocketChannel) ioChannel.invoke(channel);
-            return selector.watch(socketChannel, listener, () -> close(wrapper));
+            tcp.prepare(socketChannel);
+            Runnable abort = () -> {
+                TcpSockets.abortOnClose(socketChannel);
+                close(wrapper);
+            };
+            if (channel.getClass() != plainChannel) {
+                return new AbortOnly(abort); // TLS (SecureNioChannel): the raw bytes are encrypted
+            }
+            return selector.watch(socketChannel, listener, abort);
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("Tomcat's socket could not be reached", e);
         }
@@ -133,5 +146,26 @@ public final class TomcatNioWatch implements DepartureWatch {
     @Override
     public void close() {
         selector.close();
+    }
+
+    /** A connection this watch reaches but cannot read: it aborts, and sees nothing. */
+    private record AbortOnly(Runnable close) implements Handle {
+        @Override
+        public boolean watches() {
+            return false;
+        }
+
+        @Override
+        public void arm() {
+        }
+
+        @Override
+        public void cancel() {
+        }
+
+        @Override
+        public void abort() {
+            close.run();
+        }
     }
 }

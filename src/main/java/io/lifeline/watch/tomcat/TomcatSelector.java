@@ -1,5 +1,6 @@
 package io.lifeline.watch.tomcat;
 
+import io.lifeline.tcp.SocketError;
 import io.lifeline.watch.DepartureListener;
 import io.lifeline.watch.DepartureWatch;
 import java.io.IOException;
@@ -112,7 +113,7 @@ final class TomcatSelector {
                 n = channel.read(buffer);
                 if (n < 0) {
                     key.cancel();
-                    report(watch, false);
+                    report(watch, SocketError.NONE);
                     return;
                 }
                 if (n == 0) {
@@ -125,19 +126,22 @@ final class TomcatSelector {
             }
         } catch (IOException e) {
             key.cancel();
-            report(watch, String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("reset"));
+            report(watch, SocketError.of(e));
         }
     }
 
-    /** A raw read tells a FIN (-1) from an RST ("connection reset") for certain: no probe is needed. */
-    private void report(ChannelWatch watch, boolean reset) {
+    /**
+     * A raw read tells a FIN (-1) from an RST ("Connection reset") and from a connection the kernel gave up on
+     * ("Connection timed out", the TCP user timeout) for certain: no probe is needed.
+     */
+    private void report(ChannelWatch watch, SocketError error) {
         long now = System.nanoTime();
         departures.execute(() -> {
             if (!watch.cancelled) {
-                if (reset) {
-                    watch.listener.onReset(now);
-                } else {
-                    watch.listener.onClosed(now);
+                switch (error) {
+                    case RESET -> watch.listener.onReset(now);
+                    case TIMED_OUT -> watch.listener.onTimedOut(now);
+                    default -> watch.listener.onClosed(now);
                 }
             }
         });
@@ -192,7 +196,7 @@ final class TomcatSelector {
                 try {
                     key = channel.register(selector, SelectionKey.OP_READ, this);
                 } catch (ClosedChannelException e) {
-                    report(this, false);
+                    report(this, SocketError.NONE);
                 }
             });
             selector.wakeup();

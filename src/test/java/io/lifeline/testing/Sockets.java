@@ -1,0 +1,46 @@
+package io.lifeline.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** What the kernel says about a connection, through {@code ss} (iproute2). */
+public final class Sockets {
+
+    private Sockets() {
+    }
+
+    /**
+     * The container's end of the connection from {@code clientPort}, while it is still open on its side
+     * (established, or half-closed by the client and not by the container); empty once the container has closed it.
+     */
+    public static List<String> open(int serverPort, int clientPort) {
+        return ss("-Htn", "state", "established", "state", "close-wait",
+                "( sport = :" + serverPort + " and dport = :" + clientPort + " )");
+    }
+
+    /**
+     * The server's end of the connection from {@code clientPort} in any state, each line starting with the state:
+     * empty once the server has let go of it entirely. A connection closed with a FIN behind bytes the client never
+     * takes lingers in {@code FIN-WAIT-1}; one aborted with an RST is gone at once.
+     */
+    public static List<String> serverSide(int serverPort, int clientPort) {
+        return ss("-Htan", "( sport = :" + serverPort + " and dport = :" + clientPort + " )");
+    }
+
+    private static List<String> ss(String... arguments) {
+        List<String> command = new java.util.ArrayList<>(List.of("ss"));
+        command.addAll(List.of(arguments));
+        try {
+            Process ss = new ProcessBuilder(command).start();
+            String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            ss.waitFor();
+            return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+        } catch (IOException e) {
+            throw new IllegalStateException("ss (iproute2) is needed to see the server's sockets", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
