@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,10 @@ abstract class Container implements AutoCloseable {
     final String name;
     final int port;
     final Path base;
+    /** The address the container listens on: loopback, unless a test's own network needs another. */
+    String host = "127.0.0.1";
+    /** Flags for the container's JVM, before its main class. */
+    final List<String> jvmArgs = new ArrayList<>();
     private Process process;
     private final List<String> output = new CopyOnWriteArrayList<>();
 
@@ -44,6 +49,23 @@ abstract class Container implements AutoCloseable {
         try (ServerSocket probe = new ServerSocket(0)) {
             return probe.getLocalPort();
         }
+    }
+
+    /** Listens on this address instead of loopback (a network namespace's host side, say). */
+    Container on(String address) {
+        this.host = address;
+        return this;
+    }
+
+    /** Starts the container's JVM with these flags too. */
+    Container withJvmArgs(String... args) {
+        jvmArgs.addAll(List.of(args));
+        return this;
+    }
+
+    /** The JVM flag that lets Lifeline reach connections' descriptors (the TCP user timeout), as the README says. */
+    static String exportsFlag() {
+        return System.getProperty("lifeline.jvm.exports", "--add-exports java.base/sun.nio.ch=ALL-UNNAMED");
     }
 
     /** Writes the container's configuration and the WAR under {@link #base}. */
@@ -120,13 +142,25 @@ abstract class Container implements AutoCloseable {
                 : RawSseClient.open(port, pathAndQuery, receiveBuffer);
     }
 
+    /** A raw SSE client of the container's port, its header lines encoded in {@code charset}. */
+    RawSseClient openClient(String pathAndQuery, Charset charset, String... headerLines)
+            throws IOException {
+        return scheme().equals("https") ? RawSseClient.openTls(port, pathAndQuery, 0, charset, headerLines)
+                : RawSseClient.open(port, pathAndQuery, charset, headerLines);
+    }
+
     URI uri(String pathAndQuery) {
-        return URI.create(scheme() + "://127.0.0.1:" + port + pathAndQuery);
+        return URI.create(scheme() + "://" + host + ":" + port + pathAndQuery);
     }
 
     /** What the container has printed, Lifeline's log lines included. */
     String output() {
         return String.join("\n", output);
+    }
+
+    /** SIGTERM, without waiting. */
+    void terminate() {
+        process.toHandle().destroy();
     }
 
     /** SIGTERM, then waits for the container to stop. */

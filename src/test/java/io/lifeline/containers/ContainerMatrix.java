@@ -11,11 +11,14 @@ import io.lifeline.testing.HalfClosingProxy;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
 import io.lifeline.testing.Sockets;
+import io.lifeline.testing.SseEvents;
 import java.io.IOException;
 import java.net.URLEncoder;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -169,6 +172,31 @@ abstract class ContainerMatrix {
         }
         client.close();
         Poll.until(Duration.ofSeconds(2), "started = live + ended", hub::countersAddUp);
+    }
+
+    @Test
+    void theStartUpLineSaysTheTcpUserTimeoutIsOptInForAWar() {
+        Poll.until(Duration.ofSeconds(5), "the start-up line on the TCP user timeout; output:\n" + container.output(),
+                () -> container.output().contains("TCP user timeout off (in a WAR it is opt-in"));
+    }
+
+    @Test
+    void aNonAsciiLastEventIdIsReadAsUtf8OrLatin1AndAnsweredInUtf8() throws IOException {
+        String topic = "https://example.com/containers/ids/" + UUID.randomUUID();
+        String first = "caf\u00e9-" + UUID.randomUUID();
+        String second = "caf\u00e9-" + UUID.randomUUID();
+        hub.publish(topic, first);
+        hub.publish(topic, second);
+        for (Charset charset : new Charset[] {StandardCharsets.UTF_8,
+                StandardCharsets.ISO_8859_1}) {
+            try (RawSseClient client = container.openClient("/.well-known/mercure?topic="
+                    + URLEncoder.encode(topic, StandardCharsets.UTF_8), charset, "Last-Event-ID: " + first)) {
+                client.awaitBody("id: " + second + "\n", Duration.ofSeconds(5));
+                assertEquals(first, client.headerUtf8("Last-Event-ID"), charset.name());
+                assertEquals(List.of(second), SseEvents.ids(client.body()),
+                        charset.name());
+            }
+        }
     }
 
     @Test

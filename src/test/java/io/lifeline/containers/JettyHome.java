@@ -56,10 +56,10 @@ final class JettyHome extends Container {
     @Override
     List<String> command() {
         List<String> command = new ArrayList<>(startJar());
-        command.addAll(List.of("jetty.http.host=127.0.0.1", "jetty.http.port=" + plainPort,
+        command.addAll(List.of("jetty.http.host=" + host, "jetty.http.port=" + plainPort,
                 "STOP.HOST=127.0.0.1", "STOP.PORT=" + stopPort, "STOP.KEY=" + stopKey));
         if (keystore != null) {
-            command.addAll(List.of("jetty.ssl.host=127.0.0.1", "jetty.ssl.port=" + port,
+            command.addAll(List.of("jetty.ssl.host=" + host, "jetty.ssl.port=" + port,
                     "jetty.sslContext.keyStorePath=" + keystore, "jetty.sslContext.keyStorePassword=" + keystorePassword,
                     "jetty.sslContext.keyStoreType=PKCS12"));
         }
@@ -68,8 +68,13 @@ final class JettyHome extends Container {
 
     private List<String> startJar() {
         Path home = property("lifeline.it.jetty-home");
-        return List.of(java(), "-jar", home.resolve("start.jar").toString(), "jetty.home=" + home,
-                "jetty.base=" + base);
+        List<String> command = new ArrayList<>(List.of(java()));
+        for (String arg : jvmArgs) {
+            command.addAll(List.of(arg.split(" ")));
+        }
+        command.addAll(List.of("-jar", home.resolve("start.jar").toString(), "jetty.home=" + home,
+                "jetty.base=" + base));
+        return command;
     }
 
     /** Runs start.jar with these arguments to completion, as an operator's one-off command. */

@@ -7,6 +7,7 @@ import io.lifeline.testing.DepartureReport;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
+import io.lifeline.testing.Sockets;
 import io.lifeline.testing.Tokens;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -16,7 +17,8 @@ import java.util.UUID;
 
 /**
  * A reader that stops reading, against a container process started with a 1 s dispatch timeout and a queue large
- * enough to hold everything: only its unfinished write can end it, {@code write-stalled}, whatever watch it has.
+ * enough to hold everything: only its unfinished write can end it, {@code write-stalled}, whatever watch it has, and
+ * its connection is aborted: the kernel drops what could not be sent instead of holding it behind a FIN.
  */
 final class StalledReaders {
 
@@ -45,6 +47,8 @@ final class StalledReaders {
                     (System.nanoTime() - publishedAt) / 1000);
             Poll.until(Duration.ofSeconds(2), "gone from the subscriptions API",
                     () -> hub.subscriptionsOf(topic).isEmpty());
+            Poll.until(Duration.ofSeconds(2), "the container aborted the connection: nothing left in the kernel, "
+                    + "no FIN-WAIT", () -> Sockets.serverSide(container.port, stalled.localPort()).isEmpty());
         }
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -60,7 +61,7 @@ final class Tomcat extends Container {
         Files.copy(war, base.resolve("webapps/ROOT.war"));
         Path serverXml = base.resolve("conf/server.xml");
         String xml = Files.readString(serverXml, StandardCharsets.UTF_8);
-        String connector = "port=\"" + port + "\" address=\"127.0.0.1\" " + (encodedSolidusHandling == null ? ""
+        String connector = "port=\"" + port + "\" address=\"" + host + "\" " + (encodedSolidusHandling == null ? ""
                 : "encodedSolidusHandling=\"" + encodedSolidusHandling + "\" ");
         if (keystore != null) {
             connector += "SSLEnabled=\"true\" scheme=\"https\" secure=\"true\" ";
@@ -76,7 +77,7 @@ final class Tomcat extends Container {
             changed = changed.replaceFirst("redirectPort=\"8443\"\\s*(maxParameterCount=\"\\d+\")?\\s*/>",
                     ">" + inside + "</Connector>");
         }
-        if (changed.equals(xml) || !changed.contains("address=\"127.0.0.1\"")) {
+        if (changed.equals(xml) || !changed.contains("address=\"" + host + "\"")) {
             throw new IllegalStateException("conf/server.xml of " + home + " is not the stock one this test edits");
         }
         Files.writeString(serverXml, changed, StandardCharsets.UTF_8);
@@ -85,10 +86,15 @@ final class Tomcat extends Container {
     @Override
     List<String> command() {
         Path home = property(homeProperty);
-        return List.of(java(), "-Dcatalina.home=" + home, "-Dcatalina.base=" + base,
+        List<String> command = new ArrayList<>(List.of(java()));
+        for (String arg : jvmArgs) {
+            command.addAll(List.of(arg.split(" ")));
+        }
+        command.addAll(List.of("-Dcatalina.home=" + home, "-Dcatalina.base=" + base,
                 "-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager",
                 "-Djava.util.logging.config.file=" + base.resolve("conf/logging.properties"),
                 "-cp", home.resolve("bin/bootstrap.jar") + java.io.File.pathSeparator + home.resolve("bin/tomcat-juli.jar"),
-                "org.apache.catalina.startup.Bootstrap", "start");
+                "org.apache.catalina.startup.Bootstrap", "start"));
+        return command;
     }
 }

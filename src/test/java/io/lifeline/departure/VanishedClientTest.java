@@ -16,6 +16,7 @@ import io.lifeline.watch.NoWatch;
 import io.lifeline.watch.jetty.JettyHttp1Watch;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -70,7 +71,7 @@ class VanishedClientTest {
     private void vanish(Map<Setting, String> extra, String watch, Duration bound) throws IOException {
         String topic = "https://example.com/vanished/" + UUID.randomUUID();
         try (NetworkNamespace host = NetworkNamespace.create()) {
-            Map<Setting, String> settings = new java.util.EnumMap<>(Setting.class);
+            Map<Setting, String> settings = new EnumMap<>(Setting.class);
             settings.putAll(SETTINGS);
             settings.putAll(extra);
             settings.put(Setting.HOST, host.hostAddress());

@@ -1,5 +1,6 @@
 package io.lifeline.testing;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -30,7 +31,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     /** The names of the threads that wrote the lines containing {@code text}. */
     public List<String> threadsOfLinesWith(String text) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).contains(text)) {
                 names.add(threads.get(i));

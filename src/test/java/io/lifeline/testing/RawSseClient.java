@@ -7,11 +7,15 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * An SSE client on a plain {@link Socket}, speaking raw HTTP/1.1 as Jetty's own tests do, so that a test decides
@@ -45,7 +49,7 @@ public final class RawSseClient implements AutoCloseable {
     }
 
     /** The same with the header lines encoded in {@code charset} (ISO-8859-1, as older clients send them). */
-    public static RawSseClient open(int port, String pathAndQuery, java.nio.charset.Charset charset,
+    public static RawSseClient open(int port, String pathAndQuery, Charset charset,
                                     String... extraHeaderLines) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
@@ -77,6 +81,13 @@ public final class RawSseClient implements AutoCloseable {
     /** The same over TLS, with a small receive buffer if positive. */
     public static RawSseClient openTls(int port, String pathAndQuery, int receiveBuffer, String... extraHeaderLines)
             throws IOException {
+        return openTls(port, pathAndQuery, receiveBuffer, StandardCharsets.UTF_8, extraHeaderLines);
+    }
+
+    /** Over TLS, the header lines encoded in {@code charset}. */
+    public static RawSseClient openTls(int port, String pathAndQuery, int receiveBuffer,
+                                       Charset charset, String... extraHeaderLines)
+            throws IOException {
         Socket tcp = new Socket();
         if (receiveBuffer > 0) {
             tcp.setReceiveBufferSize(receiveBuffer);
@@ -88,11 +99,11 @@ public final class RawSseClient implements AutoCloseable {
         parameters.setApplicationProtocols(new String[] {"http/1.1"});
         tls.setSSLParameters(parameters);
         tls.startHandshake();
-        return send(new RawSseClient(tls, tcp), port, pathAndQuery, StandardCharsets.UTF_8, extraHeaderLines);
+        return send(new RawSseClient(tls, tcp), port, pathAndQuery, charset, extraHeaderLines);
     }
 
     private static RawSseClient send(RawSseClient client, int port, String pathAndQuery,
-                                     java.nio.charset.Charset charset, String... extraHeaderLines) throws IOException {
+                                     Charset charset, String... extraHeaderLines) throws IOException {
         Socket socket = client.socket;
         StringBuilder request = new StringBuilder("GET " + pathAndQuery + " HTTP/1.1\r\n")
                 .append("Host: 127.0.0.1:").append(port).append("\r\n")
@@ -138,13 +149,13 @@ public final class RawSseClient implements AutoCloseable {
     }
 
     /** Reads until the decoded body matches {@code pattern} somewhere; returns the last match. */
-    public java.util.regex.MatchResult awaitBodyMatching(java.util.regex.Pattern pattern, Duration within)
+    public MatchResult awaitBodyMatching(Pattern pattern, Duration within)
             throws IOException {
         long deadline = System.nanoTime() + within.toNanos();
         awaitHead(within);
         while (true) {
-            java.util.regex.Matcher m = pattern.matcher(body());
-            java.util.regex.MatchResult last = null;
+            Matcher m = pattern.matcher(body());
+            MatchResult last = null;
             while (m.find()) {
                 last = m.toMatchResult();
             }

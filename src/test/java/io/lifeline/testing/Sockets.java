@@ -2,6 +2,7 @@ package io.lifeline.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /** What the kernel says about a connection, through {@code ss} (iproute2). */
@@ -29,7 +30,7 @@ public final class Sockets {
     }
 
     private static List<String> ss(String... arguments) {
-        List<String> command = new java.util.ArrayList<>(List.of("ss"));
+        List<String> command = new ArrayList<>(List.of("ss"));
         command.addAll(List.of(arguments));
         try {
             Process ss = new ProcessBuilder(command).start();
