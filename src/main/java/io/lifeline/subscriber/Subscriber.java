@@ -179,8 +179,8 @@ public final class Subscriber implements DepartureListener {
 
     /**
      * The container reported that the response failed: {@code client-timeout} when the kernel gave up on the
-     * connection ({@code ETIMEDOUT}), {@code client-reset} when the watch recognizes the client's reset in it (an
-     * HTTP/2 stream reset reaches the response before any listener), {@code timeout} for an idle timeout, else
+     * connection ({@code ETIMEDOUT}), the departure the watch recognizes in it (an HTTP/2 stream reset or dropped
+     * connection reaches the response before any listener), {@code timeout} for an idle timeout, else
      * {@code write-failed}.
      */
     public void onWriteFailed(Throwable failure) {
@@ -192,8 +192,8 @@ public final class Subscriber implements DepartureListener {
             end(EndReason.CLIENT_TIMEOUT); // the write was the first to hear that the kernel gave up
         } else if (inputEnded.get()) {
             end(EndReason.CLIENT_RESET, inputEndedNanos);
-        } else if (w != null && w.isClientReset(failure)) {
-            end(EndReason.CLIENT_RESET);
+        } else if (w != null && w.explain(failure)) {
+            return; // the watch told this subscriber which departure it was
         } else if (isTimeout(failure)) {
             end(EndReason.TIMEOUT);
         } else {

@@ -11,6 +11,8 @@ final class LibC {
     static final int SO_ERROR = 4;
     static final int IPPROTO_TCP = 6;
     /** {@code linux/tcp.h}. */
+    static final int TCP_INFO = 11;
+    /** {@code linux/tcp.h}. */
     static final int TCP_USER_TIMEOUT = 18;
 
     static {
@@ -23,4 +25,6 @@ final class LibC {
     static native int setsockopt(int fd, int level, int name, int[] value, int length) throws LastErrorException;
 
     static native int getsockopt(int fd, int level, int name, int[] value, int[] length) throws LastErrorException;
+
+    static native int getsockopt(int fd, int level, int name, byte[] value, int[] length) throws LastErrorException;
 }

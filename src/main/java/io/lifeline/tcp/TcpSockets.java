@@ -134,6 +134,31 @@ public final class TcpSockets {
         }
     }
 
+    // linux/tcp.h: tcp_info starts with u8 tcpi_state, tcpi_ca_state, tcpi_retransmits, tcpi_probes.
+    private static final int TCP_CLOSE = 7;
+
+    /**
+     * Whether the kernel gave up on the connection, for a watch that hears of an end only after the container has
+     * read the socket, and with it the pending error: an HTTP/2 connection, which the container reads all the time.
+     * A connection the kernel gave up on is closed ({@code TCP_INFO}'s state) while it was still retransmitting or
+     * probing the peer's shut window; one the peer reset or closed is not. The answer counts only if the channel is
+     * still open once it is read, so that a descriptor closed and reused meanwhile is never asked; false when
+     * unknown.
+     */
+    public boolean gaveUp(SocketChannel channel) {
+        if (descriptor == null || !channel.isOpen()) {
+            return false;
+        }
+        byte[] info = new byte[8];
+        try {
+            LibC.getsockopt(fd(channel), LibC.IPPROTO_TCP, LibC.TCP_INFO, info, new int[] {info.length});
+        } catch (LastErrorException | ReflectiveOperationException e) {
+            return false;
+        }
+        boolean retransmitting = info[2] != 0 || info[3] != 0;
+        return channel.isOpen() && (info[0] & 0xff) == TCP_CLOSE && retransmitting;
+    }
+
     /**
      * Makes the connection's next close abortive: the kernel drops what is still queued and sends an RST. Without
      * it, a close queues a FIN behind bytes the client never takes.

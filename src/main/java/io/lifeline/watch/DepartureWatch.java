@@ -60,10 +60,11 @@ public interface DepartureWatch {
         void abort();
 
         /**
-         * Whether a failure the container reported on the response is the client resetting it, as this watch would
-         * have reported had the container not told the response first.
+         * Tells the listener which departure a failure the container reported on the response stands for, as this
+         * watch would have had the container not told the response first (an HTTP/2 connection's end reaches the
+         * response before any listener). Returns false when the failure is no departure this watch knows.
          */
-        default boolean isClientReset(Throwable failure) {
+        default boolean explain(Throwable failure) {
             return false;
         }
     }

@@ -132,6 +132,28 @@ class SettingsTest {
     }
 
     @Test
+    void theTcpUserTimeoutIsOnInTheEmbeddedProgramAndOptInForAWar() {
+        Settings defaults = Settings.of(Map.of());
+        assertEquals(Duration.ofSeconds(30), defaults.tcpUserTimeout(true));
+        assertEquals(Duration.ZERO, defaults.tcpUserTimeout(false));
+        Settings set = Settings.of(Map.of(Setting.TCP_USER_TIMEOUT, "45s"));
+        assertEquals(Duration.ofSeconds(45), set.tcpUserTimeout(true));
+        assertEquals(Duration.ofSeconds(45), set.tcpUserTimeout(false));
+        assertEquals(Duration.ZERO, Settings.of(Map.of(Setting.TCP_USER_TIMEOUT, "0s")).tcpUserTimeout(true));
+    }
+
+    @Test
+    void theTcpUserTimeoutIsNeverBelowTheDispatchTimeout() {
+        ConfigException e = assertThrows(ConfigException.class, () -> Settings.of(Map.of(
+                Setting.DISPATCH_TIMEOUT, "10s", Setting.TCP_USER_TIMEOUT, "5s")));
+        assertTrue(e.getMessage().contains("tcp-user-timeout = '5s' is shorter than LIFELINE_DISPATCH_TIMEOUT"),
+                e.getMessage());
+        // Left to auto, it follows a dispatch timeout raised above its default.
+        assertEquals(Duration.ofSeconds(60), Settings.of(Map.of(Setting.DISPATCH_TIMEOUT, "60s"))
+                .tcpUserTimeout(true));
+    }
+
+    @Test
     void theWatchIsAutoOrNone() {
         assertEquals(Settings.WatchMode.NONE, Settings.of(Map.of(Setting.WATCH, "none")).watchMode());
         assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.WATCH, "magic")));

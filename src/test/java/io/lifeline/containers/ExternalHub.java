@@ -27,9 +27,13 @@ final class ExternalHub implements AutoCloseable {
     }
 
     void publish(String topic, String id) {
+        publish(topic, id, id);
+    }
+
+    void publish(String topic, String id, String data) {
         try {
             Http.Response r = http.publish(container.uri("/.well-known/mercure"), Tokens.publisher(KEY, "*"),
-                    "topic", topic, "id", id, "data", id);
+                    "topic", topic, "id", id, "data", data);
             if (r.status() != 200) {
                 throw new AssertionError("publish answered " + r.status() + ": " + r.body());
             }

@@ -38,6 +38,11 @@ class JettyHomeTlsIT extends ContainerMatrix {
     }
 
     @Test
+    void overHttp2ANonAsciiLastEventIdIsReadAndAnsweredAsUtf8() throws Exception {
+        Http2Departures.nonAsciiLastEventIdBothWays(container(), hub(), true);
+    }
+
+    @Test
     void anHttp2StreamResetEndsItsSubscriberWithinOneSecondWhileTheOtherStreamGoesOn() throws Exception {
         Http2Departures.resetAStreamThenDropTheConnection(container(), hub(), true, JettyHttp2Watch.KIND,
                 JettyHttp2Watch.KIND, EndReason.CLIENT_RESET.label(), report(), "h2");

@@ -22,8 +22,10 @@ class TomcatHttp2IT {
                 + "Tomcat's own notification, heartbeat 30 s (time until the end shows in /metrics)");
         try (Container tomcat = new Tomcat("lifeline.it.tomcat11", Files.createDirectories(dir.resolve("base")))
                 .withHttp2().start(ContainerMatrix.SETTINGS); ExternalHub hub = new ExternalHub(tomcat)) {
+            Http2Departures.nonAsciiLastEventIdBothWays(tomcat, hub, false);
             Http2Departures.resetAStreamThenDropTheConnection(tomcat, hub, false, NoWatch.KIND, "Tomcat: onError",
                     EndReason.WRITE_FAILED.label(), report, "h2c");
+            Http2Departures.aStalledStreamIsResetWhileTheOtherGoesOn(tomcat, hub, false, NoWatch.KIND, report, "h2c");
         } finally {
             report.write("tomcat-11-http2");
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.lifeline.config.Setting;
+import io.lifeline.testing.H2Client;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
@@ -134,6 +135,23 @@ class HistoryTest {
                 assertEquals("caf\u00e9-1", client.headerUtf8("Last-Event-ID"));
                 assertEquals(List.of("caf\u00e9-2"), SseEvents.ids(client.body()));
             }
+        }
+    }
+
+    @Test
+    void overHttp2TooANonAsciiLastEventIdIsReadAsUtf8AndAnsweredInUtf8() throws Exception {
+        try (TestServer server = TestServer.start(Map.of()); Http http = new Http();
+             H2Client client = H2Client.connect(server.port(), false)) {
+            String topic = topic();
+            publish(server, http, topic, "caf\u00e9-1");
+            publish(server, http, topic, "caf\u00e9-2");
+            String utf8OnTheWire = new String("caf\u00e9-1".getBytes(StandardCharsets.UTF_8),
+                    StandardCharsets.ISO_8859_1);
+            H2Client.SseStream stream = client.get("/.well-known/mercure?topic=" + encode(topic),
+                    "Last-Event-ID", utf8OnTheWire);
+            stream.awaitBody("id: caf\u00e9-2\n", WAIT);
+            assertEquals(utf8OnTheWire, stream.header("Last-Event-ID"));
+            assertEquals(List.of("caf\u00e9-2"), SseEvents.ids(stream.body()));
         }
     }
 

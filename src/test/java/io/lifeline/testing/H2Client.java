@@ -48,6 +48,11 @@ public final class H2Client implements AutoCloseable {
      *                     reading then stalls the server's writes after this many bytes
      */
     public static H2Client connect(int port, boolean tls, int streamWindow) throws Exception {
+        return connect("127.0.0.1", port, tls, streamWindow);
+    }
+
+    /** The same to another address than loopback. */
+    public static H2Client connect(String host, int port, boolean tls, int streamWindow) throws Exception {
         ClientConnector connector = new ClientConnector();
         if (tls) {
             SslContextFactory.Client ssl = new SslContextFactory.Client();
@@ -60,18 +65,43 @@ public final class H2Client implements AutoCloseable {
             client.setInitialStreamRecvWindow(streamWindow);
         }
         client.start();
-        InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+        InetSocketAddress address = new InetSocketAddress(host, port);
         Session session = tls
                 ? client.connect(connector.getSslContextFactory(), address, new Session.Listener() { }).get(5, TimeUnit.SECONDS)
                 : client.connect(address, new Session.Listener() { }).get(5, TimeUnit.SECONDS);
-        return new H2Client(client, session, "127.0.0.1:" + port, tls);
+        return new H2Client(client, session, host + ":" + port, tls);
     }
 
-    /** Opens a GET stream and collects its body. */
-    public SseStream get(String pathAndQuery) throws Exception {
+    /**
+     * An HTTP/2 (h2c) SSE client in a process of its own, for a test's network namespace:
+     * {@code H2Client HOST PORT PATH} prints {@code HEAD <status>}, then {@code COMMENT} for each comment received.
+     */
+    public static void main(String[] args) throws Exception {
+        H2Client client = connect(args[0], Integer.parseInt(args[1]), false, 0);
+        SseStream stream = client.get(args[2]);
+        Poll.until(Duration.ofSeconds(10), "a response", () -> stream.status() != 0);
+        System.out.println("HEAD " + stream.status());
+        int printed = 0;
+        while (!stream.ended()) {
+            int comments = stream.body().split("(?m)^:", -1).length - 1;
+            for (; printed < comments; printed++) {
+                System.out.println("COMMENT");
+            }
+            System.out.flush();
+            Thread.sleep(20);
+        }
+        System.out.println("EOF");
+    }
+
+    /** Opens a GET stream and collects its body; header values go out as ISO-8859-1 bytes, one per char. */
+    public SseStream get(String pathAndQuery, String... headerNamesAndValues) throws Exception {
+        HttpFields.Mutable fields = HttpFields.build().add("Accept", "text/event-stream");
+        for (int i = 0; i < headerNamesAndValues.length; i += 2) {
+            fields.add(headerNamesAndValues[i], headerNamesAndValues[i + 1]);
+        }
         MetaData.Request request = new MetaData.Request("GET",
                 HttpURI.from((tls ? "https://" : "http://") + authority + pathAndQuery), HttpVersion.HTTP_2,
-                HttpFields.build().add("Accept", "text/event-stream"));
+                fields);
         SseStream listener = new SseStream();
         listener.stream = session.newStream(new HeadersFrame(request, null, true), listener).get(5, TimeUnit.SECONDS);
         return listener;
@@ -96,12 +126,14 @@ public final class H2Client implements AutoCloseable {
         private final StringBuilder body = new StringBuilder();
         private volatile Stream stream;
         private volatile int status;
+        private volatile HttpFields headers;
         private volatile boolean ended;
         private volatile boolean reading = true;
 
         @Override
         public void onHeaders(Stream s, HeadersFrame frame) {
             if (frame.getMetaData() instanceof MetaData.Response response) {
+                headers = response.getHttpFields();
                 status = response.getStatus();
             }
             if (frame.isEndStream()) {
@@ -152,6 +184,12 @@ public final class H2Client implements AutoCloseable {
 
         public int status() {
             return status;
+        }
+
+        /** A response header as received, one char per byte, or null. */
+        public String header(String name) {
+            HttpFields fields = headers;
+            return fields == null ? null : fields.get(name);
         }
 
         /** Whether the server ended or reset the stream. */

@@ -48,18 +48,20 @@ public final class JettyHttp2Watch implements DepartureWatch {
         if (channel != null) {
             tcp.prepare(channel); // the connection's: every stream on it belongs to the same client
         }
-        return new StreamWatch(core, listener);
+        return new StreamWatch(core, channel, listener);
     }
 
     /** A failure listener on one stream; Jetty offers no way to remove it, so cancelling silences it. */
     private final class StreamWatch implements Handle {
         private final Request request;
+        private final SocketChannel channel;
         private final DepartureListener listener;
         private volatile boolean armed;
         private volatile boolean cancelled;
 
-        StreamWatch(Request request, DepartureListener listener) {
+        StreamWatch(Request request, SocketChannel channel, DepartureListener listener) {
             this.request = request;
+            this.channel = channel;
             this.listener = listener;
         }
 
@@ -70,13 +72,8 @@ public final class JettyHttp2Watch implements DepartureWatch {
             }
             armed = true;
             request.addFailureListener(failure -> {
-                if (cancelled) {
-                    return;
-                }
-                if (SocketError.of(failure) == SocketError.TIMED_OUT) {
-                    listener.onTimedOut(System.nanoTime());
-                } else {
-                    listener.onReset(System.nanoTime());
+                if (!cancelled) {
+                    report(failure);
                 }
             });
         }
@@ -96,13 +93,31 @@ public final class JettyHttp2Watch implements DepartureWatch {
          * {@link EofException}; the servlet response hears of it before any failure listener does.
          */
         @Override
-        public boolean isClientReset(Throwable failure) {
+        public boolean explain(Throwable failure) {
             for (Throwable t = failure; t != null; t = t.getCause()) {
                 if (t instanceof EofException) {
+                    report(failure);
                     return true;
                 }
             }
             return false;
+        }
+
+        /**
+         * A stream reset by the client ({@code RST_STREAM}), or a connection that ended, is {@code client-reset};
+         * a connection the kernel gave up on ({@code ETIMEDOUT}, the TCP user timeout) is {@code client-timeout}.
+         * Jetty's read of the connection swallows that error, but the kernel keeps the connection closed while it
+         * was retransmitting, which {@link TcpSockets#gaveUp} reads. A FIN cannot be told apart as reliably: over TLS
+         * the close_notify reaches Jetty before the FIN reaches the socket.
+         */
+        private void report(Throwable failure) {
+            long now = System.nanoTime();
+            if (SocketError.of(failure) == SocketError.TIMED_OUT
+                    || channel != null && tcp.gaveUp(channel)) {
+                listener.onTimedOut(now);
+            } else {
+                listener.onReset(now);
+            }
         }
     }
 }

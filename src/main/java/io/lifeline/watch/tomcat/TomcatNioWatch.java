@@ -6,6 +6,7 @@ import io.lifeline.watch.DepartureWatch;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.channels.SocketChannel;
@@ -26,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>Never over TLS: a {@code SecureNioChannel} carries encrypted bytes, and a raw read would corrupt the stream.
  * Such a connection gets a handle that does not watch (its subscriber falls back to heartbeats and the maximum
  * lifetime) but still sets the TCP user timeout and aborts with an RST. Never for HTTP/2, whose streams share a
- * connection. The raw read bypasses Tomcat's input buffer, one more reason every stream is its connection's only
- * request.</p>
+ * connection, which Tomcat reads itself and whose resets and ends it reports to the servlet: there too the connection
+ * gets the TCP user timeout, and an abort resets the one stream. The raw read bypasses Tomcat's input buffer, one
+ * more reason every stream is its connection's only request.</p>
  */
 public final class TomcatNioWatch implements DepartureWatch {
 
@@ -40,6 +42,8 @@ public final class TomcatNioWatch implements DepartureWatch {
     private final Method coyoteRequest;
     private final Field processorHook;
     private final Class<?> http11Processor;
+    private final Method action;
+    private final Object closeNow;
     private final Method socketWrapper;
     private final Method socket;
     private final Method closeSocket;
@@ -64,6 +68,9 @@ public final class TomcatNioWatch implements DepartureWatch {
         Class<?> coyote = Class.forName("org.apache.coyote.Request", false, loader);
         processorHook = accessible(coyote.getDeclaredField("hook"));
         http11Processor = Class.forName("org.apache.coyote.http11.Http11Processor", false, loader);
+        Class<?> actionCode = Class.forName("org.apache.coyote.ActionCode", false, loader);
+        action = coyote.getMethod("action", actionCode, Object.class);
+        closeNow = actionCode.getField("CLOSE_NOW").get(null);
         socketWrapper = accessible(Class.forName("org.apache.coyote.AbstractProcessor", false, loader)
                 .getDeclaredMethod("getSocketWrapper"));
         Class<?> wrapper = Class.forName("org.apache.tomcat.util.net.SocketWrapperBase", false, loader);
@@ -97,10 +104,8 @@ public final class TomcatNioWatch implements DepartureWatch {
             if (solidusChecked.compareAndSet(false, true)) {
                 warnIfEncodedSlashesAreRejected(catalina);
             }
-            Object processor = processorHook.get(coyoteRequest.invoke(catalina));
-            if (!http11Processor.isInstance(processor)) {
-                return null; // HTTP/2 or another protocol
-            }
+            Object coyote = coyoteRequest.invoke(catalina);
+            Object processor = processorHook.get(coyote);
             Object wrapper = socketWrapper.invoke(processor);
             Object channel = wrapper == null ? null : socket.invoke(wrapper);
             if (!plainChannel.isInstance(channel)) {
@@ -108,6 +113,10 @@ public final class TomcatNioWatch implements DepartureWatch {
             }
             SocketChannel socketChannel = (SocketChannel) ioChannel.invoke(channel);
             tcp.prepare(socketChannel);
+            if (!http11Processor.isInstance(processor)) {
+                // HTTP/2: Tomcat reads the connection itself; aborting resets the stream, never the connection.
+                return new AbortOnly(() -> closeNow(coyote));
+            }
             Runnable abort = () -> {
                 TcpSockets.abortOnClose(socketChannel);
                 close(wrapper);
@@ -132,6 +141,18 @@ public final class TomcatNioWatch implements DepartureWatch {
             LOG.warn("this Tomcat connector refuses %2F in paths (encodedSolidusHandling=\"reject\"): the "
                     + "subscriptions API cannot be asked about URL topics; set encodedSolidusHandling=\"passthrough\" "
                     + "on the <Connector> in conf/server.xml");
+        }
+    }
+
+    /**
+     * Tomcat's own abort of one request: its error state becomes {@code CLOSE_NOW}, which on HTTP/2 resets the
+     * stream ({@code RST_STREAM}) once the request completes, and leaves the connection's other streams alone.
+     */
+    private void closeNow(Object coyoteRequest) {
+        try {
+            action.invoke(coyoteRequest, closeNow, new IOException("stream aborted by Lifeline"));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Tomcat's request could not be aborted", e);
         }
     }
 
