@@ -83,6 +83,9 @@ class EmbeddedProgramIT {
         Program program = start(Map.of("LIFELINE_JWT_KEY", key), "--port", "0");
         int port = program.awaitReady();
         assertFalse(program.stdout().contains("DEVELOPMENT MODE"), program.stdout());
+        assertTrue(program.stderr().contains("TCP user timeout 30000 ms on every subscriber's connection"),
+                "the jar's manifest lets Lifeline set the TCP user timeout, through the JNA it carries:\n"
+                        + program.stderr());
         try (Http http = new Http()) {
             assertEquals(401, http.get(URI.create("http://127.0.0.1:" + port + "/.well-known/mercure?topic=t"), null)
                     .status());
