@@ -31,7 +31,7 @@ public final class Settings {
      */
     public static final Duration DEFAULT_UNWATCHED_LIFETIME = Duration.ofMinutes(15);
 
-    /** The TCP user timeout of the embedded program, unless configured otherwise (or raised to the dispatch timeout). */
+    /** The embedded program's TCP user timeout unless configured otherwise, or the dispatch timeout if longer. */
     public static final Duration DEFAULT_TCP_USER_TIMEOUT = Duration.ofSeconds(30);
 
     /** HS256 keys below this many bytes are accepted, with a warning. */

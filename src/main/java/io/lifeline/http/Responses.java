@@ -1,5 +1,6 @@
 package io.lifeline.http;
 
+import io.lifeline.protocol.EventStream;
 import io.lifeline.protocol.ProtocolException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -54,15 +55,23 @@ final class Responses {
             refuse(response, refusal);
             return;
         }
+        startEventStream(request, response);
+        response.getOutputStream().write((": " + refusal.reason() + "; come back in " + retryMillis + " ms\n")
+                .getBytes(StandardCharsets.UTF_8));
+        response.getOutputStream().write(EventStream.cursor(cursor, retryMillis));
+    }
+
+    /**
+     * The head of every event stream: {@code 200 text/event-stream}, never cached, never buffered by nginx, and on
+     * HTTP/1.x {@code Connection: close}, so that each stream is its connection's only request.
+     */
+    static void startEventStream(HttpServletRequest request, HttpServletResponse response) {
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/event-stream");
         response.setHeader("Cache-Control", "private, no-cache, no-store");
+        response.setHeader("X-Accel-Buffering", "no");
         if (request.getProtocol().startsWith("HTTP/1.")) {
             response.setHeader("Connection", "close");
         }
-        String block = ": " + refusal.reason() + "; come back in " + retryMillis + " ms\n"
-                + "id: " + cursor + "\n"
-                + "retry: " + retryMillis + "\n\n";
-        response.getOutputStream().write(block.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -69,13 +69,7 @@ final class SubscribeHandler {
             return;
         }
 
-        response.setStatus(HttpServletResponse.SC_OK);
-        response.setContentType("text/event-stream");
-        response.setHeader("Cache-Control", "private, no-cache, no-store");
-        response.setHeader("X-Accel-Buffering", "no");
-        if (request.getProtocol().startsWith("HTTP/1.")) {
-            response.setHeader("Connection", "close");
-        }
+        Responses.startEventStream(request, response);
 
         AsyncContext async = request.startAsync();
         async.setTimeout(0);

@@ -88,7 +88,8 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     /**
      * Adds a subscriber: announces its subscriptions, replays what it missed, gives it its cursor (the hub's
      * position, as an id-only block) and puts it in the topic index, with no update lost or repeated between the
-     * replay and the live stream. A subscriber added while the hub stops ends {@code server-shutdown} at once.
+     * replay and the live stream. A subscriber added while the hub stops is sent away at once, like the others:
+     * told where to resume and when to come back, then ended {@code server-shutdown}.
      *
      * @param lastEventId the last update the client has seen, {@code earliest}, or null when it asks for no replay
      * @return the id of the update the replay follows, for the {@code Last-Event-ID} response header
@@ -193,9 +194,9 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     /**
      * Stops the hub: refuses new subscribers and updates, and ends every subscriber {@code server-shutdown}, spread
      * at random over the drain, each told first where to resume and, by a {@code retry:} field, to wait a random
-     * while before it reconnects, so that reconnections reach the other nodes as a trickle, not a storm. Returns once every
-     * subscriber has ended, also when another thread started the shutdown (a container's stop hook, then its
-     * {@code contextDestroyed}). Idempotent.
+     * while before it reconnects, so that reconnections reach the other nodes as a trickle, not a storm. Returns
+     * once every subscriber has ended, also when another thread started the shutdown (a container's stop hook, then
+     * its {@code contextDestroyed}). Idempotent.
      */
     public void shutdown() {
         boolean first;

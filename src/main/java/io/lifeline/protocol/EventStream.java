@@ -17,6 +17,25 @@ public final class EventStream {
     private EventStream() {
     }
 
+    /**
+     * A block that only moves the client's cursor: an {@code id} field, a {@code retry} field unless
+     * {@code retryMillis} is negative, and no data, so that EventSource sets its last event id (and reconnection
+     * time) and dispatches nothing (WHATWG HTML, server-sent events, "dispatch the event", steps 1 and 2).
+     *
+     * @param id never empty (an empty {@code id:} resets the client's last event id), no CR, LF or NUL
+     * @throws IllegalArgumentException for an id that cannot be a field
+     */
+    public static byte[] cursor(String id, long retryMillis) {
+        if (id.isEmpty() || id.indexOf('\r') >= 0 || id.indexOf('\n') >= 0 || id.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("not an id for a cursor: " + id);
+        }
+        StringBuilder block = new StringBuilder(id.length() + 32).append("id: ").append(id).append('\n');
+        if (retryMillis >= 0) {
+            block.append("retry: ").append(retryMillis).append('\n');
+        }
+        return block.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     public static byte[] encode(Update update) {
         StringBuilder sb = new StringBuilder(update.data().length() + update.id().length() + 32);
         if (update.type() != null) {

@@ -20,7 +20,7 @@ public final class ProtocolException extends Exception {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
-    /** 503: the request may be made again after this many seconds (the {@code Retry-After} header, RFC 9110, 10.2.3). */
+    /** 503: the request may be made again after this many seconds ({@code Retry-After}, RFC 9110, 10.2.3). */
     public static ProtocolException unavailable(String reason, long retryAfterSeconds) {
         return new ProtocolException(503, reason, retryAfterSeconds);
     }

@@ -2,7 +2,6 @@ package io.lifeline.subscriber;
 
 import io.lifeline.protocol.EventStream;
 import io.lifeline.protocol.Update;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Bytes queued for a subscriber. An update is encoded once and the same frame is queued for every subscriber it
@@ -39,14 +38,11 @@ public final class Frame {
     }
 
     /**
-     * An id-only block naming where the client resumes: EventSource sets its last event id from it and dispatches
-     * nothing, since the block has no data (WHATWG HTML, "dispatch the event", steps 1 and 2). The client sends it as
-     * {@code Last-Event-ID} when it reconnects.
-     *
-     * @param id never empty (an empty {@code id:} would reset the client's last event id), no CR, LF or NUL
+     * An id-only block naming where the client resumes ({@link EventStream#cursor}): EventSource sets its last event
+     * id from it, dispatches nothing, and sends it as {@code Last-Event-ID} when it reconnects.
      */
     public static Frame cursor(String id) {
-        return new Frame(cursorLine(id).append('\n').toString().getBytes(StandardCharsets.UTF_8), Kind.CURSOR);
+        return new Frame(EventStream.cursor(id, -1), Kind.CURSOR);
     }
 
     /**
@@ -54,18 +50,7 @@ public final class Frame {
      * long EventSource waits before it reconnects (SSE's {@code retry} field).
      */
     public static Frame resumeAt(String id, long retryMillis) {
-        StringBuilder block = cursorLine(id);
-        if (retryMillis >= 0) {
-            block.append("retry: ").append(retryMillis).append('\n');
-        }
-        return new Frame(block.append('\n').toString().getBytes(StandardCharsets.UTF_8), Kind.FINAL);
-    }
-
-    private static StringBuilder cursorLine(String id) {
-        if (id.isEmpty() || id.indexOf('\r') >= 0 || id.indexOf('\n') >= 0 || id.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("not an id for a cursor: " + id);
-        }
-        return new StringBuilder(id.length() + 32).append("id: ").append(id).append('\n');
+        return new Frame(EventStream.cursor(id, retryMillis), Kind.FINAL);
     }
 
     public int size() {

@@ -51,7 +51,7 @@ final class Outbox {
     private volatile boolean writable;
     private volatile boolean closed;
     /** Set once a frame did not fit: nothing more is taken, and the subscriber is ending. */
-    private volatile boolean overflowed;
+    private final AtomicBoolean overflowed = new AtomicBoolean();
     /** When a write last failed to finish at once, or 0 while the connection takes bytes. */
     private volatile long blockedSinceNanos;
     private volatile long updatesSent;
@@ -73,15 +73,16 @@ final class Outbox {
      * in which case the subscriber is told (it ends elsewhere) and the caller returns at once.
      */
     boolean offer(Frame frame) {
-        if (closed || overflowed) {
+        if (closed || overflowed.get()) {
             return false;
         }
         long size = frame.size();
         long after = queuedBytes.addAndGet(size);
         if (after - replayAllowance.get() > limitBytes && after > size) {
             queuedBytes.addAndGet(-size);
-            overflowed = true;
-            owner.onOverflow();
+            if (overflowed.compareAndSet(false, true)) {
+                owner.onOverflow();
+            }
             return false;
         }
         frames.add(frame);

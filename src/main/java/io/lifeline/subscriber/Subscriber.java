@@ -66,7 +66,6 @@ public final class Subscriber implements DepartureListener {
     private final AtomicReference<EndReason> endReason = new AtomicReference<>();
     private final AtomicBoolean inputEnded = new AtomicBoolean();
     private final AtomicBoolean stallCheckScheduled = new AtomicBoolean();
-    private final AtomicBoolean overflowed = new AtomicBoolean();
     /** How the subscriber ends once its final frame has gone out. */
     private final AtomicReference<PendingEnd> pendingEnd = new AtomicReference<>();
     private volatile long endedNanos;
@@ -228,13 +227,10 @@ public final class Subscriber implements DepartureListener {
     }
 
     /**
-     * The queue overflowed while someone (a publisher, usually) queued a frame: the subscriber ends
+     * The queue overflowed, once, while someone (a publisher, usually) queued a frame: the subscriber ends
      * {@code write-stalled} on a writer thread, so that the one who overflowed it returns at once.
      */
     void onOverflow() {
-        if (!overflowed.compareAndSet(false, true)) {
-            return;
-        }
         long noticed = System.nanoTime();
         try {
             host.writers().execute(() -> end(EndReason.WRITE_STALLED, noticed));

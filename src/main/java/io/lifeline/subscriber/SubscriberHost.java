@@ -22,7 +22,7 @@ public interface SubscriberHost {
     /** The one timer for heartbeats and deadlines. */
     TimerWheel timer();
 
-    /** Threads that write queued frames, and end subscribers whose queue overflowed, so that a publisher only queues. */
+    /** Threads that write queued frames and end subscribers whose queue overflowed: a publisher only queues. */
     Executor writers();
 
     /**

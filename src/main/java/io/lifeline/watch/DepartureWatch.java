@@ -67,5 +67,34 @@ public interface DepartureWatch {
         default boolean explain(Throwable failure) {
             return false;
         }
+
+        /**
+         * A handle that watches nothing and aborts by running {@code abort}: for a connection a container reaches
+         * but cannot read, or one no container hook reaches at all ({@code abort} then does nothing).
+         */
+        static Handle abortOnly(Runnable abort) {
+            return new AbortOnly(abort);
+        }
+    }
+
+    /** See {@link Handle#abortOnly}. */
+    record AbortOnly(Runnable close) implements Handle {
+        @Override
+        public boolean watches() {
+            return false;
+        }
+
+        @Override
+        public void arm() {
+        }
+
+        @Override
+        public void cancel() {
+        }
+
+        @Override
+        public void abort() {
+            close.run();
+        }
     }
 }

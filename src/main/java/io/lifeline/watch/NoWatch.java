@@ -11,19 +11,7 @@ public final class NoWatch implements DepartureWatch {
 
     public static final String KIND = "none";
 
-    private static final Handle NOTHING = new Handle() {
-        @Override
-        public void arm() {
-        }
-
-        @Override
-        public void cancel() {
-        }
-
-        @Override
-        public void abort() {
-        }
-    };
+    private static final Handle NOTHING = Handle.abortOnly(() -> { });
 
     @Override
     public String kind() {

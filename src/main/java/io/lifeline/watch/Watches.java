@@ -78,29 +78,9 @@ public final class Watches {
                 abortOnly = handle;
             }
         }
-        return new Prepared(fallback.kind(), abortOnly != null ? new Unarmed(abortOnly)
+        // A container's handle used only to abort is never armed, so it never watches.
+        return new Prepared(fallback.kind(), abortOnly != null ? DepartureWatch.Handle.abortOnly(abortOnly::abort)
                 : fallback.prepare(request, listener));
-    }
-
-    /** A container's handle used only to abort: it is never armed, so it never watches. */
-    private record Unarmed(DepartureWatch.Handle handle) implements DepartureWatch.Handle {
-        @Override
-        public boolean watches() {
-            return false;
-        }
-
-        @Override
-        public void arm() {
-        }
-
-        @Override
-        public void cancel() {
-        }
-
-        @Override
-        public void abort() {
-            handle.abort();
-        }
     }
 
     /** Every kind a subscriber may be watched by here, the fallback included. */

@@ -37,10 +37,7 @@ class VanishedClientIT {
 
     @BeforeAll
     static void namespacesAreAvailable() {
-        String unavailable = NetworkNamespace.unavailable();
-        if (unavailable != null) {
-            throw new IllegalStateException(unavailable + ": this test needs a client host of its own");
-        }
+        NetworkNamespace.requireAvailable();
     }
 
     @AfterAll

@@ -28,12 +28,15 @@ public final class NetworkNamespace implements AutoCloseable {
         this.clientDevice = clientDevice;
     }
 
-    /** Why namespaces cannot be made here, or null when they can. */
-    public static String unavailable() {
+    /**
+     * Fails, with the reason, where namespaces cannot be made: these tests must run, never be skipped, in CI, which
+     * runs as root.
+     */
+    public static void requireAvailable() {
         if (!"root".equals(System.getProperty("user.name"))) {
-            return "network namespaces need root (CI runs as root); running as " + System.getProperty("user.name");
+            throw new IllegalStateException("network namespaces need root (CI runs as root); running as "
+                    + System.getProperty("user.name") + ": this test needs a client host of its own");
         }
-        return null;
     }
 
     public static NetworkNamespace create() throws IOException {

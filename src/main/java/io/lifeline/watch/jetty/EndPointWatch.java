@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * Jetty's {@code fill()} turns every read error into -1, so only this tells a connection the kernel gave up on
  * ({@code ETIMEDOUT}, the TCP user timeout) from a FIN. Then {@code fill()} tells what arrived: -1 is the end of
  * input (a FIN, or an RST, which Jetty also turns into -1; over TLS, also a close_notify); bytes are stray client
- * bytes, discarded, and the interest is registered again. The interest is failed, not succeeded, when this watch cancels it, when the connection idles
- * out, or when the end point closes: the first two are not departures (an idle timeout re-arms), the last is.</p>
+ * bytes, discarded, and the interest is registered again. The interest is failed, not succeeded, when this watch
+ * cancels it, when the connection idles out, or when the end point closes: the first two are not departures (an idle
+ * timeout re-arms), the last is. An error that is neither a reset nor a timeout counts as the end of input.</p>
  *
  * <p>Arming and cancelling hold this watch's lock, so a cancel can never slip between a fill and the re-arm that
  * follows it and leave an interest behind. Cancel must run before the response completes: a leftover interest would

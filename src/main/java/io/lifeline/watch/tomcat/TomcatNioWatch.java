@@ -115,14 +115,14 @@ public final class TomcatNioWatch implements DepartureWatch {
             tcp.prepare(socketChannel);
             if (!http11Processor.isInstance(processor)) {
                 // HTTP/2: Tomcat reads the connection itself; aborting resets the stream, never the connection.
-                return new AbortOnly(() -> closeNow(coyote));
+                return Handle.abortOnly(() -> closeNow(coyote));
             }
             Runnable abort = () -> {
                 TcpSockets.abortOnClose(socketChannel);
                 close(wrapper);
             };
             if (channel.getClass() != plainChannel) {
-                return new AbortOnly(abort); // TLS (SecureNioChannel): the raw bytes are encrypted
+                return Handle.abortOnly(abort); // TLS (SecureNioChannel): the raw bytes are encrypted
             }
             return selector.watch(socketChannel, listener, abort);
         } catch (ReflectiveOperationException | RuntimeException e) {
@@ -167,26 +167,5 @@ public final class TomcatNioWatch implements DepartureWatch {
     @Override
     public void close() {
         selector.close();
-    }
-
-    /** A connection this watch reaches but cannot read: it aborts, and sees nothing. */
-    private record AbortOnly(Runnable close) implements Handle {
-        @Override
-        public boolean watches() {
-            return false;
-        }
-
-        @Override
-        public void arm() {
-        }
-
-        @Override
-        public void cancel() {
-        }
-
-        @Override
-        public void abort() {
-            close.run();
-        }
     }
 }
