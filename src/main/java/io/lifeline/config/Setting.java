@@ -38,8 +38,9 @@ public enum Setting {
     MAX_LIFETIME("auto", "longest a subscriber stays connected before it is told to reconnect, less up to a fifth at "
             + "random; auto: 30m, and 15m for subscribers no departure watch guards; 0s: unbounded"),
     TCP_USER_TIMEOUT("auto", "longest the bytes sent to a subscriber may stay unacknowledged before the kernel aborts "
-            + "its connection (Linux TCP_USER_TIMEOUT; ends client-timeout); auto: 30s in the embedded program, off in "
-            + "a WAR; 0s: off; never below LIFELINE_DISPATCH_TIMEOUT");
+            + "its connection (Linux TCP_USER_TIMEOUT; ends client-timeout); auto: 30s in the embedded program (or "
+            + "LIFELINE_DISPATCH_TIMEOUT if longer), off in a WAR (it needs a JVM flag there, see the README); 0s: off; "
+            + "a value below LIFELINE_DISPATCH_TIMEOUT stops start-up");
 
     private final String defaultValue;
     private final String description;

@@ -53,6 +53,9 @@ final class SubscribeHandler {
         try {
             if (hub.isStopping()) {
                 long retryMillis = hub.reconnectMillis();
+                if (lastEventId != null) {
+                    HeaderText.set(response, "Last-Event-ID", lastEventId); // nothing replayed: it resumes there
+                }
                 Responses.later(request, response, Responses.stopping(retryMillis), cursorFor(lastEventId),
                         retryMillis);
                 return;

@@ -22,7 +22,7 @@ public final class UpdateForm {
 
     /**
      * Ids the hub makes itself start with this (the positions it hands clients to resume from); a publisher's id may
-     * not, so that no update can pass for one.
+     * not, in any case (a URN's namespace is case-insensitive, RFC 8141), so that no update can pass for one.
      */
     public static final String RESERVED_ID_PREFIX = "urn:lifeline:";
 
@@ -53,7 +53,7 @@ public final class UpdateForm {
                 throw ProtocolException.badRequest("\"id\" must not be \"earliest\", the protocol's name for the "
                         + "start of the history");
             }
-            if (id.startsWith(RESERVED_ID_PREFIX)) {
+            if (id.regionMatches(true, 0, RESERVED_ID_PREFIX, 0, RESERVED_ID_PREFIX.length())) {
                 throw ProtocolException.badRequest("\"id\" must not start with " + RESERVED_ID_PREFIX
                         + ": such ids are the hub's own resume positions");
             }

@@ -133,6 +133,7 @@ class ShutdownTest {
                 assertTrue(resuming.awaitEof(Duration.ofSeconds(5)));
                 assertEquals("seen-before", SseEvents.parse(resuming.body()).get(0).id(),
                         "a client that has a cursor keeps it");
+                assertEquals("seen-before", resuming.header("Last-Event-ID"), "and is told so, as the protocol asks");
             }
             assertTrue(server.hub().subscribers().stream().noneMatch(s -> s.topics().contains("t")),
                     "no subscriber was added for them");

@@ -99,6 +99,8 @@ class StalledReaderTest {
             }
             Poll.until(Duration.ofSeconds(5), "every reader ended write-stalled",
                     () -> server.hub().metrics().ended(EndReason.WRITE_STALLED) == readers);
+            System.out.println(readers + " overflowing readers: " + published + " publishes, the slowest "
+                    + slowestPublishNanos / 1_000_000 + " ms");
             assertTrue(slowestPublishNanos < Duration.ofMillis(500).toNanos(), "over " + published
                     + " publishes, the slowest took " + slowestPublishNanos / 1_000_000 + " ms");
             Poll.until(Duration.ofSeconds(2), "every end logged",

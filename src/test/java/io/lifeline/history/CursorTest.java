@@ -145,12 +145,14 @@ class CursorTest {
     }
 
     @Test
-    void aPublisherMayNotUseTheHubsOwnIds() throws IOException {
+    void aPublisherMayNotUseTheHubsOwnIdsInAnyCase() throws IOException {
         try (TestServer server = TestServer.start(Map.of()); Http http = new Http()) {
-            Http.Response r = http.publish(server.uri("/.well-known/mercure"), server.publisherToken(),
-                    "topic", topic(), "id", "urn:lifeline:position:abc-1");
-            assertEquals(400, r.status());
-            assertTrue(r.body().contains("urn:lifeline:"), r.body());
+            for (String id : new String[] {"urn:lifeline:position:abc-1", "URN:Lifeline:anything"}) {
+                Http.Response r = http.publish(server.uri("/.well-known/mercure"), server.publisherToken(),
+                        "topic", topic(), "id", id);
+                assertEquals(400, r.status(), id);
+                assertTrue(r.body().contains("urn:lifeline:"), r.body());
+            }
         }
     }
 
