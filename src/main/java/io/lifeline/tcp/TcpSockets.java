@@ -43,6 +43,9 @@ public final class TcpSockets {
 
     private static final Logger LOG = LoggerFactory.getLogger(TcpSockets.class);
 
+    /** {@code tcpi_state} of a connection the kernel has let go of (linux/tcp.h: {@code TCP_CLOSE}). */
+    private static final int TCP_CLOSE = 7;
+
     private final Duration userTimeout;
     private final Method descriptor;
     private final String unavailable;
@@ -134,9 +137,6 @@ public final class TcpSockets {
         }
     }
 
-    // linux/tcp.h: tcp_info starts with u8 tcpi_state, tcpi_ca_state, tcpi_retransmits, tcpi_probes.
-    private static final int TCP_CLOSE = 7;
-
     /**
      * Whether the kernel gave up on the connection, for a watch that hears of an end only after the container has
      * read the socket, and with it the pending error: an HTTP/2 connection, which the container reads all the time.
@@ -149,7 +149,7 @@ public final class TcpSockets {
         if (descriptor == null || !channel.isOpen()) {
             return false;
         }
-        byte[] info = new byte[8];
+        byte[] info = new byte[8]; // tcp_info starts: u8 tcpi_state, tcpi_ca_state, tcpi_retransmits, tcpi_probes
         try {
             LibC.getsockopt(fd(channel), LibC.IPPROTO_TCP, LibC.TCP_INFO, info, new int[] {info.length});
         } catch (LastErrorException | ReflectiveOperationException e) {

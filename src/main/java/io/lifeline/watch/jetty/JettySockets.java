@@ -1,9 +1,9 @@
 package io.lifeline.watch.jetty;
 
+import java.nio.channels.SocketChannel;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
-import java.nio.channels.SocketChannel;
 
 /**
  * The TCP connection under a Jetty end point: over TLS, a connection's end point is the decrypted side of an
