@@ -34,6 +34,8 @@ public enum Setting {
     DISPATCH_TIMEOUT("5s", "longest a write to a subscriber may stay unfinished before it ends write-stalled"),
     QUEUE_BYTES("4MiB", "bytes that may wait for one subscriber before it ends write-stalled"),
     MAX_UPDATE_BYTES("1MiB", "largest publish request body; larger ones get 413"),
+    METRICS_TOKEN("", "bearer token /metrics asks for (Authorization: Bearer <token>, as Prometheus sends it); empty: "
+            + "/metrics answers anyone who reaches it"),
     WATCH("auto", "departure watch: auto (the container's hook where one exists) or none (heartbeats only)"),
     MAX_LIFETIME("auto", "longest a subscriber stays connected before it is told to reconnect, less up to a fifth at "
             + "random; auto: 30m, and 15m for subscribers no departure watch guards; 0s: unbounded"),

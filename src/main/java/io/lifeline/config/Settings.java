@@ -56,6 +56,8 @@ public final class Settings {
     private final long historyBytes;
     private final boolean subscriptionEvents;
     private final Duration drain;
+    /** Null when /metrics is open. */
+    private final String metricsToken;
     private final WatchMode watchMode;
     /** Null for auto. */
     private final Duration maxLifetime;
@@ -84,6 +86,7 @@ public final class Settings {
         this.historyBytes = b.historyBytes;
         this.subscriptionEvents = b.subscriptionEvents;
         this.drain = b.drain;
+        this.metricsToken = b.metricsToken;
         this.watchMode = b.watchMode;
         this.maxLifetime = b.maxLifetime;
         this.tcpUserTimeout = b.tcpUserTimeout;
@@ -118,6 +121,11 @@ public final class Settings {
         b.historyBytes = Values.size(value(sources, Setting.HISTORY_BYTES));
         b.subscriptionEvents = Values.bool(value(sources, Setting.SUBSCRIPTION_EVENTS));
         b.drain = Values.durationOrZero(value(sources, Setting.DRAIN));
+        b.metricsToken = Values.bearerTokenOrNone(value(sources, Setting.METRICS_TOKEN));
+        if (b.metricsToken != null && b.metricsToken.length() < 16) {
+            b.warnings.add(Setting.METRICS_TOKEN.envName() + " is shorter than 16 characters: anyone who can try "
+                    + "tokens against /metrics may guess it");
+        }
         b.watchMode = watchMode(value(sources, Setting.WATCH));
         ConfigSources.Value lifetime = value(sources, Setting.MAX_LIFETIME);
         b.maxLifetime = isAuto(lifetime) ? null : Values.durationOrZero(lifetime);
@@ -165,9 +173,13 @@ public final class Settings {
         return load(ConfigSources.of(values, new Properties(), Map.of(), name -> null));
     }
 
+    /** The address development mode listens on unless {@code LIFELINE_HOST} names another. */
+    public static final String DEVELOPMENT_HOST = "127.0.0.1";
+
     /**
      * The embedded program's development mode: no key was configured, so this run gets a generated one and lets
-     * subscribers in without a token.
+     * subscribers in without a token. It listens on loopback only unless a host was set: the token it prints may
+     * publish and subscribe to everything.
      */
     public Settings withDevelopmentKey(String generatedKey) {
         Builder b = new Builder(this);
@@ -176,6 +188,9 @@ public final class Settings {
         b.subscriberKey = key;
         b.anonymous = true;
         b.developmentMode = true;
+        if (b.host.isEmpty()) {
+            b.host = DEVELOPMENT_HOST;
+        }
         return new Settings(b);
     }
 
@@ -309,6 +324,11 @@ public final class Settings {
         return drain;
     }
 
+    /** The bearer token {@code /metrics} asks for, or null when it answers anyone. */
+    public String metricsToken() {
+        return metricsToken;
+    }
+
     public WatchMode watchMode() {
         return watchMode;
     }
@@ -357,6 +377,7 @@ public final class Settings {
                 + "ms queueBytes=" + queueBytes + " maxUpdateBytes=" + maxUpdateBytes + " history=" + historySize
                 + "/" + historyBytes + "B drain=" + drain.toMillis() + "ms anonymous=" + anonymous
                 + " subscriptionEvents=" + subscriptionEvents + " corsOrigins=" + corsOrigins
+                + " metricsToken=" + (metricsToken == null ? "none" : "set")
                 + " watch=" + watchMode.name().toLowerCase(Locale.ROOT) + " maxLifetime=" + (maxLifetime != null
                 ? maxLifetime.toSeconds() + "s" : "auto (" + DEFAULT_WATCHED_LIFETIME.toSeconds() + "s, unwatched "
                 + DEFAULT_UNWATCHED_LIFETIME.toSeconds() + "s)")
@@ -384,6 +405,7 @@ public final class Settings {
         long historyBytes;
         boolean subscriptionEvents;
         Duration drain;
+        String metricsToken;
         WatchMode watchMode;
         Duration maxLifetime;
         Duration tcpUserTimeout;
@@ -413,6 +435,7 @@ public final class Settings {
             historyBytes = s.historyBytes;
             subscriptionEvents = s.subscriptionEvents;
             drain = s.drain;
+            metricsToken = s.metricsToken;
             watchMode = s.watchMode;
             maxLifetime = s.maxLifetime;
             tcpUserTimeout = s.tcpUserTimeout;

@@ -18,6 +18,8 @@ final class Values {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})(B|KiB|MiB|GiB)?");
     private static final Pattern ORIGIN = Pattern.compile("https?://[a-z0-9.\\-]+(:\\d{1,5})?|https?://\\[[0-9a-f:.]+\\](:\\d{1,5})?");
+    /** RFC 6750, 2.1: the characters a bearer token may hold. */
+    private static final Pattern BEARER_TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
     private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+\\-.^_`|~]+");
 
     private Values() {
@@ -118,6 +120,19 @@ final class Values {
             throw new ConfigException(path.origin() + " = '" + path.raw() + "' cannot be opened with "
                     + password.origin() + ": " + e.getMessage());
         }
+    }
+
+    /** A bearer token (RFC 6750, 2.1), or null when the value is empty. */
+    static String bearerTokenOrNone(ConfigSources.Value v) {
+        String raw = v.raw().trim();
+        if (raw.isEmpty()) {
+            return null;
+        }
+        if (!BEARER_TOKEN.matcher(raw).matches()) {
+            throw bad(v, "is not a bearer token (letters, digits and -._~+/ only, then = padding): it could not be "
+                    + "sent in an Authorization header");
+        }
+        return raw;
     }
 
     static String cookieName(ConfigSources.Value v) {

@@ -34,6 +34,9 @@ public final class LifelineContextListener implements ServletContextListener {
     /** The context attribute holding the running {@link Hub}. */
     public static final String HUB_ATTRIBUTE = Hub.class.getName();
 
+    /** The web app's default error page, which {@code web.xml} (and the embedded program) names. */
+    public static final String ERROR_PAGE = ErrorServlet.PATH;
+
     private static final Logger LOG = LoggerFactory.getLogger(LifelineContextListener.class);
 
     private final Settings preset;
@@ -84,11 +87,15 @@ public final class LifelineContextListener implements ServletContextListener {
         mercure.addMapping("/.well-known/mercure");
         context.addServlet("subscriptions", new SubscriptionsServlet(hub, authorizer, tokens))
                 .addMapping(SubscriptionsServlet.PATH, SubscriptionsServlet.PATH + "/*");
-        context.addServlet("metrics", new MetricsServlet(metrics)).addMapping("/metrics");
+        context.addServlet("metrics", new MetricsServlet(metrics, settings.metricsToken())).addMapping("/metrics");
+        context.addServlet("error", new ErrorServlet()).addMapping(ErrorServlet.PATH);
         FilterRegistration.Dynamic headers = context.addFilter("hub-headers",
                 new HubHeadersFilter(settings.corsOrigins()));
         headers.setAsyncSupported(true);
         headers.addMappingForUrlPatterns(null, false, "/.well-known/mercure", "/.well-known/mercure/*");
+        FilterRegistration.Dynamic methods = context.addFilter("allowed-methods", new AllowedMethods());
+        methods.setAsyncSupported(true);
+        methods.addMappingForUrlPatterns(null, false, "/*");
 
         Map.Entry<String, AutoCloseable> hook = Watches.installStopHook(context, hub::shutdown);
         stopHook = hook == null ? null : hook.getValue();
@@ -98,6 +105,10 @@ public final class LifelineContextListener implements ServletContextListener {
                 hook == null ? "none (the hub drains when the web app is destroyed)" : hook.getKey(),
                 settings.describe());
         logSilentDepartureBound(settings, embedded, tcp);
+        if (settings.metricsToken() == null) {
+            LOG.info("/metrics answers anyone who reaches it: set LIFELINE_METRICS_TOKEN to ask for a bearer token, "
+                    + "or restrict it at the proxy");
+        }
     }
 
     /**

@@ -6,21 +6,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.hub.Hub;
 import io.lifeline.hub.Subscriptions;
+import io.lifeline.protocol.PathSegment;
 import io.lifeline.protocol.ProtocolException;
 import io.lifeline.subscriber.Subscriber;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The active subscriptions API: {@code /.well-known/mercure/subscriptions},
  * {@code .../subscriptions/{topic}} and {@code .../subscriptions/{topic}/{subscriber}}, as JSON-LD.
  *
  * <p>Topics are usually URLs, so the {@code {topic}} segment carries its slashes as {@code %2F}. The segments are
- * therefore cut from the raw request URI and decoded here; the container's decoded path would have merged them.
+ * therefore cut from the raw request URI and each decoded here, once ({@link PathSegment}); the container's decoded
+ * path would have merged them. Any topic can be asked about this way, whatever escapes it needs ({@code %25},
+ * {@code %5C}, {@code +}), but for {@code .}, {@code ..} and topics holding NUL, which no container lets through a
+ * path.
  * A subscriber that has ended is gone from every answer from the moment its end was noticed.</p>
  */
 final class SubscriptionsServlet extends HttpServlet {
@@ -52,9 +54,9 @@ final class SubscriptionsServlet extends HttpServlet {
             if (segments.length == 0) {
                 body = collection(path, null, lastEventId);
             } else if (segments.length == 1) {
-                body = collection(path, decode(segments[0]), lastEventId);
+                body = collection(path, PathSegment.decode(segments[0]), lastEventId);
             } else if (segments.length == 2) {
-                body = single(decode(segments[0]), decode(segments[1]), lastEventId);
+                body = single(PathSegment.decode(segments[0]), PathSegment.decode(segments[1]), lastEventId);
             } else {
                 throw ProtocolException.badRequest("a subscriptions URL has at most two segments after "
                         + PATH + ": {topic} and {subscriber}, percent-encoded, a topic's slashes as %2F. If they "
@@ -97,13 +99,5 @@ final class SubscriptionsServlet extends HttpServlet {
         body.setAll(Subscriptions.document(s, topic, true));
         body.put("lastEventID", lastEventId);
         return body;
-    }
-
-    private static String decode(String segment) throws ProtocolException {
-        try {
-            return URLDecoder.decode(segment, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw ProtocolException.badRequest("malformed percent-escape in " + segment);
-        }
     }
 }

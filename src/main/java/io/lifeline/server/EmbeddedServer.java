@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
+import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.UriCompliance;
@@ -57,8 +58,11 @@ public final class EmbeddedServer implements AutoCloseable {
 
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
+        // Topics in the subscriptions API's path may hold any escape: %2F, %25, %5C. Traversal stays refused
+        // (AMBIGUOUS_PATH_SEGMENT is not allowed).
         http.setUriCompliance(UriCompliance.DEFAULT.with("LIFELINE",
-                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+                UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
         ServerConnector connector = new ServerConnector(server, connectionFactories(settings, http));
         connector.setHost(settings.host());
         connector.setPort(settings.port());
@@ -74,6 +78,10 @@ public final class EmbeddedServer implements AutoCloseable {
         ServletHolder files = context.addServlet(DefaultServlet.class, "/");
         files.setInitParameter("dirAllowed", "false");
         context.addEventListener(new LifelineContextListener(settings));
+        ErrorPageErrorHandler errorPages = new ErrorPageErrorHandler(); // as web.xml's <error-page> in the WAR
+        errorPages.addErrorPage(ErrorPageErrorHandler.GLOBAL_ERROR_PAGE, LifelineContextListener.ERROR_PAGE);
+        context.setErrorHandler(errorPages);
+        server.setErrorHandler(new PlainErrorHandler());
         // On stop, Jetty waits for responses in flight, so the streams the hub ends at shutdown complete cleanly.
         server.setHandler(new GracefulHandler(context));
         server.setStopTimeout(Duration.ofSeconds(5).toMillis());

@@ -28,6 +28,8 @@ public final class Main {
     static final int EXIT_CONFIG = 2;
     /** Exit status when the server cannot start, e.g. the port is in use. */
     static final int EXIT_START = 1;
+    /** Exit status when a stop (SIGTERM, SIGINT) did not complete cleanly. */
+    static final int EXIT_STOP_FAILED = 3;
 
     private Main() {
     }
@@ -66,22 +68,38 @@ public final class Main {
             System.exit(EXIT_START);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            if (LogManager.getLogManager() instanceof ShutdownSafeLogManager logs) {
-                logs.resetAfterShutdown();
-            }
-        }, "lifeline-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "lifeline-shutdown"));
 
         String host = settings.host() == null ? "localhost" : settings.host();
         String scheme = settings.tlsKeystore() == null ? "http" : "https";
         String url = scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/";
         if (developmentToken != null) {
-            System.out.println(developmentBanner(url, developmentToken));
+            System.out.println(developmentBanner(url, developmentToken, settings.host()));
         }
         System.out.println("Lifeline ready on " + url + " (port " + server.port() + ")");
         System.out.flush();
         server.join();
+    }
+
+    /**
+     * Stops on SIGTERM or SIGINT: drains the hub, stops Jetty, flushes the log, then ends the JVM with 0 after a clean
+     * stop and {@link #EXIT_STOP_FAILED} otherwise. Left to itself, a JVM ended by a signal exits 128 plus the
+     * signal's number (143, 130) however cleanly it stopped, and service managers count that as a failure.
+     */
+    private static void stop(EmbeddedServer server) {
+        int status = 0;
+        try {
+            server.close();
+        } catch (RuntimeException e) {
+            System.err.println("lifeline: the stop did not complete cleanly: " + e);
+            status = EXIT_STOP_FAILED;
+        }
+        if (LogManager.getLogManager() instanceof ShutdownSafeLogManager logs) {
+            logs.resetAfterShutdown();
+        }
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(status);
     }
 
     private static String startFailure(Exception e, Settings settings) {
@@ -103,11 +121,16 @@ public final class Main {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(key);
     }
 
-    private static String developmentBanner(String url, String token) {
+    private static String developmentBanner(String url, String token, String host) {
         String rule = "=".repeat(78);
+        String listening = Settings.DEVELOPMENT_HOST.equals(host)
+                ? "  It listens on " + host + " only: set " + Setting.HOST.envName() + " to listen elsewhere.\n"
+                : "  It listens on " + (host == null ? "every interface" : host) + ", as " + Setting.HOST.envName()
+                + " asks:\n  anyone who can reach it there may subscribe.\n";
         return rule + "\n"
                 + "  DEVELOPMENT MODE: no " + Setting.JWT_KEY.envName() + " is set.\n"
                 + "  Lifeline generated a key for this run only and lets anonymous subscribers in.\n"
+                + listening
                 + "  Never run it like this in production.\n\n"
                 + "  Token that may publish and subscribe to every topic:\n"
                 + "    " + token + "\n\n"

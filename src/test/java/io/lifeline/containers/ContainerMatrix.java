@@ -4,14 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lifeline.hub.Subscriptions;
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.testing.Deadline;
 import io.lifeline.testing.DepartureReport;
+import io.lifeline.testing.EncodedTopics;
 import io.lifeline.testing.HalfClosingProxy;
 import io.lifeline.testing.Poll;
+import io.lifeline.testing.Http;
+import io.lifeline.testing.RawHttp;
 import io.lifeline.testing.RawSseClient;
 import io.lifeline.testing.Sockets;
 import io.lifeline.testing.SseEvents;
+import io.lifeline.testing.Tokens;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.Charset;
@@ -30,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The departure matrix of the core promise, run against the WAR in a stock container process: each way a client can
@@ -178,6 +184,48 @@ abstract class ContainerMatrix {
     void theStartUpLineSaysTheTcpUserTimeoutIsOptInForAWar() {
         Poll.until(Duration.ofSeconds(5), "the start-up line on the TCP user timeout; output:\n" + container.output(),
                 () -> container.output().contains("TCP user timeout off (in a WAR it is opt-in"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"PROPFIND", "PUT", "DELETE", "PATCH"})
+    void aMethodTheHubDoesNotSupportIs405WithAllowAndAPlainReason(String method) throws IOException {
+        Http.Response r = RawHttp.exchange(container.host, container.port, container.scheme().equals("https"),
+                method + " /.well-known/mercure HTTP/1.1");
+        assertEquals(405, r.status(), r.body());
+        assertEquals("GET, POST, OPTIONS", r.header("Allow"));
+        assertTrue(r.header("Content-Type").startsWith("text/plain"), r.headers().toString());
+        assertTrue(r.body().startsWith(method + " is not supported here"), r.body());
+    }
+
+    @Test
+    void traceEchoesNothingAndAPathThatServesNothingIs404InPlainText() throws IOException {
+        String token = Tokens.publisher(ExternalHub.KEY, "*");
+        for (String path : List.of("/.well-known/mercure", "/metrics", "/")) {
+            Http.Response trace = RawHttp.exchange(container.host, container.port,
+                    container.scheme().equals("https"), "TRACE " + path + " HTTP/1.1\r\nAuthorization: Bearer "
+                            + token + "\r\nCookie: mercureAuthorization=" + token);
+            assertTrue(trace.status() == 403 || trace.status() == 405, trace.status() + " " + trace.body());
+            assertFalse(trace.body().contains(token), "TRACE echoed the request: " + trace.body());
+        }
+        Http.Response missing = RawHttp.exchange(container.host, container.port,
+                container.scheme().equals("https"), "GET /no/such/thing HTTP/1.1\r\nAccept: text/html");
+        assertEquals(404, missing.status());
+        assertTrue(missing.header("Content-Type").startsWith("text/plain"), missing.headers().toString());
+        assertTrue(missing.body().contains("/.well-known/mercure"), missing.body());
+    }
+
+    @Test
+    void everyTopicThatCanBeSubscribedToIsFoundAtTheIdTheHubGivesItsSubscription() throws IOException {
+        for (String topic : EncodedTopics.TOPICS) {
+            try (RawSseClient client = container.openClient(container.port, "/.well-known/mercure?topic="
+                    + URLEncoder.encode(topic, StandardCharsets.UTF_8), 0)) {
+                client.awaitBody(":\n\n", Duration.ofSeconds(10));
+                String id = Subscriptions.id(topic, hub.awaitSubscriber(topic));
+                for (String path : List.of(id, EncodedTopics.withLiteralPlus(id))) {
+                    assertEquals(topic, hub.subscriptionsApi(path).get("topic").asText(), path);
+                }
+            }
+        }
     }
 
     @Test

@@ -45,15 +45,22 @@ final class ExternalHub implements AutoCloseable {
     /** The active subscriptions to exactly this topic, from the subscriptions API. */
     JsonNode subscriptionsOf(String topic) {
         try {
-            Http.Response r = http.get(container.uri("/.well-known/mercure/subscriptions/"
-                    + URLEncoder.encode(topic, StandardCharsets.UTF_8)), reader);
-            if (r.status() != 200) {
-                throw new AssertionError("the subscriptions API answered " + r.status() + ": " + r.body());
-            }
-            return JSON.readTree(r.body()).get("subscriptions");
+            // A path segment: form encoding's '+' for a space would be a literal '+' there.
+            return subscriptionsApi("/.well-known/mercure/subscriptions/"
+                    + URLEncoder.encode(topic, StandardCharsets.UTF_8).replace("+", "%20")).get("subscriptions");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A document of the subscriptions API, which must answer 200. */
+    JsonNode subscriptionsApi(String path) throws IOException {
+        Http.Response r = http.get(container.uri(path), reader);
+        if (r.status() != 200) {
+            throw new AssertionError("the subscriptions API answered " + r.status() + " at " + path + ": "
+                    + r.body());
+        }
+        return JSON.readTree(r.body());
     }
 
     /** Waits for the one subscriber of this topic and returns its id. */

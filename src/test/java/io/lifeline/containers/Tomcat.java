@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * A stock Tomcat 10.1 or 11: its own {@code conf/}, with the HTTP connector moved to a free loopback port and given
- * the one attribute Lifeline needs ({@code encodedSolidusHandling="passthrough"}), and the WAR as {@code ROOT.war}.
+ * the attributes Lifeline needs ({@code encodedSolidusHandling="passthrough"} and
+ * {@code encodedReverseSolidusHandling="passthrough"}), and the WAR as {@code ROOT.war}.
  * Optionally the connector speaks TLS instead, where no departure watch can read the socket.
  */
 final class Tomcat extends Container {
@@ -29,7 +30,10 @@ final class Tomcat extends Container {
         this(homeProperty, base, keystore, keystorePassword, "passthrough");
     }
 
-    /** @param encodedSolidusHandling the connector's attribute, or null to leave Tomcat's default (reject) */
+    /**
+     * @param encodedSolidusHandling the connector's {@code encodedSolidusHandling} and
+     *                               {@code encodedReverseSolidusHandling}, or null to leave Tomcat's default (reject)
+     */
     Tomcat(String homeProperty, Path base, Path keystore, String keystorePassword, String encodedSolidusHandling)
             throws IOException {
         super(property(homeProperty).getFileName().toString().replace("apache-tomcat-", "Tomcat ")
@@ -62,7 +66,8 @@ final class Tomcat extends Container {
         Path serverXml = base.resolve("conf/server.xml");
         String xml = Files.readString(serverXml, StandardCharsets.UTF_8);
         String connector = "port=\"" + port + "\" address=\"" + host + "\" " + (encodedSolidusHandling == null ? ""
-                : "encodedSolidusHandling=\"" + encodedSolidusHandling + "\" ");
+                : "encodedSolidusHandling=\"" + encodedSolidusHandling + "\" encodedReverseSolidusHandling=\""
+                + encodedSolidusHandling + "\" ");
         if (keystore != null) {
             connector += "SSLEnabled=\"true\" scheme=\"https\" secure=\"true\" ";
         }

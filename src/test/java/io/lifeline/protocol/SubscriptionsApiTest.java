@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lifeline.hub.Subscriptions;
+import io.lifeline.testing.EncodedTopics;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
@@ -42,6 +44,29 @@ class SubscriptionsApiTest {
     void stop() throws IOException {
         http.close();
         server.close();
+    }
+
+    @Test
+    void everyTopicThatCanBeSubscribedToIsFoundAtTheIdTheHubGivesItsSubscriptionWhateverEscapesItNeeds()
+            throws IOException {
+        for (String topic : EncodedTopics.TOPICS) {
+            try (RawSseClient client = RawSseClient.open(server.port(), "/.well-known/mercure?topic="
+                    + URLEncoder.encode(topic, StandardCharsets.UTF_8))) {
+                client.awaitBody(":\n\n", Duration.ofSeconds(5));
+                String subscriber = server.awaitSubscriber(topic).id();
+                String id = Subscriptions.id(topic, subscriber);
+                for (String path : List.of(id, EncodedTopics.withLiteralPlus(id))) {
+                    Http.Response r = http.get(server.uri(path), reader);
+                    assertEquals(200, r.status(), topic + " at " + path + ": " + r.body());
+                    assertEquals(topic, JSON.readTree(r.body()).get("topic").asText(), path);
+                    assertEquals(id, JSON.readTree(r.body()).get("id").asText(), path);
+                }
+                String collection = id.substring(0, id.lastIndexOf('/'));
+                Http.Response r = http.get(server.uri(collection), reader);
+                assertEquals(200, r.status(), topic + " at " + collection + ": " + r.body());
+                assertEquals(1, JSON.readTree(r.body()).get("subscriptions").size(), collection);
+            }
+        }
     }
 
     @Test

@@ -53,7 +53,10 @@ class EmbeddedProgramIT {
         int port = program.awaitReady();
         String out = program.stdout();
         assertTrue(out.contains("DEVELOPMENT MODE"), out);
-        assertTrue(out.contains("open http://localhost:" + port + "/"), out);
+        assertTrue(out.contains("open http://127.0.0.1:" + port + "/"), out);
+        assertTrue(out.contains("It listens on 127.0.0.1 only"), out);
+        assertEquals(List.of("127.0.0.1:" + port), listeningAddresses(port),
+                "development mode listens on loopback only, its token being able to do everything");
         Matcher token = Pattern.compile("\\n\\s+(eyJ[\\w-]+\\.[\\w-]+\\.[\\w-]+)\\n").matcher(out);
         assertTrue(token.find(), out);
 
@@ -75,6 +78,41 @@ class EmbeddedProgramIT {
         int status = program.awaitExit();
         assertTrue(program.stderr().contains("reason=server-shutdown"), "exit " + status + "\n" + program.stderr()
                 + "\nstdout:\n" + program.stdout());
+        assertEquals(0, status, "a clean stop on SIGTERM exits 0");
+    }
+
+    @Test
+    void aCleanStopOnSigintExitsZeroToo() throws Exception {
+        Program program = start(Map.of("LIFELINE_JWT_KEY", "k".repeat(40)), "--port", "0");
+        program.awaitReady();
+        new ProcessBuilder("bash", "-c", "kill -INT " + program.process.pid()).start().waitFor();
+        assertEquals(0, program.awaitExit(), program.stderr());
+        assertTrue(program.stderr().contains("hub stopped"), program.stderr());
+    }
+
+    @Test
+    void developmentModeListensWhereAHostIsSetExplicitlyAndSaysSo() throws Exception {
+        Program program = start(Map.of(), "--port", "0", "--host", "0.0.0.0");
+        int port = program.awaitReady();
+        assertTrue(program.stdout().contains("It listens on 0.0.0.0, as LIFELINE_HOST asks"), program.stdout());
+        assertEquals(List.of("0.0.0.0:" + port), listeningAddresses(port));
+    }
+
+    /** The local addresses the kernel shows listening on this port, from {@code ss}. */
+    private static List<String> listeningAddresses(int port) throws IOException, InterruptedException {
+        Process ss = new ProcessBuilder("ss", "-Hltn", "( sport = :" + port + " )").start();
+        String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        ss.waitFor();
+        List<String> addresses = new ArrayList<>();
+        for (String line : out.strip().split("\n")) {
+            String[] columns = line.trim().split("\\s+");
+            if (columns.length >= 4) {
+                String local = columns[3];
+                boolean any = local.startsWith("[::]:") || local.startsWith("*:") || local.startsWith("0.0.0.0:");
+                addresses.add(any ? "0.0.0.0:" + port : local.replace("[::ffff:", "").replace("]", ""));
+            }
+        }
+        return addresses;
     }
 
     @Test

@@ -83,6 +83,15 @@ public final class Http implements AutoCloseable {
         return execute(get);
     }
 
+    /** Any method, with header lines as name, value, name, value... */
+    public Response send(String method, URI uri, String... headerNamesAndValues) throws IOException {
+        HttpUriRequestBase request = new HttpUriRequestBase(method, uri);
+        for (int i = 0; i < headerNamesAndValues.length; i += 2) {
+            request.addHeader(headerNamesAndValues[i], headerNamesAndValues[i + 1]);
+        }
+        return execute(request);
+    }
+
     private Response execute(HttpUriRequestBase request) throws IOException {
         return client.execute(request, response -> {
             Map<String, String> headers = new java.util.LinkedHashMap<>();

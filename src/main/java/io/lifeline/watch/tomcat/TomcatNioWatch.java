@@ -51,6 +51,8 @@ public final class TomcatNioWatch implements DepartureWatch {
     private final Method ioChannel;
     private final Method connector;
     private final Method encodedSolidusHandling;
+    /** Null in a Tomcat older than the attribute (10.1.34, 11.0.3). */
+    private final Method encodedReverseSolidusHandling;
     private final AtomicBoolean solidusChecked = new AtomicBoolean();
     private final TomcatSelector selector = new TomcatSelector();
     private final TcpSockets tcp;
@@ -65,6 +67,7 @@ public final class TomcatNioWatch implements DepartureWatch {
         coyoteRequest = catalinaRequest.getMethod("getCoyoteRequest");
         connector = catalinaRequest.getMethod("getConnector");
         encodedSolidusHandling = connector.getReturnType().getMethod("getEncodedSolidusHandling");
+        encodedReverseSolidusHandling = optionalMethod(connector.getReturnType(), "getEncodedReverseSolidusHandling");
         Class<?> coyote = Class.forName("org.apache.coyote.Request", false, loader);
         processorHook = accessible(coyote.getDeclaredField("hook"));
         http11Processor = Class.forName("org.apache.coyote.http11.Http11Processor", false, loader);
@@ -78,6 +81,14 @@ public final class TomcatNioWatch implements DepartureWatch {
         closeSocket = wrapper.getMethod("close");
         plainChannel = Class.forName("org.apache.tomcat.util.net.NioChannel", false, loader);
         ioChannel = plainChannel.getMethod("getIOChannel");
+    }
+
+    private static Method optionalMethod(Class<?> type, String name) {
+        try {
+            return type.getMethod(name);
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
     }
 
     private static <T extends java.lang.reflect.AccessibleObject> T accessible(T member) {
@@ -131,16 +142,23 @@ public final class TomcatNioWatch implements DepartureWatch {
     }
 
     /**
-     * The subscriptions API carries URL topics in a path segment, their slashes encoded as {@code %2F}; Tomcat refuses
-     * such paths with its own 400 before Lifeline sees them, unless its connector is told otherwise. Said once, at
-     * the first subscription, when it is not.
+     * The subscriptions API carries topics in a path segment, a URL's slashes encoded as {@code %2F} and a backslash
+     * as {@code %5C}; Tomcat refuses such paths with its own 400 before Lifeline sees them, unless its connector is
+     * told otherwise. Said once, at the first subscription, when it is not.
      */
     private void warnIfEncodedSlashesAreRejected(Object catalinaRequest) throws ReflectiveOperationException {
-        String handling = String.valueOf(encodedSolidusHandling.invoke(connector.invoke(catalinaRequest)));
+        Object tomcatConnector = connector.invoke(catalinaRequest);
+        String handling = String.valueOf(encodedSolidusHandling.invoke(tomcatConnector));
         if ("reject".equalsIgnoreCase(handling)) {
             LOG.warn("this Tomcat connector refuses %2F in paths (encodedSolidusHandling=\"reject\"): the "
                     + "subscriptions API cannot be asked about URL topics; set encodedSolidusHandling=\"passthrough\" "
                     + "on the <Connector> in conf/server.xml");
+        }
+        if (encodedReverseSolidusHandling != null && "reject".equalsIgnoreCase(
+                String.valueOf(encodedReverseSolidusHandling.invoke(tomcatConnector)))) {
+            LOG.warn("this Tomcat connector refuses %5C in paths (encodedReverseSolidusHandling=\"reject\"): the "
+                    + "subscriptions API cannot be asked about topics holding a backslash; set "
+                    + "encodedReverseSolidusHandling=\"passthrough\" on the <Connector> in conf/server.xml");
         }
     }
 
