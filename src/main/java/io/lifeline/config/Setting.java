@@ -12,7 +12,7 @@ import java.util.Locale;
  */
 public enum Setting {
     PORT("8080", "TCP port of the embedded program; 0 picks any free port"),
-    HOST("", "address the embedded program binds; empty means every interface"),
+    HOST("", "address the embedded program binds; empty means every interface (loopback only in development mode)"),
     HTTP2("true", "true: the embedded program also speaks HTTP/2 (h2c in plain text, h2 over TLS)"),
     TLS_KEYSTORE("", "PKCS12 or JKS keystore: when set, the embedded program serves HTTPS only"),
     TLS_KEYSTORE_PASSWORD("", "password of LIFELINE_TLS_KEYSTORE"),
@@ -34,6 +34,17 @@ public enum Setting {
     DISPATCH_TIMEOUT("5s", "longest a write to a subscriber may stay unfinished before it ends write-stalled"),
     QUEUE_BYTES("4MiB", "bytes that may wait for one subscriber before it ends write-stalled"),
     MAX_UPDATE_BYTES("1MiB", "largest publish request body; larger ones get 413"),
+    BODY_TIMEOUT("10s", "longest a publish request's body may take to arrive; a slower one gets 408"),
+    HEADER_TIMEOUT("10s", "embedded program: longest a connection may take to send a request's headers, counted "
+            + "from its opening or the end of its previous response; then it is closed"),
+    MAX_CONNECTIONS("auto", "embedded program: connections held at most; more wait to be accepted; auto: the "
+            + "process's open-files limit less 100"),
+    MAX_SUBSCRIBERS("auto", "subscribers held at most; more are told to come back later; auto: 90% of the "
+            + "process's open-files limit; 0: no limit"),
+    MAX_SUBSCRIBERS_PER_ADDRESS("0", "subscribers one client address may hold (IPv6: one /64); more are told to come "
+            + "back later; 0: no limit"),
+    TRUSTED_PROXIES("", "addresses or ranges (10.0.0.0/8, fd00::/8; comma-separated) of proxies whose "
+            + "X-Forwarded-For and Forwarded headers name the client address"),
     METRICS_TOKEN("", "bearer token /metrics asks for (Authorization: Bearer <token>, as Prometheus sends it); empty: "
             + "/metrics answers anyone who reaches it"),
     WATCH("auto", "departure watch: auto (the container's hook where one exists) or none (heartbeats only)"),

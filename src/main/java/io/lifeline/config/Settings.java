@@ -1,5 +1,7 @@
 package io.lifeline.config;
 
+import com.sun.management.UnixOperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,6 +60,12 @@ public final class Settings {
     private final Duration drain;
     /** Null when /metrics is open. */
     private final String metricsToken;
+    private final Duration bodyTimeout;
+    private final Duration headerTimeout;
+    private final int maxConnections;
+    private final int maxSubscribers;
+    private final int maxSubscribersPerAddress;
+    private final List<AddressRange> trustedProxies;
     private final WatchMode watchMode;
     /** Null for auto. */
     private final Duration maxLifetime;
@@ -87,6 +95,12 @@ public final class Settings {
         this.subscriptionEvents = b.subscriptionEvents;
         this.drain = b.drain;
         this.metricsToken = b.metricsToken;
+        this.bodyTimeout = b.bodyTimeout;
+        this.headerTimeout = b.headerTimeout;
+        this.maxConnections = b.maxConnections;
+        this.maxSubscribers = b.maxSubscribers;
+        this.maxSubscribersPerAddress = b.maxSubscribersPerAddress;
+        this.trustedProxies = b.trustedProxies;
         this.watchMode = b.watchMode;
         this.maxLifetime = b.maxLifetime;
         this.tcpUserTimeout = b.tcpUserTimeout;
@@ -122,6 +136,20 @@ public final class Settings {
         b.subscriptionEvents = Values.bool(value(sources, Setting.SUBSCRIPTION_EVENTS));
         b.drain = Values.durationOrZero(value(sources, Setting.DRAIN));
         b.metricsToken = Values.bearerTokenOrNone(value(sources, Setting.METRICS_TOKEN));
+        b.bodyTimeout = Values.duration(value(sources, Setting.BODY_TIMEOUT));
+        b.headerTimeout = Values.duration(value(sources, Setting.HEADER_TIMEOUT));
+        long files = openFilesLimit();
+        ConfigSources.Value maxConnections = value(sources, Setting.MAX_CONNECTIONS);
+        b.maxConnections = isAuto(maxConnections) ? (int) Math.max(100, Math.min(Integer.MAX_VALUE, files - 100))
+                : Values.count(maxConnections);
+        if (b.maxConnections == 0) {
+            throw Values.bad(maxConnections, "must be at least 1, or auto");
+        }
+        ConfigSources.Value maxSubscribers = value(sources, Setting.MAX_SUBSCRIBERS);
+        b.maxSubscribers = isAuto(maxSubscribers) ? (int) Math.max(10, Math.min(Integer.MAX_VALUE, files * 9 / 10))
+                : Values.count(maxSubscribers);
+        b.maxSubscribersPerAddress = Values.count(value(sources, Setting.MAX_SUBSCRIBERS_PER_ADDRESS));
+        b.trustedProxies = Values.addressRanges(value(sources, Setting.TRUSTED_PROXIES));
         if (b.metricsToken != null && b.metricsToken.length() < 16) {
             b.warnings.add(Setting.METRICS_TOKEN.envName() + " is shorter than 16 characters: anyone who can try "
                     + "tokens against /metrics may guess it");
@@ -208,6 +236,14 @@ public final class Settings {
         String raw = Values.nonEmpty(material.get());
         ConfigSources.Value algorithm = sources.get(ownAlgorithm).orElseGet(() -> value(sources, Setting.JWT_ALGORITHM));
         return Optional.of(JwtKey.parse(algorithm.raw(), algorithm.origin(), raw, material.get().origin()));
+    }
+
+    /** The process's open-files limit, which bounds the connections it can hold; a large number where unknown. */
+    private static long openFilesLimit() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
+            return unix.getMaxFileDescriptorCount();
+        }
+        return 1_000_000;
     }
 
     private static boolean isAuto(ConfigSources.Value v) {
@@ -324,6 +360,36 @@ public final class Settings {
         return drain;
     }
 
+    /** Longest a publish request's body may take to arrive. */
+    public Duration bodyTimeout() {
+        return bodyTimeout;
+    }
+
+    /** Embedded program: longest a connection may take to send a request's headers. */
+    public Duration headerTimeout() {
+        return headerTimeout;
+    }
+
+    /** Embedded program: connections held at most. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Subscribers held at most; zero for no limit. */
+    public int maxSubscribers() {
+        return maxSubscribers;
+    }
+
+    /** Subscribers one client address (one /64 for IPv6) may hold; zero for no limit. */
+    public int maxSubscribersPerAddress() {
+        return maxSubscribersPerAddress;
+    }
+
+    /** Proxies whose forwarding headers name the client's address. */
+    public List<AddressRange> trustedProxies() {
+        return trustedProxies;
+    }
+
     /** The bearer token {@code /metrics} asks for, or null when it answers anyone. */
     public String metricsToken() {
         return metricsToken;
@@ -378,6 +444,8 @@ public final class Settings {
                 + "/" + historyBytes + "B drain=" + drain.toMillis() + "ms anonymous=" + anonymous
                 + " subscriptionEvents=" + subscriptionEvents + " corsOrigins=" + corsOrigins
                 + " metricsToken=" + (metricsToken == null ? "none" : "set")
+                + " bodyTimeout=" + bodyTimeout.toMillis() + "ms maxSubscribers=" + maxSubscribers
+                + " maxSubscribersPerAddress=" + maxSubscribersPerAddress + " trustedProxies=" + trustedProxies
                 + " watch=" + watchMode.name().toLowerCase(Locale.ROOT) + " maxLifetime=" + (maxLifetime != null
                 ? maxLifetime.toSeconds() + "s" : "auto (" + DEFAULT_WATCHED_LIFETIME.toSeconds() + "s, unwatched "
                 + DEFAULT_UNWATCHED_LIFETIME.toSeconds() + "s)")
@@ -406,6 +474,12 @@ public final class Settings {
         boolean subscriptionEvents;
         Duration drain;
         String metricsToken;
+        Duration bodyTimeout;
+        Duration headerTimeout;
+        int maxConnections;
+        int maxSubscribers;
+        int maxSubscribersPerAddress;
+        List<AddressRange> trustedProxies;
         WatchMode watchMode;
         Duration maxLifetime;
         Duration tcpUserTimeout;
@@ -436,6 +510,12 @@ public final class Settings {
             subscriptionEvents = s.subscriptionEvents;
             drain = s.drain;
             metricsToken = s.metricsToken;
+            bodyTimeout = s.bodyTimeout;
+            headerTimeout = s.headerTimeout;
+            maxConnections = s.maxConnections;
+            maxSubscribers = s.maxSubscribers;
+            maxSubscribersPerAddress = s.maxSubscribersPerAddress;
+            trustedProxies = s.trustedProxies;
             watchMode = s.watchMode;
             maxLifetime = s.maxLifetime;
             tcpUserTimeout = s.tcpUserTimeout;

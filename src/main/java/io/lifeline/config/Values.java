@@ -122,6 +122,22 @@ final class Values {
         }
     }
 
+    /** Addresses and CIDR ranges, comma-separated; empty for none. */
+    static List<AddressRange> addressRanges(ConfigSources.Value v) {
+        List<AddressRange> ranges = new ArrayList<>();
+        for (String part : v.raw().split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            try {
+                ranges.add(AddressRange.parse(part.trim()));
+            } catch (IllegalArgumentException e) {
+                throw bad(v, "holds " + e.getMessage());
+            }
+        }
+        return List.copyOf(ranges);
+    }
+
     /** A bearer token (RFC 6750, 2.1), or null when the value is empty. */
     static String bearerTokenOrNone(ConfigSources.Value v) {
         String raw = v.raw().trim();

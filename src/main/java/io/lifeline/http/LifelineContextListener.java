@@ -76,13 +76,14 @@ public final class LifelineContextListener implements ServletContextListener {
         hub = new Hub(new Hub.Config(new SubscriberHost.Limits(settings.heartbeat(), settings.dispatchTimeout(),
                 settings.queueBytes(), settings.maxLifetime(true), settings.maxLifetime(false)),
                 settings.historySize(), settings.historyBytes(),
-                settings.subscriptionEvents(), settings.drain()), authorizer, matcher, metrics);
+                settings.subscriptionEvents(), settings.drain(), settings.maxSubscribers(),
+                settings.maxSubscribersPerAddress()), authorizer, matcher, metrics);
         context.setAttribute(HUB_ATTRIBUTE, hub);
         RequestTokens tokens = new RequestTokens(settings.cookieName(), settings.publishOrigins());
 
         ServletRegistration.Dynamic mercure = context.addServlet("mercure", new MercureServlet(
-                new SubscribeHandler(hub, authorizer, watches, tokens),
-                new PublishHandler(hub, authorizer, tokens, settings.maxUpdateBytes())));
+                new SubscribeHandler(hub, authorizer, watches, tokens, new ClientAddresses(settings.trustedProxies())),
+                new PublishHandler(hub, authorizer, tokens, settings.maxUpdateBytes(), settings.bodyTimeout())));
         mercure.setAsyncSupported(true);
         mercure.addMapping("/.well-known/mercure");
         context.addServlet("subscriptions", new SubscriptionsServlet(hub, authorizer, tokens))

@@ -38,12 +38,14 @@ final class SubscribeHandler {
     private final Authorizer authorizer;
     private final Watches watches;
     private final RequestTokens tokens;
+    private final ClientAddresses clients;
 
-    SubscribeHandler(Hub hub, Authorizer authorizer, Watches watches, RequestTokens tokens) {
+    SubscribeHandler(Hub hub, Authorizer authorizer, Watches watches, RequestTokens tokens, ClientAddresses clients) {
         this.hub = hub;
         this.authorizer = authorizer;
         this.watches = watches;
         this.tokens = tokens;
+        this.clients = clients;
     }
 
     void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -53,11 +55,8 @@ final class SubscribeHandler {
         try {
             if (hub.isStopping()) {
                 long retryMillis = hub.reconnectMillis();
-                if (lastEventId != null) {
-                    HeaderText.set(response, "Last-Event-ID", lastEventId); // nothing replayed: it resumes there
-                }
-                Responses.later(request, response, Responses.stopping(retryMillis), cursorFor(lastEventId),
-                        retryMillis);
+                hub.metrics().refused("stopping");
+                sendAway(request, response, Responses.stopping(retryMillis), lastEventId, retryMillis);
                 return;
             }
             claims = authorizer.subscriber(tokens.find(request));
@@ -71,15 +70,34 @@ final class SubscribeHandler {
             Responses.refuse(response, refusal);
             return;
         }
+        String clientAddress = clients.keyOf(request);
+        String full = hub.admit(clientAddress);
+        if (full != null) {
+            long retryMillis = hub.reconnectMillis();
+            sendAway(request, response, ProtocolException.unavailable(full, (retryMillis + 999) / 1000), lastEventId,
+                    retryMillis);
+            return;
+        }
 
-        Responses.startEventStream(request, response);
-
-        AsyncContext async = request.startAsync();
-        async.setTimeout(0);
-        ServletSseStream stream = new ServletSseStream(async);
-        Subscriber subscriber = new Subscriber("urn:uuid:" + UUID.randomUUID(), topics, claims.orElse(null),
-                request.getRemoteAddr() + ":" + request.getRemotePort(), stream, hub);
-        Watches.Prepared watch = watches.prepare(request, subscriber);
+        Subscriber subscriber = null;
+        ServletSseStream stream;
+        Watches.Prepared watch;
+        try {
+            Responses.startEventStream(request, response);
+            AsyncContext async = request.startAsync();
+            async.setTimeout(0);
+            stream = new ServletSseStream(async);
+            subscriber = new Subscriber("urn:uuid:" + UUID.randomUUID(), topics, claims.orElse(null),
+                    request.getRemoteAddr() + ":" + request.getRemotePort(), clientAddress, stream, hub);
+            watch = watches.prepare(request, subscriber);
+        } catch (IOException | RuntimeException e) {
+            if (subscriber == null) {
+                hub.release(clientAddress);
+            } else {
+                subscriber.end(EndReason.INTERNAL_ERROR); // gives back what admit() counted
+            }
+            throw e;
+        }
         subscriber.attachWatch(watch.kind(), watch.handle());
         String preceding = hub.add(subscriber, lastEventId);
         if (lastEventId != null) {
@@ -96,6 +114,18 @@ final class SubscribeHandler {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Sends a subscriber away for now ({@link Responses#later}), telling it where to resume; a request that named
+     * its last event id gets it back in {@code Last-Event-ID}, as the protocol asks, since nothing was replayed.
+     */
+    private void sendAway(HttpServletRequest request, HttpServletResponse response, ProtocolException refusal,
+                          String lastEventId, long retryMillis) throws IOException {
+        if (lastEventId != null) {
+            HeaderText.set(response, "Last-Event-ID", lastEventId);
+        }
+        Responses.later(request, response, refusal, cursorFor(lastEventId), retryMillis);
     }
 
     /**

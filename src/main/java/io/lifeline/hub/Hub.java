@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +44,14 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
     private static final Logger ENDS = LoggerFactory.getLogger(END_LOG);
 
-    /** What a hub is set up with. */
+    /**
+     * What a hub is set up with.
+     *
+     * @param maxSubscribers           subscribers held at most; zero for no limit
+     * @param maxSubscribersPerAddress subscribers one client address may hold; zero for no limit
+     */
     public record Config(Limits limits, int historySize, long historyBytes, boolean subscriptionEvents,
-                         Duration drain) {
+                         Duration drain, int maxSubscribers, int maxSubscribersPerAddress) {
     }
 
     private final Config config;
@@ -57,6 +63,9 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     private final TimerWheel timer = new TimerWheel(Duration.ofMillis(10), 4096, "lifeline-timer");
     private final ExecutorService writers;
     private final Map<String, Subscriber> live = new ConcurrentHashMap<>();
+    /** Subscribers admitted and not yet ended, and the same by client address. */
+    private final AtomicInteger admitted = new AtomicInteger();
+    private final Map<String, Integer> admittedByAddress = new ConcurrentHashMap<>();
     private final Object drained = new Object();
     private volatile boolean stopping;
 
@@ -83,6 +92,47 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         }
         transport.publish(update, false);
         metrics.updatePublished();
+    }
+
+    /**
+     * Admits a new subscriber against the limits on subscribers in total and per client address, or says why not:
+     * a refusal meant as "later", which the caller answers so that an EventSource comes back by itself. An admitted
+     * subscriber counts until it ends; one that never comes to exist must be {@link #release}d.
+     *
+     * @param clientAddress the key its client counts under
+     * @return null when admitted, else the reason
+     */
+    public String admit(String clientAddress) {
+        int max = config.maxSubscribers();
+        if (admitted.incrementAndGet() > max && max > 0) {
+            admitted.decrementAndGet();
+            metrics.refused("subscribers-limit");
+            return "the hub holds as many subscribers as it may (LIFELINE_MAX_SUBSCRIBERS=" + max + ")";
+        }
+        int perAddress = config.maxSubscribersPerAddress();
+        if (perAddress > 0) {
+            boolean[] full = new boolean[1];
+            admittedByAddress.compute(clientAddress, (address, n) -> {
+                int held = n == null ? 0 : n;
+                full[0] = held >= perAddress;
+                return full[0] ? n : held + 1;
+            });
+            if (full[0]) {
+                admitted.decrementAndGet();
+                metrics.refused("address-limit");
+                return clientAddress + " holds as many subscribers as one address may "
+                        + "(LIFELINE_MAX_SUBSCRIBERS_PER_ADDRESS=" + perAddress + ")";
+            }
+        }
+        return null;
+    }
+
+    /** Gives back what {@link #admit} counted, for a subscriber that has ended or never came to exist. */
+    public void release(String clientAddress) {
+        admitted.decrementAndGet();
+        if (config.maxSubscribersPerAddress() > 0) {
+            admittedByAddress.computeIfPresent(clientAddress, (address, n) -> n <= 1 ? null : n - 1);
+        }
     }
 
     /**
@@ -300,6 +350,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
 
     @Override
     public void ended(Subscriber subscriber, EndReason reason, long detectedNanos, long releasedNanos) {
+        release(subscriber.clientAddress());
         long cleanupNanos = releasedNanos - detectedNanos;
         metrics.subscriberEnded(reason, subscriber.watchKind(), subscriber.age(), cleanupNanos);
         ENDS.info("subscriber {} ended reason={} duration={}ms updates={} bytes={} watch={} cleanup={}us remote={}",

@@ -42,6 +42,14 @@ public final class HubMetrics {
     private final Counter published;
     private final Counter delivered;
     private final AtomicLong queuedBytes = new AtomicLong();
+    private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+
+    /**
+     * Why requests are refused or connections closed before they are served, each a label of
+     * {@code lifeline_requests_refused_total}: the hub is stopping, a limit is reached, a client too slow.
+     */
+    public static final List<String> REFUSALS = List.of("stopping", "subscribers-limit", "address-limit",
+            "header-timeout", "body-timeout");
 
     /** @param watchKinds the watches available here, registered up front so every series exists from the start */
     public HubMetrics(List<String> watchKinds) {
@@ -68,6 +76,18 @@ public final class HubMetrics {
         for (EndReason reason : EndReason.values()) {
             cleanupTimer(reason);
         }
+        REFUSALS.forEach(this::refusedCounter);
+    }
+
+    /** A request refused, or a connection closed before its request came, for one of {@link #REFUSALS}. */
+    public void refused(String reason) {
+        refusedCounter(reason).increment();
+    }
+
+    private Counter refusedCounter(String reason) {
+        return refused.computeIfAbsent(reason, r -> Counter.builder("lifeline.requests.refused").tag("reason", r)
+                .description("Requests refused before they were served, and connections closed before their "
+                        + "request came, by reason").register(registry));
     }
 
     public void subscriberStarted(String watch) {

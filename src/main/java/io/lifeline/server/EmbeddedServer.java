@@ -20,6 +20,7 @@ import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -82,8 +83,17 @@ public final class EmbeddedServer implements AutoCloseable {
         errorPages.addErrorPage(ErrorPageErrorHandler.GLOBAL_ERROR_PAGE, LifelineContextListener.ERROR_PAGE);
         context.setErrorHandler(errorPages);
         server.setErrorHandler(new PlainErrorHandler());
+        // Slow and greedy clients: a deadline for each request's headers, and a cap on connections that keeps the
+        // process below its open-files limit (beyond it, Jetty stops accepting until one closes).
+        HeaderDeadline headers = new HeaderDeadline(settings.headerTimeout(), connector.getScheduler(), () -> {
+            Object hub = context.getServletContext().getAttribute(LifelineContextListener.HUB_ATTRIBUTE);
+            return hub instanceof Hub h ? h.metrics() : null;
+        });
+        connector.addBean(headers);
+        headers.setHandler(context);
+        server.addBean(new NetworkConnectionLimit(settings.maxConnections(), connector));
         // On stop, Jetty waits for responses in flight, so the streams the hub ends at shutdown complete cleanly.
-        server.setHandler(new GracefulHandler(context));
+        server.setHandler(new GracefulHandler(headers));
         server.setStopTimeout(Duration.ofSeconds(5).toMillis());
 
         EmbeddedServer embedded = new EmbeddedServer(server, connector, context);

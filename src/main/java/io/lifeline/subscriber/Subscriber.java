@@ -58,6 +58,7 @@ public final class Subscriber implements DepartureListener {
     private final List<String> topics;
     private final Claims claims;
     private final String remote;
+    private final String clientAddress;
     private final SubscriberHost host;
     private final Outbox outbox;
     private final Instant startedAt = Instant.now();
@@ -82,15 +83,17 @@ public final class Subscriber implements DepartureListener {
     private long lastOfferedSequence = -1;
 
     /**
-     * @param claims the subscriber's verified token, or null for an anonymous subscriber
-     * @param remote the client's address, for logs
+     * @param claims        the subscriber's verified token, or null for an anonymous subscriber
+     * @param remote        the peer's address and port, for logs
+     * @param clientAddress the address its client counts under for the hub's limits (through trusted proxies)
      */
-    public Subscriber(String id, List<String> topics, Claims claims, String remote, SseStream stream,
-                      SubscriberHost host) {
+    public Subscriber(String id, List<String> topics, Claims claims, String remote, String clientAddress,
+                      SseStream stream, SubscriberHost host) {
         this.id = Objects.requireNonNull(id);
         this.topics = List.copyOf(topics);
         this.claims = claims;
         this.remote = remote;
+        this.clientAddress = clientAddress;
         this.host = host;
         this.outbox = new Outbox(this, stream, host, host.limits().queueBytes());
         outbox.offer(Frame.OPENING);
@@ -386,6 +389,11 @@ public final class Subscriber implements DepartureListener {
 
     public String remote() {
         return remote;
+    }
+
+    /** The address its client counts under for the hub's limits. */
+    public String clientAddress() {
+        return clientAddress;
     }
 
     public String watchKind() {
