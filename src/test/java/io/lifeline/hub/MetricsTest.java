@@ -30,7 +30,9 @@ class MetricsTest {
             stays.awaitBody("data: x", Duration.ofSeconds(5));
             leaves.fin();
             resets.reset();
-            Poll.until(Duration.ofSeconds(2), "two subscribers end", () -> server.hub().subscribers().size() == 1);
+            // The live gauge drops at the last step of a subscriber's release, after it has left the hub.
+            Poll.until(Duration.ofSeconds(2), "two subscribers end and are counted",
+                    () -> server.hub().subscribers().size() == 1 && server.hub().metrics().liveTotal() == 1);
 
             Http.Response r = http.get(server.uri("/metrics"), null);
             assertEquals(200, r.status());
