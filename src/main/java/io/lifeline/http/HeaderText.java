@@ -1,10 +1,8 @@
 package io.lifeline.http;
 
+import io.lifeline.protocol.PercentDecoding;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -46,15 +44,7 @@ final class HeaderText {
         if (ascii) {
             return raw;
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(raw.getBytes(StandardCharsets.ISO_8859_1)))
-                    .toString();
-        } catch (CharacterCodingException latin1) {
-            return raw;
-        }
+        return PercentDecoding.utf8(raw.getBytes(StandardCharsets.ISO_8859_1)).orElse(raw);
     }
 
     /** The value a container, writing one byte per char, puts on the wire as the UTF-8 of {@code text}. */

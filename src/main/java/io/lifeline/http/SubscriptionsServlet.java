@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.hub.Hub;
 import io.lifeline.hub.Subscriptions;
-import io.lifeline.protocol.PathSegment;
+import io.lifeline.protocol.PercentDecoding;
 import io.lifeline.protocol.ProtocolException;
 import io.lifeline.subscriber.Subscriber;
 import jakarta.servlet.http.HttpServlet;
@@ -19,7 +19,7 @@ import java.io.IOException;
  * {@code .../subscriptions/{topic}} and {@code .../subscriptions/{topic}/{subscriber}}, as JSON-LD.
  *
  * <p>Topics are usually URLs, so the {@code {topic}} segment carries its slashes as {@code %2F}. The segments are
- * therefore cut from the raw request URI and each decoded here, once ({@link PathSegment}); the container's decoded
+ * therefore cut from the raw request URI and each decoded here, once ({@link PercentDecoding#pathSegment}); the container's decoded
  * path would have merged them. Any topic can be asked about this way, whatever escapes it needs ({@code %25},
  * {@code %5C}, {@code +}), but for {@code .}, {@code ..} and topics holding NUL, which no container lets through a
  * path.
@@ -54,9 +54,9 @@ final class SubscriptionsServlet extends HttpServlet {
             if (segments.length == 0) {
                 body = collection(path, null, lastEventId);
             } else if (segments.length == 1) {
-                body = collection(path, PathSegment.decode(segments[0]), lastEventId);
+                body = collection(path, PercentDecoding.pathSegment(segments[0]), lastEventId);
             } else if (segments.length == 2) {
-                body = single(PathSegment.decode(segments[0]), PathSegment.decode(segments[1]), lastEventId);
+                body = single(PercentDecoding.pathSegment(segments[0]), PercentDecoding.pathSegment(segments[1]), lastEventId);
             } else {
                 throw ProtocolException.badRequest("a subscriptions URL has at most two segments after "
                         + PATH + ": {topic} and {subscriber}, percent-encoded, a topic's slashes as %2F. If they "

@@ -1,10 +1,5 @@
 package io.lifeline.protocol;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,8 +27,8 @@ public final class FormBody {
             if (i == body.length || body[i] == '&') {
                 if (i > start) {
                     int eq = indexOf(body, (byte) '=', start, i);
-                    String name = decode(body, start, eq < 0 ? i : eq);
-                    String value = eq < 0 ? "" : decode(body, eq + 1, i);
+                    String name = PercentDecoding.formField(body, start, eq < 0 ? i : eq);
+                    String value = eq < 0 ? "" : PercentDecoding.formField(body, eq + 1, i);
                     fields.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
                 }
                 start = i + 1;
@@ -64,37 +59,5 @@ public final class FormBody {
             }
         }
         return -1;
-    }
-
-    private static String decode(byte[] b, int from, int to) throws ProtocolException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(to - from);
-        for (int i = from; i < to; i++) {
-            byte c = b[i];
-            if (c == '+') {
-                bytes.write(' ');
-            } else if (c == '%') {
-                if (i + 2 >= to) {
-                    throw ProtocolException.badRequest("the form body has a truncated percent-escape");
-                }
-                int hi = Character.digit(b[i + 1], 16);
-                int lo = Character.digit(b[i + 2], 16);
-                if (hi < 0 || lo < 0) {
-                    throw ProtocolException.badRequest("the form body has an invalid percent-escape");
-                }
-                bytes.write(hi << 4 | lo);
-                i += 2;
-            } else {
-                bytes.write(c);
-            }
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw ProtocolException.badRequest("the form body is not valid UTF-8");
-        }
     }
 }
