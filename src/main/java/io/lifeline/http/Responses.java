@@ -30,9 +30,14 @@ final class Responses {
         response.getWriter().println(refusal.reason());
     }
 
-    /** 503 while the hub stops, to be tried again after {@code retryMillis} (rounded up to whole seconds). */
+    /** 503 while the hub stops, to be tried again after {@code retryMillis}. */
     static ProtocolException stopping(long retryMillis) {
-        return ProtocolException.unavailable("the hub is stopping", (retryMillis + 999) / 1000);
+        return unavailable("the hub is stopping", retryMillis);
+    }
+
+    /** 503, to be tried again after {@code retryMillis} (rounded up to whole seconds for {@code Retry-After}). */
+    static ProtocolException unavailable(String reason, long retryMillis) {
+        return ProtocolException.unavailable(reason, (retryMillis + 999) / 1000);
     }
 
     /**

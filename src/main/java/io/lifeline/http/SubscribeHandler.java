@@ -74,8 +74,7 @@ final class SubscribeHandler {
         String full = hub.admit(clientAddress);
         if (full != null) {
             long retryMillis = hub.reconnectMillis();
-            sendAway(request, response, ProtocolException.unavailable(full, (retryMillis + 999) / 1000), lastEventId,
-                    retryMillis);
+            sendAway(request, response, Responses.unavailable(full, retryMillis), lastEventId, retryMillis);
             return;
         }
 

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.net.InetAddresses;
 import io.lifeline.testing.Tls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -151,6 +153,44 @@ class SettingsTest {
         // Left to auto, it follows a dispatch timeout raised above its default.
         assertEquals(Duration.ofSeconds(60), Settings.of(Map.of(Setting.DISPATCH_TIMEOUT, "60s"))
                 .tcpUserTimeout(true));
+    }
+
+    @Test
+    void trustedProxiesAreAddressesOrRangesAndAnythingElseStopsStartUp() {
+        List<AddressRange> ranges = Settings.of(Map.of(Setting.TRUSTED_PROXIES, "10.0.0.0/8, 192.0.2.7,fd00::/8"))
+                .trustedProxies();
+        assertEquals(3, ranges.size());
+        assertTrue(ranges.get(0).contains(InetAddresses.forString("10.200.3.4")));
+        assertFalse(ranges.get(0).contains(InetAddresses.forString("11.0.0.1")));
+        assertTrue(ranges.get(1).contains(InetAddresses.forString("192.0.2.7")));
+        assertFalse(ranges.get(1).contains(InetAddresses.forString("192.0.2.8")));
+        assertTrue(ranges.get(2).contains(InetAddresses.forString("fd12::1")));
+        assertFalse(ranges.get(2).contains(InetAddresses.forString("10.0.0.1")), "no IPv4 in an IPv6 range");
+        for (String bad : new String[] {"10.0.0.0/99", "proxy.example.com", "10.0.0.0/x"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> Settings.of(Map.of(Setting.TRUSTED_PROXIES, bad)));
+            assertTrue(e.getMessage().contains("trusted-proxies"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theMetricsTokenIsABearerTokenAndAShortOneIsWarnedAbout() {
+        assertEquals(null, Settings.of(Map.of()).metricsToken());
+        assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.METRICS_TOKEN, "has a space")));
+        assertTrue(Settings.of(Map.of(Setting.METRICS_TOKEN, "short")).warnings().stream()
+                .anyMatch(w -> w.contains("LIFELINE_METRICS_TOKEN")));
+    }
+
+    @Test
+    void limitsAreCountsOrAutoFromTheOpenFilesLimit() {
+        Settings defaults = Settings.of(Map.of());
+        assertTrue(defaults.maxConnections() >= 100 && defaults.maxSubscribers() >= 10);
+        assertEquals(0, defaults.maxSubscribersPerAddress());
+        assertEquals(Duration.ofSeconds(10), defaults.headerTimeout());
+        assertEquals(Duration.ofSeconds(10), defaults.bodyTimeout());
+        assertEquals(0, Settings.of(Map.of(Setting.MAX_SUBSCRIBERS, "0")).maxSubscribers());
+        assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.MAX_CONNECTIONS, "0")));
+        assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.MAX_SUBSCRIBERS, "-1")));
     }
 
     @Test
