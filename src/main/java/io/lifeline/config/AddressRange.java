@@ -12,12 +12,15 @@ import java.net.InetAddress;
  */
 public record AddressRange(InetAddress network, int bits) {
 
-    /** @throws IllegalArgumentException for anything but an address literal with an optional prefix length */
+    /**
+     * @throws IllegalArgumentException for anything but an address literal with an optional prefix length; its
+     *                                  message says what is wrong, as a predicate ("is not an address ...")
+     */
     public static AddressRange parse(String text) {
         int slash = text.indexOf('/');
         String literal = slash < 0 ? text : text.substring(0, slash);
         if (!InetAddresses.isInetAddress(literal)) {
-            throw new IllegalArgumentException("'" + text + "' is not an address or a range such as 10.0.0.0/8");
+            throw new IllegalArgumentException("is not an address or a range such as 10.0.0.0/8");
         }
         InetAddress address = InetAddresses.forString(literal);
         int max = address.getAddress().length * 8;
@@ -28,7 +31,7 @@ public record AddressRange(InetAddress network, int bits) {
             bits = -1;
         }
         if (bits < 0 || bits > max) {
-            throw new IllegalArgumentException("'" + text + "' has a prefix length that is not 0 to " + max);
+            throw new IllegalArgumentException("has a prefix length that is not 0 to " + max);
         }
         return new AddressRange(address, bits);
     }

@@ -36,7 +36,8 @@ public enum Setting {
     MAX_UPDATE_BYTES("1MiB", "largest publish request body; larger ones get 413"),
     BODY_TIMEOUT("10s", "longest a publish request's body may take to arrive; a slower one gets 408"),
     HEADER_TIMEOUT("10s", "embedded program: longest a connection may take to send a request's headers, counted "
-            + "from its opening or the end of its previous response; then it is closed"),
+            + "from its opening or from the end of its previous request; then it is closed (idle keep-alive "
+            + "connections too)"),
     MAX_CONNECTIONS("auto", "embedded program: connections held at most; more wait to be accepted; auto: the "
             + "process's open-files limit less 100"),
     MAX_SUBSCRIBERS("auto", "subscribers held at most; more are told to come back later; auto: 90% of the "

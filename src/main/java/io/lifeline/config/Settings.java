@@ -141,10 +141,7 @@ public final class Settings {
         long files = openFilesLimit();
         ConfigSources.Value maxConnections = value(sources, Setting.MAX_CONNECTIONS);
         b.maxConnections = isAuto(maxConnections) ? (int) Math.max(100, Math.min(Integer.MAX_VALUE, files - 100))
-                : Values.count(maxConnections);
-        if (b.maxConnections == 0) {
-            throw Values.bad(maxConnections, "must be at least 1, or auto");
-        }
+                : Values.positiveCount(maxConnections, "or auto");
         ConfigSources.Value maxSubscribers = value(sources, Setting.MAX_SUBSCRIBERS);
         b.maxSubscribers = isAuto(maxSubscribers) ? (int) Math.max(10, Math.min(Integer.MAX_VALUE, files * 9 / 10))
                 : Values.count(maxSubscribers);
@@ -444,7 +441,8 @@ public final class Settings {
                 + "/" + historyBytes + "B drain=" + drain.toMillis() + "ms anonymous=" + anonymous
                 + " subscriptionEvents=" + subscriptionEvents + " corsOrigins=" + corsOrigins
                 + " metricsToken=" + (metricsToken == null ? "none" : "set")
-                + " bodyTimeout=" + bodyTimeout.toMillis() + "ms maxSubscribers=" + maxSubscribers
+                + " bodyTimeout=" + bodyTimeout.toMillis() + "ms headerTimeout=" + headerTimeout.toMillis()
+                + "ms maxConnections=" + maxConnections + " maxSubscribers=" + maxSubscribers
                 + " maxSubscribersPerAddress=" + maxSubscribersPerAddress + " trustedProxies=" + trustedProxies
                 + " watch=" + watchMode.name().toLowerCase(Locale.ROOT) + " maxLifetime=" + (maxLifetime != null
                 ? maxLifetime.toSeconds() + "s" : "auto (" + DEFAULT_WATCHED_LIFETIME.toSeconds() + "s, unwatched "

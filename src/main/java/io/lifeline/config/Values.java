@@ -79,6 +79,19 @@ final class Values {
         throw bad(v, "is not a whole number of 0 or more");
     }
 
+    /** A whole number of 1 or more; {@code alternatives} names what else the setting takes, for the message. */
+    static int positiveCount(ConfigSources.Value v, String alternatives) {
+        try {
+            int n = Integer.parseInt(v.raw().trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw bad(v, "is not a whole number of 1 or more, " + alternatives);
+    }
+
     /** Origins as browsers send them: {@code scheme://host[:port]}, lower case, no path; or {@code *}. */
     static List<String> origins(ConfigSources.Value v) {
         List<String> origins = new ArrayList<>();
@@ -132,7 +145,7 @@ final class Values {
             try {
                 ranges.add(AddressRange.parse(part.trim()));
             } catch (IllegalArgumentException e) {
-                throw bad(v, "holds " + e.getMessage());
+                throw bad(v, "holds '" + part.trim() + "', which " + e.getMessage());
             }
         }
         return List.copyOf(ranges);

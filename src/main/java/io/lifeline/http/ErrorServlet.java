@@ -27,10 +27,8 @@ final class ErrorServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int status = code instanceof Integer c ? c : HttpServletResponse.SC_NOT_FOUND;
-        Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         String reason = switch (status) {
-            case HttpServletResponse.SC_NOT_FOUND -> "nothing at " + (uri != null ? uri : request.getRequestURI())
-                    + ": " + PATHS;
+            case HttpServletResponse.SC_NOT_FOUND -> "nothing here: " + PATHS;
             case HttpServletResponse.SC_METHOD_NOT_ALLOWED -> request.getMethod() + " is not supported here";
             default -> status >= 500 ? "the server failed to answer this request"
                     : "the request was refused (" + status + ")";

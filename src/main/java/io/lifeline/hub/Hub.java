@@ -271,7 +271,8 @@ public final class Hub implements SubscriberHost, AutoCloseable {
             subscriber.end(EndReason.SERVER_SHUTDOWN);
         }
         transport.close();
-        LOG.info("hub stopped: {} subscribers ended server-shutdown over {} ms", subscribers.size(),
+        LOG.info("hub stopped: {} ended server-shutdown over {} ms", subscribers.size() == 1 ? "1 subscriber"
+                : subscribers.size() + " subscribers",
                 Duration.ofNanos(System.nanoTime() - started).toMillis());
     }
 

@@ -70,7 +70,8 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "lifeline-shutdown"));
 
-        String host = settings.host() == null ? "localhost" : settings.host();
+        String host = settings.host() == null || settings.host().equals("0.0.0.0") || settings.host().equals("::")
+                ? "localhost" : settings.host(); // a wildcard listens on loopback too
         String scheme = settings.tlsKeystore() == null ? "http" : "https";
         String url = scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/";
         if (developmentToken != null) {
