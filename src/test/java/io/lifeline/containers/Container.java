@@ -1,24 +1,21 @@
 package io.lifeline.containers;
 
+import io.lifeline.testing.Child;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,7 +34,7 @@ abstract class Container implements AutoCloseable {
     /** Flags for the container's JVM, before its main class. */
     final List<String> jvmArgs = new ArrayList<>();
     private Process process;
-    private final List<String> output = new CopyOnWriteArrayList<>();
+    private Child child;
 
     Container(String name, Path base) throws IOException {
         this.name = name;
@@ -98,24 +95,12 @@ abstract class Container implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command()).directory(base.toFile()).redirectErrorStream(true);
         builder.environment().keySet().removeIf(n -> n.startsWith("LIFELINE_"));
         builder.environment().putAll(settings);
-        process = builder.start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    output.add(line);
-                }
-            } catch (IOException ignored) {
-                // the container stopped
-            }
-        }, name + "-output");
-        reader.setDaemon(true);
-        reader.start();
+        child = Child.start(name, builder);
+        process = child.process();
         HttpClient client = HttpClient.newBuilder().sslContext(io.lifeline.testing.Tls.trustingClient()).build();
-        Poll.until(START, name + " serves Lifeline; its output:\n" + String.join("\n", output), () -> {
+        Poll.until(START, name + " serves Lifeline; its output:\n" + output(), () -> {
             if (!process.isAlive()) {
-                throw new AssertionError(name + " exited " + process.exitValue() + ":\n" + String.join("\n", output));
+                throw new AssertionError(name + " exited " + process.exitValue() + ":\n" + output());
             }
             try {
                 HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/.well-known/mercure/subscriptions"))
@@ -155,7 +140,7 @@ abstract class Container implements AutoCloseable {
 
     /** What the container has printed, Lifeline's log lines included. */
     String output() {
-        return String.join("\n", output);
+        return child == null ? "" : child.output();
     }
 
     /** SIGTERM, without waiting. */

@@ -38,7 +38,12 @@ public final class Child implements AutoCloseable {
 
     /** Starts {@code command}, its error output merged into its output. */
     public static Child start(String name, List<String> command) throws IOException {
-        return new Child(name, new ProcessBuilder(command).redirectErrorStream(true).start());
+        return start(name, new ProcessBuilder(command));
+    }
+
+    /** Starts a process set up by the caller (directory, environment), its error output merged into its output. */
+    public static Child start(String name, ProcessBuilder builder) throws IOException {
+        return new Child(name, builder.redirectErrorStream(true).start());
     }
 
     /** Runs a short command to its end and returns its output; fails unless it exits 0 within 20 s. */
@@ -75,6 +80,11 @@ public final class Child implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** The process itself, for a caller that stops it its own way. */
+    public Process process() {
+        return process;
     }
 
     /** Sends a signal ({@code STOP}, {@code CONT}) through the shell's own kill, which every machine has. */
