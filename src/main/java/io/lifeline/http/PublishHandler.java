@@ -167,8 +167,8 @@ final class PublishHandler {
 
         private void refuse(HttpServletResponse response, ProtocolException refusal, boolean close) {
             try {
-                if (close && !response.isCommitted()) {
-                    response.setHeader("Connection", "close");
+                if (close && !response.isCommitted() && async.getRequest().getProtocol().startsWith("HTTP/1.")) {
+                    response.setHeader("Connection", "close"); // HTTP/2 resets the stream by itself
                 }
                 Responses.refuse(response, refusal);
             } catch (IOException | RuntimeException e) {
