@@ -10,13 +10,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.LogManager;
 
 /**
- * The embedded program: {@code java -jar lifeline-server.jar [--port N] [--jwt-key K] ...}.
+ * The embedded program: {@code java -jar lifeline-server.jar [--port N] [--jwt-key K] ...}, or
+ * {@code java -jar lifeline-server.jar token ...} to print a token for the configured key ({@link TokenCommand}).
  *
  * <p>Prints one readiness line with the real port once it listens. With no key configured it runs in development
  * mode, loudly: a key generated for this run, a token that may publish and subscribe to everything, anonymous
@@ -39,6 +41,13 @@ public final class Main {
             System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
         }
         configureLogging();
+        if (args.length > 0 && args[0].equals(TokenCommand.NAME)) {
+            int status = TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+            if (status != 0) {
+                System.exit(status);
+            }
+            return;
+        }
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             System.out.println(usage());
             return;
@@ -140,7 +149,9 @@ public final class Main {
     }
 
     private static String usage() {
-        StringBuilder sb = new StringBuilder("usage: java -jar lifeline-server.jar [flags]\n\n"
+        StringBuilder sb = new StringBuilder("usage: java -jar lifeline-server.jar [flags]\n"
+                + "       java -jar lifeline-server.jar token [flags]   prints a token signed with the configured key "
+                + "(token --help)\n\n"
                 + "Every flag is also an environment variable and a system property, e.g.\n"
                 + "--jwt-key = LIFELINE_JWT_KEY = -Dlifeline.jwt.key. Flags win over system properties,\n"
                 + "which win over the environment.\n\n");
