@@ -3,9 +3,16 @@ package io.lifeline.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lifeline.auth.Claims;
+import io.lifeline.auth.TokenVerifier;
+import io.lifeline.config.Setting;
+import io.lifeline.config.Settings;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -37,5 +44,24 @@ class PackagingIT {
             assertTrue(jar.getEntry("org/eclipse/jetty/server/Server.class") != null);
             assertTrue(jar.getEntry("META-INF/services/org.slf4j.spi.SLF4JServiceProvider") != null);
         }
+    }
+
+    @Test
+    void theServerJarsTokenCommandPrintsATokenTheHubAccepts() throws Exception {
+        String key = "k".repeat(40);
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", System.getProperty("lifeline.server.jar"), "token", "--publish", "*", "--lifetime", "5m");
+        builder.environment().keySet().removeIf(name -> name.startsWith("LIFELINE_"));
+        builder.environment().put(Setting.JWT_KEY.envName(), key);
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the token command ends");
+
+        assertEquals(0, process.exitValue(), err);
+        assertEquals("", err);
+        assertTrue(out.matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+\\R"), "the token alone on one line: " + out);
+        Claims claims = new TokenVerifier(Settings.of(Map.of(Setting.JWT_KEY, key)).publisherKey()).verify(out.strip());
+        assertEquals(List.of("*"), claims.publish());
     }
 }
