@@ -54,9 +54,31 @@ public final class TokenVerifier {
 
     /** @throws ProtocolException 401, with the reason the token was refused */
     public Claims verify(String token) throws ProtocolException {
-        DecodedJWT jwt;
+        DecodedJWT jwt = verified(token);
+        return claims(jwt, body(jwt));
+    }
+
+    /**
+     * Verifies a token that must also carry Lifeline's admin claim ({@link AdminClaim}):
+     * {@code "lifeline": {"admin": true}}, the JSON boolean.
+     *
+     * @throws ProtocolException 401 for a token refused as in {@link #verify}, 403 for a valid token without the claim
+     */
+    public Claims verifyAdmin(String token) throws ProtocolException {
+        DecodedJWT jwt = verified(token);
+        JsonNode body = body(jwt);
+        JsonNode lifeline = body.get(AdminClaim.NAME);
+        if (lifeline == null || !lifeline.isObject() || !lifeline.path(AdminClaim.ADMIN).isBoolean()
+                || !lifeline.path(AdminClaim.ADMIN).booleanValue()) {
+            throw ProtocolException.forbidden("the token has no {\"" + AdminClaim.NAME + "\": {\"" + AdminClaim.ADMIN
+                    + "\": true}} claim");
+        }
+        return claims(jwt, body);
+    }
+
+    private DecodedJWT verified(String token) throws ProtocolException {
         try {
-            jwt = verifier.verify(token);
+            return verifier.verify(token);
         } catch (AlgorithmMismatchException e) {
             throw ProtocolException.unauthorized("the token's algorithm is not " + algorithm);
         } catch (SignatureVerificationException e) {
@@ -70,16 +92,22 @@ public final class TokenVerifier {
         } catch (JWTVerificationException e) {
             throw ProtocolException.unauthorized("the token is not valid");
         }
-        return claims(jwt);
     }
 
-    private static Claims claims(DecodedJWT jwt) throws ProtocolException {
-        JsonNode body;
+    private static JsonNode body(DecodedJWT jwt) throws ProtocolException {
         try {
-            body = JSON.readTree(new String(Base64.getUrlDecoder().decode(jwt.getPayload()), StandardCharsets.UTF_8));
+            JsonNode body = JSON.readTree(new String(Base64.getUrlDecoder().decode(jwt.getPayload()),
+                    StandardCharsets.UTF_8));
+            if (!body.isObject()) {
+                throw ProtocolException.unauthorized("the token's claims are not a JSON object");
+            }
+            return body;
         } catch (IOException | IllegalArgumentException e) {
             throw ProtocolException.unauthorized("the token's claims are not JSON");
         }
+    }
+
+    private static Claims claims(DecodedJWT jwt, JsonNode body) throws ProtocolException {
         JsonNode mercure = body.get("mercure");
         if (mercure != null && !mercure.isNull() && !mercure.isObject()) {
             throw ProtocolException.unauthorized("the token's mercure claim is not an object");

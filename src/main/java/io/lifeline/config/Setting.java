@@ -48,6 +48,8 @@ public enum Setting {
             + "X-Forwarded-For and Forwarded headers name the client address"),
     METRICS_TOKEN("", "bearer token /metrics asks for (Authorization: Bearer <token>, as Prometheus sends it); empty: "
             + "/metrics answers anyone who reaches it"),
+    DEMO("true", "true offers the F5 demonstration on the live page at / (to admin tokens; to the hub's own pages "
+            + "in development mode); false turns it off"),
     WATCH("auto", "departure watch: auto (the container's hook where one exists) or none (heartbeats only)"),
     MAX_LIFETIME("auto", "longest a subscriber stays connected before it is told to reconnect, less up to a fifth at "
             + "random; auto: 30m, and 15m for subscribers no departure watch guards; 0s: unbounded"),

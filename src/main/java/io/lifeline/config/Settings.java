@@ -57,6 +57,7 @@ public final class Settings {
     private final int historySize;
     private final long historyBytes;
     private final boolean subscriptionEvents;
+    private final boolean demo;
     private final Duration drain;
     /** Null when /metrics is open. */
     private final String metricsToken;
@@ -93,6 +94,7 @@ public final class Settings {
         this.historySize = b.historySize;
         this.historyBytes = b.historyBytes;
         this.subscriptionEvents = b.subscriptionEvents;
+        this.demo = b.demo;
         this.drain = b.drain;
         this.metricsToken = b.metricsToken;
         this.bodyTimeout = b.bodyTimeout;
@@ -134,6 +136,7 @@ public final class Settings {
         b.historySize = Values.count(value(sources, Setting.HISTORY_SIZE));
         b.historyBytes = Values.size(value(sources, Setting.HISTORY_BYTES));
         b.subscriptionEvents = Values.bool(value(sources, Setting.SUBSCRIPTION_EVENTS));
+        b.demo = Values.bool(value(sources, Setting.DEMO));
         b.drain = Values.durationOrZero(value(sources, Setting.DRAIN));
         b.metricsToken = Values.bearerTokenOrNone(value(sources, Setting.METRICS_TOKEN));
         b.bodyTimeout = Values.duration(value(sources, Setting.BODY_TIMEOUT));
@@ -352,6 +355,11 @@ public final class Settings {
         return subscriptionEvents;
     }
 
+    /** Whether the live page offers the F5 demonstration ({@code LIFELINE_DEMO}). */
+    public boolean demo() {
+        return demo;
+    }
+
     /** How long a shutdown spreads the ends of its subscribers over; zero ends them all at once. */
     public Duration drain() {
         return drain;
@@ -439,7 +447,7 @@ public final class Settings {
         return "heartbeat=" + heartbeat.toMillis() + "ms dispatchTimeout=" + dispatchTimeout.toMillis()
                 + "ms queueBytes=" + queueBytes + " maxUpdateBytes=" + maxUpdateBytes + " history=" + historySize
                 + "/" + historyBytes + "B drain=" + drain.toMillis() + "ms anonymous=" + anonymous
-                + " subscriptionEvents=" + subscriptionEvents + " corsOrigins=" + corsOrigins
+                + " subscriptionEvents=" + subscriptionEvents + " demo=" + demo + " corsOrigins=" + corsOrigins
                 + " metricsToken=" + (metricsToken == null ? "none" : "set")
                 + " bodyTimeout=" + bodyTimeout.toMillis() + "ms headerTimeout=" + headerTimeout.toMillis()
                 + "ms maxConnections=" + maxConnections + " maxSubscribers=" + maxSubscribers
@@ -470,6 +478,7 @@ public final class Settings {
         int historySize;
         long historyBytes;
         boolean subscriptionEvents;
+        boolean demo;
         Duration drain;
         String metricsToken;
         Duration bodyTimeout;
@@ -506,6 +515,7 @@ public final class Settings {
             historySize = s.historySize;
             historyBytes = s.historyBytes;
             subscriptionEvents = s.subscriptionEvents;
+            demo = s.demo;
             drain = s.drain;
             metricsToken = s.metricsToken;
             bodyTimeout = s.bodyTimeout;

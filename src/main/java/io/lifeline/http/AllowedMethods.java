@@ -7,7 +7,8 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Set;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Answers every method a path does not support itself, before any servlet sees it: {@code 405} with {@code Allow}
@@ -16,32 +17,35 @@ import java.util.Set;
  * client's mistake.
  *
  * <p>The hub answers {@code GET} (subscribe), {@code POST} (publish) and {@code OPTIONS}; {@code HEAD} would open a
- * subscription only to discard it. Every other path answers {@code GET}, {@code HEAD} and {@code OPTIONS}. A plain
+ * subscription only to discard it. The live view's stream answers {@code GET} and {@code OPTIONS}, for the same
+ * reason, and the F5 demonstration {@code POST} and {@code OPTIONS}. Every other path answers {@code GET},
+ * {@code HEAD} and {@code OPTIONS}. A plain
  * {@code OPTIONS} gets {@code 204} and {@code Allow}; a CORS preflight is answered before, by the hub's headers.</p>
  */
 final class AllowedMethods extends HttpFilter {
 
     private static final long serialVersionUID = 1L;
 
-    private static final String HUB = "/.well-known/mercure";
-    private static final Set<String> HUB_METHODS = Set.of("GET", "POST", "OPTIONS");
-    private static final String HUB_ALLOW = "GET, POST, OPTIONS";
-    private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
-    private static final String READ_ALLOW = "GET, HEAD, OPTIONS";
+    /** The methods of the paths that do not answer {@link #READ}. */
+    private static final Map<String, List<String>> OWN = Map.of(
+            "/.well-known/mercure", List.of("GET", "POST", "OPTIONS"),
+            LiveServlet.PATH, List.of("GET", "OPTIONS"),
+            DemonstrationServlet.PATH, List.of("POST", "OPTIONS"));
+    private static final List<String> READ = List.of("GET", "HEAD", "OPTIONS");
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        boolean hub = path.equals(HUB);
+        List<String> methods = OWN.getOrDefault(path, READ);
         String method = request.getMethod();
-        String allow = hub ? HUB_ALLOW : READ_ALLOW;
+        String allow = String.join(", ", methods);
         if ("OPTIONS".equals(method)) {
             response.setHeader("Allow", allow);
             response.setStatus(HttpServletResponse.SC_NO_CONTENT);
             return;
         }
-        if ((hub ? HUB_METHODS : READ_METHODS).contains(method)) {
+        if (methods.contains(method)) {
             chain.doFilter(request, response);
             return;
         }

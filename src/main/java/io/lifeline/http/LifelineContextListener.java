@@ -1,9 +1,12 @@
 package io.lifeline.http;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.TokenVerifier;
 import io.lifeline.config.ConfigException;
 import io.lifeline.config.Settings;
+import io.lifeline.demo.F5Demonstration;
 import io.lifeline.hub.Hub;
 import io.lifeline.metrics.HubMetrics;
 import io.lifeline.topic.TemplateTopicMatcher;
@@ -80,9 +83,10 @@ public final class LifelineContextListener implements ServletContextListener {
                 settings.maxSubscribersPerAddress()), authorizer, matcher, metrics);
         context.setAttribute(HUB_ATTRIBUTE, hub);
         RequestTokens tokens = new RequestTokens(settings.cookieName(), settings.publishOrigins());
+        ClientAddresses clients = new ClientAddresses(settings.trustedProxies());
 
         ServletRegistration.Dynamic mercure = context.addServlet("mercure", new MercureServlet(
-                new SubscribeHandler(hub, authorizer, watches, tokens, new ClientAddresses(settings.trustedProxies())),
+                new SubscribeHandler(hub, authorizer, watches, tokens, clients),
                 new PublishHandler(hub, authorizer, tokens, settings.maxUpdateBytes(), settings.bodyTimeout())));
         mercure.setAsyncSupported(true);
         mercure.addMapping("/.well-known/mercure");
@@ -90,6 +94,7 @@ public final class LifelineContextListener implements ServletContextListener {
                 .addMapping(SubscriptionsServlet.PATH, SubscriptionsServlet.PATH + "/*");
         context.addServlet("metrics", new MetricsServlet(metrics, settings.metricsToken())).addMapping("/metrics");
         context.addServlet("error", new ErrorServlet()).addMapping(ErrorServlet.PATH);
+        addLiveView(context, settings, authorizer, tokens, clients);
         FilterRegistration.Dynamic headers = context.addFilter("hub-headers",
                 new HubHeadersFilter(settings.corsOrigins()));
         headers.setAsyncSupported(true);
@@ -110,6 +115,36 @@ public final class LifelineContextListener implements ServletContextListener {
             LOG.info("/metrics answers anyone who reaches it: set LIFELINE_METRICS_TOKEN to ask for a bearer token, "
                     + "or restrict it at the proxy");
         }
+    }
+
+    /**
+     * The live view's stream and the F5 demonstration, open to anyone in development mode, else to admin tokens;
+     * what the page is told about this hub.
+     */
+    private void addLiveView(ServletContext context, Settings settings, Authorizer authorizer, RequestTokens tokens,
+                             ClientAddresses clients) {
+        boolean open = settings.developmentMode();
+        Duration unwatched = settings.maxLifetime(false);
+        String bound = unwatched.isZero()
+                ? "nothing: LIFELINE_MAX_LIFETIME=0s, so it stays connected until its connection breaks"
+                : "the maximum lifetime: it ends max-lifetime within " + unwatched.toMinutes() + " min ("
+                + unwatched.toSeconds() + " s, less up to a fifth) and its client resumes with Last-Event-ID";
+        F5Demonstration demonstration = settings.demo() ? new F5Demonstration(hub.feed(), bound) : null;
+        ServletRegistration.Dynamic live = context.addServlet("live",
+                new LiveServlet(hub, authorizer, tokens, watches, clients, open));
+        live.setAsyncSupported(true);
+        live.addMapping(LiveServlet.PATH);
+        context.addServlet("demonstration", new DemonstrationServlet(demonstration, authorizer, open))
+                .addMapping(DemonstrationServlet.PATH);
+        ObjectNode description = new ObjectMapper().createObjectNode();
+        description.put("development", open);
+        description.put("demonstration", demonstration != null);
+        description.putPOJO("watches", watches.kinds());
+        description.put("heartbeatMillis", settings.heartbeat().toMillis());
+        description.put("maxLifetimeSeconds", settings.maxLifetime(true).toSeconds());
+        description.put("unwatchedMaxLifetimeSeconds", unwatched.toSeconds());
+        description.put("unwatchedBound", bound);
+        hub.feed().describeHub(description);
     }
 
     /**

@@ -49,7 +49,8 @@ final class RequestTokens {
         return cookie;
     }
 
-    private static Optional<String> header(HttpServletRequest request) throws ProtocolException {
+    /** The token of the {@code Authorization} header alone ({@code Bearer <JWT>}), or empty without one. */
+    static Optional<String> header(HttpServletRequest request) throws ProtocolException {
         Enumeration<String> headers = request.getHeaders("Authorization");
         if (headers == null || !headers.hasMoreElements()) {
             return Optional.empty();

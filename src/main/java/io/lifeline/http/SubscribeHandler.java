@@ -5,10 +5,8 @@ import io.lifeline.auth.Claims;
 import io.lifeline.hub.Hub;
 import io.lifeline.protocol.Limits;
 import io.lifeline.protocol.ProtocolException;
-import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.watch.Watches;
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -78,41 +76,15 @@ final class SubscribeHandler {
             return;
         }
 
-        Subscriber subscriber = null;
-        ServletSseStream stream;
-        Watches.Prepared watch;
-        try {
-            Responses.startEventStream(request, response);
-            AsyncContext async = request.startAsync();
-            async.setTimeout(0);
-            stream = new ServletSseStream(async);
-            subscriber = new Subscriber("urn:uuid:" + UUID.randomUUID(), topics, claims.orElse(null),
-                    request.getRemoteAddr() + ":" + request.getRemotePort(), clientAddress, stream, hub);
-            watch = watches.prepare(request, subscriber);
-        } catch (IOException | RuntimeException e) {
-            if (subscriber == null) {
-                hub.release(clientAddress);
-            } else {
-                subscriber.end(EndReason.INTERNAL_ERROR); // gives back what admit() counted
-            }
-            throw e;
-        }
-        subscriber.attachWatch(watch.kind(), watch.handle());
-        String preceding = hub.add(subscriber, lastEventId);
+        OpenedStream opened = OpenedStream.open(request, response, watches, stream -> new Subscriber(
+                "urn:uuid:" + UUID.randomUUID(), topics, claims.orElse(null),
+                request.getRemoteAddr() + ":" + request.getRemotePort(), clientAddress, stream, hub),
+                () -> hub.release(clientAddress)); // an ended subscriber gives back what admit() counted itself
+        String preceding = hub.add(opened.subscriber(), lastEventId);
         if (lastEventId != null) {
             HeaderText.set(response, "Last-Event-ID", preceding);
         }
-        if (subscriber.isEnded()) {
-            return; // the hub stops: ending it has completed the response
-        }
-        try {
-            stream.start(subscriber, watch.handle());
-            watch.handle().arm();
-        } catch (RuntimeException e) {
-            if (subscriber.end(EndReason.INTERNAL_ERROR)) {
-                throw e;
-            }
-        }
+        opened.run();
     }
 
     /**

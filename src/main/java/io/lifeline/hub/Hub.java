@@ -2,6 +2,7 @@ package io.lifeline.hub;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.lifeline.auth.Authorizer;
+import io.lifeline.live.LiveFeed;
 import io.lifeline.metrics.HubMetrics;
 import io.lifeline.protocol.Update;
 import io.lifeline.subscriber.EndReason;
@@ -35,8 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Hub implements SubscriberHost, AutoCloseable {
 
-    /** The logger of the one INFO line written when a subscriber ends. */
-    public static final String END_LOG = "io.lifeline.subscribers";
+    /** The logger of the one INFO line written when a subscriber starts and the one written when it ends. */
+    public static final String END_LOG = Subscriber.LIFECYCLE_LOG;
 
     /** A reconnecting client waits at least this long after a shutdown, plus a random part of the drain. */
     static final Duration RECONNECT_BASE = Duration.ofSeconds(1);
@@ -63,6 +64,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     private final TimerWheel timer = new TimerWheel(Duration.ofMillis(10), 4096, "lifeline-timer");
     private final ExecutorService writers;
     private final Map<String, Subscriber> live = new ConcurrentHashMap<>();
+    private final LiveFeed feed;
     /** Subscribers admitted and not yet ended, and the same by client address. */
     private final AtomicInteger admitted = new AtomicInteger();
     private final Map<String, Integer> admittedByAddress = new ConcurrentHashMap<>();
@@ -79,6 +81,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.writers = Executors.newFixedThreadPool(threads,
                 new ThreadFactoryBuilder().setNameFormat("lifeline-writer-%d").setDaemon(true).build());
+        this.feed = new LiveFeed(this, this::subscribers);
     }
 
     /**
@@ -156,16 +159,37 @@ public final class Hub implements SubscriberHost, AutoCloseable {
             index.add(subscriber);
         });
         metrics.subscriberStarted(subscriber.watchKind());
+        ENDS.info("subscriber {} started topics={} watch={} remote={} client={}{}", subscriber.id(),
+                printable(subscriber.topics()), subscriber.watchKind(), subscriber.remote(), subscriber.clientAddress(),
+                lastEventId == null ? "" : " lastEventId=" + printable(List.of(lastEventId)));
+        feed.started(subscriber);
         subscriber.start();
         if (stopping) {
             // raced with shutdown(), which may not have seen it: sent away like the others, with where to resume
             endWithCursor(subscriber, EndReason.SERVER_SHUTDOWN, reconnectMillis());
         }
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("subscriber {} started topics={} watch={} remote={} replayedAfter={}", subscriber.id(),
-                    subscriber.topics(), subscriber.watchKind(), subscriber.remote(), lastEventId);
-        }
         return preceding;
+    }
+
+    /**
+     * Topics and ids as a log shows them: a client chooses them, so control characters (a line break would forge a
+     * log line) are written as {@code \\uXXXX}.
+     */
+    static String printable(List<String> values) {
+        StringBuilder sb = new StringBuilder().append('[');
+        for (String value : values) {
+            if (sb.length() > 1) {
+                sb.append(", ");
+            }
+            value.chars().forEach(c -> {
+                if (Character.isISOControl(c)) {
+                    sb.append(String.format("\\u%04x", c));
+                } else {
+                    sb.append((char) c);
+                }
+            });
+        }
+        return sb.append(']').toString();
     }
 
     private void fanOut(Published published) {
@@ -194,6 +218,11 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         } catch (IllegalStateException stopped) {
             LOG.debug("subscription event of {} not published: the hub has stopped", subscriber.id());
         }
+    }
+
+    /** What the live view shows, and the F5 demonstration watches. */
+    public LiveFeed feed() {
+        return feed;
     }
 
     /** The subscribers connected now. */
@@ -270,6 +299,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         for (Subscriber subscriber : new ArrayList<>(live.values())) {
             subscriber.end(EndReason.SERVER_SHUTDOWN);
         }
+        feed.close();
         transport.close();
         LOG.info("hub stopped: {} ended server-shutdown over {} ms", subscribers.size() == 1 ? "1 subscriber"
                 : subscribers.size() + " subscribers",
@@ -354,8 +384,10 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         release(subscriber.clientAddress());
         long cleanupNanos = releasedNanos - detectedNanos;
         metrics.subscriberEnded(reason, subscriber.watchKind(), subscriber.age(), cleanupNanos);
-        ENDS.info("subscriber {} ended reason={} duration={}ms updates={} bytes={} watch={} cleanup={}us remote={}",
-                subscriber.id(), reason.label(), subscriber.age().toMillis(), subscriber.updatesSent(),
-                subscriber.bytesSent(), subscriber.watchKind(), cleanupNanos / 1000, subscriber.remote());
+        feed.ended(subscriber, reason, detectedNanos, releasedNanos);
+        ENDS.info("subscriber {} ended reason={} topics={} watch={} duration={}ms updates={} bytes={} release={}us "
+                + "remote={}", subscriber.id(), reason.label(), printable(subscriber.topics()), subscriber.watchKind(),
+                subscriber.age().toMillis(), subscriber.updatesSent(), subscriber.bytesSent(), cleanupNanos / 1000,
+                subscriber.remote());
     }
 }

@@ -36,6 +36,22 @@ public final class EventStream {
         return block.append('\n').toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * A named event without an id, for streams that are not Mercure's (the live view's): {@code event:} then the
+     * data split into lines as for an update.
+     *
+     * @param type an event type without CR or LF
+     */
+    public static byte[] event(String type, String data) {
+        if (type.indexOf('\r') >= 0 || type.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("not an event type: " + type);
+        }
+        StringBuilder sb = new StringBuilder(data.length() + type.length() + 16).append("event: ").append(type)
+                .append('\n');
+        appendData(sb, data);
+        return sb.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     public static byte[] encode(Update update) {
         StringBuilder sb = new StringBuilder(update.data().length() + update.id().length() + 32);
         if (update.type() != null) {

@@ -28,6 +28,11 @@ public enum EndReason {
     SERVER_SHUTDOWN("server-shutdown", false),
     /** The subscriber's token expired; the protocol requires the hub to close the connection then. */
     TOKEN_EXPIRED("token-expired", false),
+    /**
+     * The live page's F5 demonstration ran its course and ended its own subscriber: the one the hub could not see
+     * leave, where no departure watch reads the connection.
+     */
+    DEMONSTRATION_OVER("demonstration-over", true),
     /** The container timed the request out. */
     TIMEOUT("timeout", false),
     /** Something inside Lifeline or the container went wrong. */

@@ -37,6 +37,11 @@ public final class Frame {
         return new Frame(EventStream.encode(update), Kind.UPDATE);
     }
 
+    /** A named event without an id ({@link EventStream#event}), for the live view's stream. */
+    public static Frame event(String type, String data) {
+        return new Frame(EventStream.event(type, data), Kind.UPDATE);
+    }
+
     /**
      * An id-only block naming where the client resumes ({@link EventStream#cursor}): EventSource sets its last event
      * id from it, dispatches nothing, and sends it as {@code Last-Event-ID} when it reconnects.

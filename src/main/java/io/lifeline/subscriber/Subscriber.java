@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Subscriber implements DepartureListener {
 
+    /** The logger of the one INFO line written when a subscriber starts and the one written when it ends. */
+    public static final String LIFECYCLE_LOG = "io.lifeline.subscribers";
+
     private static final Logger LOG = LoggerFactory.getLogger(Subscriber.class);
 
     /**

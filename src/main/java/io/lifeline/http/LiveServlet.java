@@ -1,0 +1,72 @@
+package io.lifeline.http;
+
+import io.lifeline.auth.Authorizer;
+import io.lifeline.hub.Hub;
+import io.lifeline.live.LiveFeed;
+import io.lifeline.protocol.ProtocolException;
+import io.lifeline.subscriber.Subscriber;
+import io.lifeline.watch.Watches;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * {@code GET /.lifeline/live}: the live view's event stream ({@link LiveFeed}): a {@code snapshot} event, then a
+ * {@code tick} event whenever subscribers started or ended (at most every {@link LiveFeed#TICK}), and the F5
+ * demonstration's steps as {@code demonstration} events.
+ *
+ * <p>It answers a token with Lifeline's admin claim ({@code "lifeline": {"admin": true}}, signed with the subscriber
+ * key) in the {@code Authorization} header, the {@code authorization} query parameter (what an EventSource can
+ * send) or the cookie; in development mode, anyone who reaches the hub. 401 without a token, 403 without the
+ * claim. A hub that is stopping, or that has {@link LiveFeed#MAX_VIEWERS} viewers, answers "later"
+ * ({@link Responses#later}).</p>
+ */
+final class LiveServlet extends HttpServlet {
+
+    static final String PATH = "/.lifeline/live";
+    private static final long serialVersionUID = 1L;
+
+    private final transient Hub hub;
+    private final transient Authorizer authorizer;
+    private final transient RequestTokens tokens;
+    private final transient Watches watches;
+    private final transient ClientAddresses clients;
+    private final boolean open;
+
+    /** @param open development mode: no token needed */
+    LiveServlet(Hub hub, Authorizer authorizer, RequestTokens tokens, Watches watches, ClientAddresses clients,
+                boolean open) {
+        this.hub = hub;
+        this.authorizer = authorizer;
+        this.tokens = tokens;
+        this.watches = watches;
+        this.clients = clients;
+        this.open = open;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        try {
+            authorizer.checkAdmin(tokens.find(request), open);
+        } catch (ProtocolException refusal) {
+            Responses.refuse(response, refusal);
+            return;
+        }
+        LiveFeed feed = hub.feed();
+        String full = hub.isStopping() ? "the hub is stopping" : feed.admitViewer();
+        if (full != null) {
+            long retryMillis = hub.reconnectMillis();
+            Responses.later(request, response, Responses.unavailable(full, retryMillis), "live", retryMillis);
+            return;
+        }
+        OpenedStream opened = OpenedStream.open(request, response, watches, stream -> new Subscriber(
+                "urn:uuid:" + UUID.randomUUID(), List.of(), null,
+                request.getRemoteAddr() + ":" + request.getRemotePort(), clients.keyOf(request), stream,
+                feed.viewerHost()), feed::releaseViewer);
+        feed.addViewer(opened.subscriber());
+        opened.run();
+    }
+}
