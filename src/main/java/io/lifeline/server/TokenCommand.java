@@ -110,7 +110,7 @@ public final class TokenCommand {
                 + flag("--payload JSON", "mercure.payload, any JSON value but null; subscription events show it")
                 + flag("--lifetime DURATION", "valid for 30s, 15m, 1h, 7d... (default 1h); none: never expires")
                 + flag("--help", "this text")
-                + "A selector is a topic, a URI template, or '*' for every topic (quote it in a shell).\n\n"
+                + "\nA selector is a topic, a URI template, or '*' for every topic (quote it in a shell).\n\n"
                 + "The key comes from the server's own settings, given the same ways: " + Setting.JWT_KEY.envName()
                 + " or\n" + Setting.JWT_KEY.flagName() + ", " + Setting.JWT_ALGORITHM.envName() + ", "
                 + Setting.PUBLISHER_JWT_KEY.envName() + ", " + Setting.SUBSCRIBER_JWT_KEY.envName()
