@@ -11,7 +11,8 @@ import java.util.List;
  *                       deadline fired) to the moment everything was released, in microseconds
  * @param durationMillis how long it was connected, in milliseconds
  * @param updates        updates written to it
+ * @param viewer         whether it was a viewer of the live view, not a subscriber of the hub
  */
 public record Departure(String id, List<String> topics, String reason, String watch, String remote, Instant at,
-                        long releaseMicros, long durationMillis, long updates) {
+                        long releaseMicros, long durationMillis, long updates, boolean viewer) {
 }

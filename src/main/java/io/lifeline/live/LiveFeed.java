@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * departures as they happen, counters by reason, and how many were connected each second of the last five minutes.
  *
  * <p>Viewers are event streams like any subscriber's (one state machine, one door out, the same departure watches),
- * held here instead of in the topic index. Each gets a {@code snapshot} event when it connects, then a {@code tick}
+ * held here instead of in the topic index. They are listed with the subscribers and their departures shown with
+ * theirs, marked {@code "viewer": true}, so that closing a tab that only shows this page shows too; the counters
+ * count the hub's subscribers alone, as {@code /metrics} does. Each gets a {@code snapshot} event when it connects, then a {@code tick}
  * event every {@link #TICK} while anything changed, and a {@code demonstration} event at each step of an F5
  * demonstration. Every viewer gets the same frame, built once per tick on a writer thread.</p>
  *
@@ -120,6 +122,10 @@ public final class LiveFeed implements AutoCloseable {
                 awaited.complete(subscriber);
             }
         }
+        listStart(subscriber);
+    }
+
+    private void listStart(Subscriber subscriber) {
         if (pendingStartCount.incrementAndGet() <= LISTED_PER_TICK) {
             pendingStarts.add(subscriber);
         } else {
@@ -131,12 +137,25 @@ public final class LiveFeed implements AutoCloseable {
     /** A subscriber ended and released everything: counted, and listed to viewers at the next tick. */
     public void ended(Subscriber subscriber, EndReason reason, long detectedNanos, long releasedNanos) {
         ended.get(reason).increment();
-        Departure departure = new Departure(subscriber.id(), subscriber.topics(), reason.label(),
-                subscriber.watchKind(), subscriber.remote(), Instant.now(),
-                Math.max(0, releasedNanos - detectedNanos) / 1000, subscriber.age().toMillis(),
-                subscriber.updatesSent());
+        list(departure(subscriber, reason, detectedNanos, releasedNanos, false));
+    }
+
+    /** A viewer ended and released everything: listed to the other viewers at the next tick, not counted. */
+    void viewerEnded(Subscriber viewer, EndReason reason, long detectedNanos, long releasedNanos) {
+        list(departure(viewer, reason, detectedNanos, releasedNanos, true));
+    }
+
+    private static Departure departure(Subscriber subscriber, EndReason reason, long detectedNanos,
+                                       long releasedNanos, boolean viewer) {
+        return new Departure(subscriber.id(), subscriber.topics(), reason.label(), subscriber.watchKind(),
+                subscriber.remote(), Instant.now(), Math.max(0, releasedNanos - detectedNanos) / 1000,
+                subscriber.age().toMillis(), subscriber.updatesSent(), viewer);
+    }
+
+    private void list(Departure departure) {
+        String subscriberId = departure.id();
         if (!awaitedEnds.isEmpty()) {
-            CompletableFuture<Departure> awaited = awaitedEnds.remove(subscriber.id());
+            CompletableFuture<Departure> awaited = awaitedEnds.remove(subscriberId);
             if (awaited != null) {
                 awaited.complete(departure);
             }
@@ -208,6 +227,7 @@ public final class LiveFeed implements AutoCloseable {
         LIFECYCLE.info("live viewer {} started watch={} remote={}", viewer.id(), viewer.watchKind(), viewer.remote());
         viewer.offer(Frame.event("snapshot", snapshot().toString()));
         viewers.add(viewer);
+        listStart(viewer);
         viewer.start();
         if (closed) {
             viewer.end(EndReason.SERVER_SHUTDOWN);
@@ -237,7 +257,7 @@ public final class LiveFeed implements AutoCloseable {
             ArrayNode departures = node.putArray("departures");
             recent.forEach(departure -> departures.add(json(departure)));
         }
-        node.set("subscribers", newest(now));
+        node.set("subscribers", newest(now, viewers));
         return node;
     }
 
@@ -320,7 +340,7 @@ public final class LiveFeed implements AutoCloseable {
                 listChanged = false;
             }
             if (refresh) {
-                node.set("subscribers", newest(connected.get()));
+                node.set("subscribers", newest(connected.get(), viewers));
             }
         }
         Frame frame = Frame.event("tick", node.toString());
@@ -336,14 +356,16 @@ public final class LiveFeed implements AutoCloseable {
         return drained;
     }
 
-    /** The {@link #LISTED_SUBSCRIBERS} newest of the connected subscribers, newest first. */
-    private static ArrayNode newest(Collection<Subscriber> now) {
+    /** The {@link #LISTED_SUBSCRIBERS} newest of the connected subscribers and viewers, newest first. */
+    private ArrayNode newest(Collection<Subscriber> subscribers, Collection<Subscriber> viewing) {
         Comparator<Subscriber> byStart = Comparator.comparing(Subscriber::startedAt);
         PriorityQueue<Subscriber> newest = new PriorityQueue<>(LISTED_SUBSCRIBERS + 1, byStart);
-        for (Subscriber subscriber : now) {
-            newest.add(subscriber);
-            if (newest.size() > LISTED_SUBSCRIBERS) {
-                newest.poll();
+        for (Collection<Subscriber> group : List.of(subscribers, viewing)) {
+            for (Subscriber subscriber : group) {
+                newest.add(subscriber);
+                if (newest.size() > LISTED_SUBSCRIBERS) {
+                    newest.poll();
+                }
             }
         }
         List<Subscriber> ordered = new ArrayList<>(newest);
@@ -353,7 +375,7 @@ public final class LiveFeed implements AutoCloseable {
         return list;
     }
 
-    private static ObjectNode json(Subscriber subscriber) {
+    private ObjectNode json(Subscriber subscriber) {
         ObjectNode node = JSON.createObjectNode();
         node.put("id", subscriber.id());
         ArrayNode topics = node.putArray("topics");
@@ -361,6 +383,9 @@ public final class LiveFeed implements AutoCloseable {
         node.put("watch", subscriber.watchKind());
         node.put("remote", subscriber.remote());
         node.put("since", subscriber.startedAt().toEpochMilli());
+        if (viewers.contains(subscriber)) {
+            node.put("viewer", true);
+        }
         return node;
     }
 
@@ -376,6 +401,9 @@ public final class LiveFeed implements AutoCloseable {
         node.put("releaseMicros", departure.releaseMicros());
         node.put("durationMillis", departure.durationMillis());
         node.put("updates", departure.updates());
+        if (departure.viewer()) {
+            node.put("viewer", true);
+        }
         return node;
     }
 

@@ -65,6 +65,7 @@ final class ViewerHost implements SubscriberHost {
     @Override
     public void ended(Subscriber viewer, EndReason reason, long detectedNanos, long releasedNanos) {
         feed.releaseViewer();
+        feed.viewerEnded(viewer, reason, detectedNanos, releasedNanos);
         ENDS.info("live viewer {} ended reason={} watch={} duration={}ms release={}us remote={}", viewer.id(),
                 reason.label(), viewer.watchKind(), viewer.age().toMillis(), (releasedNanos - detectedNanos) / 1000,
                 viewer.remote());
