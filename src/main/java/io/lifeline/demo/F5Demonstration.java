@@ -143,6 +143,11 @@ public final class F5Demonstration {
         return number;
     }
 
+    /** Whether a demonstration runs now. */
+    boolean isRunning() {
+        return running.get();
+    }
+
     private void run(long number, InetSocketAddress hubAddress, boolean tls, String hubPath, String authorization) {
         long clicked = System.nanoTime();
         HalfClosingRelay relay;

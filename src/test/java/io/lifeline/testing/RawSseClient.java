@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -144,6 +145,22 @@ public final class RawSseClient implements AutoCloseable {
             if (!readSome(deadline)) {
                 throw new AssertionError("body did not contain " + text + " within " + within.toMillis()
                         + " ms; body so far: " + tail(body()) + (eof ? " (EOF)" : ""));
+            }
+        }
+    }
+
+    /**
+     * Reads until {@code condition} holds for the body read so far, or fails after {@code within}: for conditions
+     * over several events, such as a sum over ticks.
+     */
+    public void awaitBodyWhere(Predicate<RawSseClient> condition, String what, Duration within)
+            throws IOException {
+        long deadline = System.nanoTime() + within.toNanos();
+        awaitHead(within);
+        while (!condition.test(this)) {
+            if (!readSome(deadline)) {
+                throw new AssertionError("not within " + within.toMillis() + " ms: " + what + "; body so far: "
+                        + tail(body()) + (eof ? " (EOF)" : ""));
             }
         }
     }

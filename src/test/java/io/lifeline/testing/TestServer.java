@@ -44,6 +44,23 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts as the embedded program does with no key configured: development mode (anonymous subscribers, the live
+     * view and its demonstration open without a token), with {@link #KEY} as the generated key.
+     */
+    public static TestServer startInDevelopmentMode(Map<Setting, String> overrides) {
+        Map<Setting, String> values = new EnumMap<>(Setting.class);
+        values.put(Setting.PORT, "0");
+        values.put(Setting.DRAIN, "0s");
+        values.putAll(overrides);
+        try {
+            Settings settings = Settings.of(values).withDevelopmentKey(KEY);
+            return new TestServer(EmbeddedServer.start(settings), settings.tlsKeystore() == null ? "http" : "https");
+        } catch (Exception e) {
+            throw new IllegalStateException("the test server did not start", e);
+        }
+    }
+
     public int port() {
         return server.port();
     }

@@ -22,6 +22,11 @@ public final class Tokens {
         return token(key, null, List.of(selectors), null);
     }
 
+    /** A token with Lifeline's admin claim, {@code "lifeline": {"admin": true}}, and no {@code mercure} claim. */
+    public static String admin(String key) {
+        return JWT.create().withClaim("lifeline", Map.of("admin", true)).sign(Algorithm.HMAC256(key));
+    }
+
     /** A token with the given claims; any list may be null to leave that claim out. */
     public static String token(String key, List<String> publish, List<String> subscribe, Instant expiresAt) {
         Map<String, Object> mercure = new HashMap<>();
