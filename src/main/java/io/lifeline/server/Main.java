@@ -144,7 +144,8 @@ public final class Main {
                 + "  Never run it like this in production.\n\n"
                 + "  Token that may publish and subscribe to every topic:\n"
                 + "    " + token + "\n\n"
-                + "  Try it: open " + url + "\n"
+                + "  See it: open " + url + " (the live view: who connects, who leaves and why;\n"
+                + "  close a tab, or click \"Try the F5 case\")\n"
                 + rule;
     }
 
