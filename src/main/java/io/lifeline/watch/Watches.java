@@ -1,9 +1,13 @@
 package io.lifeline.watch;
 
 import io.lifeline.tcp.TcpSockets;
+import io.lifeline.watch.jetty.JettyHttp1Watch;
+import io.lifeline.watch.jetty.JettyHttp2Watch;
+import io.lifeline.watch.tomcat.TomcatNioWatch;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.LinkedHashMap;
@@ -12,16 +16,27 @@ import java.util.LinkedHashMap;
  * The departure watches this container offers, tried in order for each request, with {@link NoWatch} last.
  *
  * <p>Container watches are loaded by name: each links against its container's internal classes, so it loads only
- * where those classes are present and visible to the web app. One that cannot load is reported at start-up, and
- * its connections fall back to heartbeats.</p>
+ * where those classes are present and visible to the web app. One that cannot load is reported at start-up, by its
+ * kind and a plain reason (another container; its container hides the classes it reads; a version whose internals it
+ * does not know), and its connections fall back to heartbeats.</p>
  */
 public final class Watches {
 
+    /**
+     * A container watch: its kind (a constant, inlined by the compiler, so naming it loads nothing), its class, and
+     * the container whose internals it reads, with the package prefix of that container's own classes.
+     */
+    private record Candidate(String kind, String className, String container, String containerPackage) {
+    }
+
     /** Lifeline's container watches; each declines the requests it cannot see. */
-    private static final List<String> CONTAINER_WATCHES = List.of(
-            "io.lifeline.watch.jetty.JettyHttp1Watch",
-            "io.lifeline.watch.jetty.JettyHttp2Watch",
-            "io.lifeline.watch.tomcat.TomcatNioWatch");
+    private static final List<Candidate> CONTAINER_WATCHES = List.of(
+            new Candidate(JettyHttp1Watch.KIND, "io.lifeline.watch.jetty.JettyHttp1Watch", "Jetty",
+                    "org.eclipse.jetty."),
+            new Candidate(JettyHttp2Watch.KIND, "io.lifeline.watch.jetty.JettyHttp2Watch", "Jetty",
+                    "org.eclipse.jetty."),
+            new Candidate(TomcatNioWatch.KIND, "io.lifeline.watch.tomcat.TomcatNioWatch", "Tomcat",
+                    "org.apache."));
 
     /** Lifeline's container stop hooks; the one whose container is there installs. */
     private static final List<String> STOP_HOOKS = List.of(
@@ -39,7 +54,7 @@ public final class Watches {
 
     private Watches(List<DepartureWatch> watches, Map<String, String> unavailable, boolean watching) {
         this.watches = List.copyOf(watches);
-        this.unavailable = Map.copyOf(unavailable);
+        this.unavailable = Collections.unmodifiableMap(new LinkedHashMap<>(unavailable));
         this.watching = watching;
     }
 
@@ -51,16 +66,40 @@ public final class Watches {
     public static Watches detect(boolean watching, TcpSockets tcp) {
         List<DepartureWatch> found = new ArrayList<>();
         Map<String, String> missing = new LinkedHashMap<>();
-        for (String name : CONTAINER_WATCHES) {
+        ClassLoader loader = Watches.class.getClassLoader();
+        for (Candidate candidate : CONTAINER_WATCHES) {
             try {
-                found.add((DepartureWatch) Class.forName(name, true, Watches.class.getClassLoader())
+                found.add((DepartureWatch) Class.forName(candidate.className(), true, loader)
                         .getConstructor(TcpSockets.class).newInstance(tcp));
             } catch (ReflectiveOperationException | LinkageError e) {
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                missing.put(name, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+                missing.put(candidate.kind(), whyNot(candidate, e, loader));
             }
         }
         return new Watches(found, watching ? missing : Map.of(), watching);
+    }
+
+    /**
+     * Why a container watch could not load, in words for the start-up line. A missing class is the usual case and no
+     * error: the web app runs in another container (or none), or in this watch's container with its classes hidden
+     * from web apps. Anything else means a version of the container whose internals the watch does not know.
+     */
+    private static String whyNot(Candidate candidate, Throwable failure, ClassLoader loader) {
+        boolean classMissing = false;
+        Throwable deepest = failure;
+        for (Throwable t = failure; t != null && !classMissing; t = t.getCause()) {
+            deepest = t;
+            classMissing = t instanceof ClassNotFoundException || t instanceof NoClassDefFoundError;
+        }
+        if (!classMissing) {
+            return "a " + candidate.container() + " whose internals this watch does not know ("
+                    + deepest.getClass().getSimpleName() + ": " + deepest.getMessage() + ")";
+        }
+        boolean inThatContainer = loader != null
+                && loader.getClass().getName().startsWith(candidate.containerPackage());
+        return inThatContainer
+                ? candidate.container() + " hides from the web app the classes this watch reads (the web app's "
+                        + "context must make them visible)"
+                : "not running in " + candidate.container();
     }
 
     /**
