@@ -3,6 +3,7 @@ package io.lifeline.containers;
 import io.lifeline.watch.jetty.JettyHttp1Watch;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 
 /** The WAR in a stock jetty-home 12.1, ee10 environment, with {@code jetty-config/base-ee10}. */
 class JettyHomeEe10IT extends ContainerMatrix {
@@ -15,6 +16,11 @@ class JettyHomeEe10IT extends ContainerMatrix {
     @Override
     String expectedWatch() {
         return JettyHttp1Watch.KIND;
+    }
+
+    @Test
+    void lifelineLogsInJettysOwnFormatAndStartsWithoutExceptionText() throws IOException {
+        JettyHome.assertLifelineLogsInJettysFormat(container(), hub());
     }
 
     @Override
