@@ -68,17 +68,18 @@ class EndRaceTest {
 
             assertEquals(1, winners, "callers that ended the subscriber");
             Poll.until(Duration.ofSeconds(2), "the end is logged",
-                    () -> !log.linesWith(subscriber.id()).isEmpty());
+                    () -> !log.linesWith(subscriber.id() + " ended").isEmpty());
             Poll.until(Duration.ofSeconds(2), "the end is counted",
                     () -> server.hub().metrics().endedTotal() == endedBefore + 1);
-            assertEquals(1, log.linesWith(subscriber.id()).size(), "log lines for the subscriber");
-            String line = log.linesWith(subscriber.id()).get(0);
+            assertEquals(1, log.linesWith(subscriber.id() + " started").size(), "start lines for the subscriber");
+            assertEquals(1, log.linesWith(subscriber.id() + " ended").size(), "end lines for the subscriber");
+            String line = log.linesWith(subscriber.id() + " ended").get(0);
             assertEquals(true, line.startsWith("INFO ") && line.contains("reason=" + subscriber.endReason().label()),
                     line);
             // Late callers change nothing.
             assertEquals(false, subscriber.end(EndReason.CLIENT_CLOSED));
             assertEquals(endedBefore + 1, server.hub().metrics().endedTotal());
-            assertEquals(1, log.linesWith(subscriber.id()).size());
+            assertEquals(1, log.linesWith(subscriber.id() + " ended").size());
         }
     }
 }
