@@ -107,7 +107,7 @@ public final class LifelineContextListener implements ServletContextListener {
         stopHook = hook == null ? null : hook.getValue();
 
         LOG.info("Lifeline started: departure watches {}{}; stop hook {}; {}", watches.kinds(),
-                watches.unavailable().isEmpty() ? "" : " (not available here: " + watches.unavailable() + ")",
+                watches.unavailable().isEmpty() ? "" : " (not available here: " + unavailable(watches) + ")",
                 hook == null ? "none (the hub drains when the web app is destroyed)" : hook.getKey(),
                 settings.describe());
         logSilentDepartureBound(settings, embedded, tcp);
@@ -115,6 +115,14 @@ public final class LifelineContextListener implements ServletContextListener {
             LOG.info("/metrics answers anyone who reaches it: set LIFELINE_METRICS_TOKEN to ask for a bearer token, "
                     + "or restrict it at the proxy");
         }
+    }
+
+    /** {@code jetty-http1: not running in Jetty, ...}: each watch not available here, and why. */
+    private static String unavailable(Watches watches) {
+        StringBuilder sb = new StringBuilder();
+        watches.unavailable().forEach((kind, why) -> sb.append(sb.length() == 0 ? "" : ", ").append(kind).append(": ")
+                .append(why));
+        return sb.toString();
     }
 
     /**

@@ -150,7 +150,7 @@ final class JettyHome extends Container {
         assertEquals(1, watches.size(), "one start-up line on the watches; output:\n" + jetty.output());
         assertTrue(JETTY_LINE.matcher(watches.get(0)).matches(), "not in Jetty's format: " + watches.get(0));
         assertTrue(watches.get(0).contains("departure watches [jetty-http1, jetty-http2, none] (not available here: "
-                + "{tomcat-nio=not running in Tomcat})"), watches.get(0));
+                + "tomcat-nio: not running in Tomcat)"), watches.get(0));
     }
 
     /**
