@@ -59,17 +59,18 @@ public final class Authorizer {
      * The live view and its F5 demonstration answer a token signed with the subscriber key that carries
      * {@link AdminClaim}; in development mode ({@code open}) anyone who reaches the hub, token or not.
      *
+     * @return the token's claims (its expiry ends a viewer's stream), or empty for no token where that is allowed
      * @throws ProtocolException 401 without a token or with an invalid one, 403 without the claim
      */
-    public void checkAdmin(Optional<String> token, boolean open) throws ProtocolException {
+    public Optional<Claims> admin(Optional<String> token, boolean open) throws ProtocolException {
         if (token.isEmpty()) {
             if (open) {
-                return;
+                return Optional.empty();
             }
             throw ProtocolException.unauthorized("the live view needs a token with the claim {\"" + AdminClaim.NAME
                     + "\": {\"" + AdminClaim.ADMIN + "\": true}} (java -jar lifeline-server.jar token --admin)");
         }
-        subscribers.verifyAdmin(token.get());
+        return Optional.of(subscribers.verifyAdmin(token.get()));
     }
 
     /** The subscriptions API answers only a token whose {@code mercure.subscribe} matches the requested URL. */

@@ -59,6 +59,12 @@ public final class F5Demonstration {
 
     /** How long the client stays before it leaves, so that the page shows it connected first. */
     static final Duration STAY = Duration.ofSeconds(1);
+    /**
+     * How often the demonstration writes its subscriber a heartbeat after the FIN, so that the page shows writes
+     * going on succeeding where the hub does not notice; the hub's own heartbeats are {@code LIFELINE_HEARTBEAT}
+     * apart, 15 s by default, longer than the whole demonstration.
+     */
+    static final Duration HEARTBEAT = Duration.ofSeconds(1);
     /** How long to wait for a departure before saying none was noticed. */
     static final Duration NOTICE_WINDOW = Duration.ofSeconds(3);
 
@@ -205,10 +211,13 @@ public final class F5Demonstration {
         }
     }
 
-    /** Says what the hub made of the FIN: noticed (and how), or not noticed and what bounds it. */
+    /**
+     * Says what the hub made of the FIN: noticed (and how), or not noticed, with the heartbeats written since (one a
+     * second, {@link #HEARTBEAT}, all taken by the relay) and what bounds the leak.
+     */
     private void report(long number, Subscriber subscriber, HalfClosingRelay relay, CompletableFuture<Long> released,
                         long fin, long clicked) {
-        Long releasedNanos = await(released, NOTICE_WINDOW);
+        Long releasedNanos = heartbeatUntil(subscriber, released, fin + NOTICE_WINDOW.toNanos());
         if (releasedNanos != null) {
             EndReason reason = subscriber.endReason();
             announce(step(number, reason == EndReason.CLIENT_CLOSED ? "noticed" : "ended")
@@ -223,16 +232,34 @@ public final class F5Demonstration {
                 .put("secondsAfterFin", NOTICE_WINDOW.toSeconds())
                 .put("bytesWrittenAfterFin", relay.bytesAfterFin())
                 .put("bound", bound));
-        long left = LENGTH.toNanos() - (System.nanoTime() - clicked);
-        releasedNanos = await(released, Duration.ofNanos(Math.max(0, left)));
+        releasedNanos = heartbeatUntil(subscriber, released, clicked + LENGTH.toNanos());
         if (releasedNanos != null) {
             announce(step(number, "ended").put("subscriber", subscriber.id())
                     .put("reason", subscriber.endReason().label())
+                    .put("watch", subscriber.watchKind())
                     .put("releasedMillisAfterFin", (releasedNanos - fin) / 1e6));
         } else {
             announce(step(number, "still-connected").put("subscriber", subscriber.id())
                     .put("secondsAfterFin", (System.nanoTime() - fin) / 1_000_000_000L)
                     .put("bytesWrittenAfterFin", relay.bytesAfterFin()));
+        }
+    }
+
+    /**
+     * Writes the subscriber a heartbeat each {@link #HEARTBEAT} until it is released or the deadline
+     * ({@link System#nanoTime()}) passes; returns when it was released, or null.
+     */
+    private static Long heartbeatUntil(Subscriber subscriber, CompletableFuture<Long> released, long deadlineNanos) {
+        while (true) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                return released.getNow(null);
+            }
+            Long at = await(released, Duration.ofNanos(Math.min(left, HEARTBEAT.toNanos())));
+            if (at != null) {
+                return at;
+            }
+            subscriber.heartbeatNow();
         }
     }
 

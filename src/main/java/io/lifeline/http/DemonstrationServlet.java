@@ -47,7 +47,12 @@ final class DemonstrationServlet extends HttpServlet {
                 throw ProtocolException.forbidden("the F5 demonstration is turned off (LIFELINE_DEMO=false)");
             }
             Optional<String> token = RequestTokens.header(request);
-            authorizer.checkAdmin(token, open);
+            if (token.isEmpty() && !open) {
+                throw ProtocolException.unauthorized("the F5 demonstration takes an admin token in the Authorization "
+                        + "header only, never in the query string or a cookie (java -jar lifeline-server.jar token "
+                        + "--admin)");
+            }
+            authorizer.admin(token, open);
             if (token.isEmpty()) {
                 checkOwnOrigin(request);
             }

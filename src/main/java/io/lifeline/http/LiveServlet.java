@@ -1,6 +1,7 @@
 package io.lifeline.http;
 
 import io.lifeline.auth.Authorizer;
+import io.lifeline.auth.Claims;
 import io.lifeline.hub.Hub;
 import io.lifeline.live.LiveFeed;
 import io.lifeline.protocol.ProtocolException;
@@ -11,6 +12,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -21,7 +23,7 @@ import java.util.UUID;
  * <p>It answers a token with Lifeline's admin claim ({@code "lifeline": {"admin": true}}, signed with the subscriber
  * key) in the {@code Authorization} header, the {@code authorization} query parameter (what an EventSource can
  * send) or the cookie; in development mode, anyone who reaches the hub. 401 without a token, 403 without the
- * claim. A hub that is stopping, or that has {@link LiveFeed#MAX_VIEWERS} viewers, answers "later"
+ * claim. A viewer's stream ends when its token expires, as a subscriber's does. A hub that is stopping, or that has {@link LiveFeed#MAX_VIEWERS} viewers, answers "later"
  * ({@link Responses#later}).</p>
  */
 final class LiveServlet extends HttpServlet {
@@ -49,8 +51,9 @@ final class LiveServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Optional<Claims> claims;
         try {
-            authorizer.checkAdmin(tokens.find(request), open);
+            claims = authorizer.admin(tokens.find(request), open);
         } catch (ProtocolException refusal) {
             Responses.refuse(response, refusal);
             return;
@@ -63,7 +66,7 @@ final class LiveServlet extends HttpServlet {
             return;
         }
         OpenedStream opened = OpenedStream.open(request, response, watches, stream -> new Subscriber(
-                "urn:uuid:" + UUID.randomUUID(), List.of(), null,
+                "urn:uuid:" + UUID.randomUUID(), List.of(), claims.orElse(null),
                 request.getRemoteAddr() + ":" + request.getRemotePort(), clients.keyOf(request), stream,
                 feed.viewerHost()), feed::releaseViewer);
         feed.addViewer(opened.subscriber());

@@ -82,6 +82,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         this.writers = Executors.newFixedThreadPool(threads,
                 new ThreadFactoryBuilder().setNameFormat("lifeline-writer-%d").setDaemon(true).build());
         this.feed = new LiveFeed(this, this::subscribers);
+        metrics.liveViewers(feed::viewers);
     }
 
     /**

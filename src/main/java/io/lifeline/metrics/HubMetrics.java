@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 
 /**
  * What an operator graphs, exposed at {@code /metrics} in the Prometheus text format.
@@ -77,6 +78,12 @@ public final class HubMetrics {
             cleanupTimer(reason);
         }
         REFUSALS.forEach(this::refusedCounter);
+    }
+
+    /** Reports the live view's viewers connected now, as {@code lifeline_live_viewers}. */
+    public void liveViewers(IntSupplier viewers) {
+        Gauge.builder("lifeline.live.viewers", viewers::getAsInt)
+                .description("Viewers of the live view connected now (not subscribers)").register(registry);
     }
 
     /** A request refused, or a connection closed before its request came, for one of {@link #REFUSALS}. */

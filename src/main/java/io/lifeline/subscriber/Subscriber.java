@@ -334,6 +334,16 @@ public final class Subscriber implements DepartureListener {
         heartbeat = host.timer().schedule(host.limits().heartbeat(), this::heartbeat);
     }
 
+    /**
+     * Writes a heartbeat now, outside the schedule, unless the stream is busy: the F5 demonstration's way to show
+     * that writes to a client that left unseen go on succeeding. The scheduled heartbeats go on as before.
+     */
+    public void heartbeatNow() {
+        if (!isEnded()) {
+            outbox.offerHeartbeat();
+        }
+    }
+
     private void heartbeat() {
         if (isEnded()) {
             return;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeline.hub.Subscriptions;
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.testing.Deadline;
@@ -112,6 +113,20 @@ abstract class ContainerMatrix {
             if (container != null) {
                 container.close();
             }
+        }
+    }
+
+    @Test
+    void theF5DemonstrationsFinIsNoticedClientClosedByThisContainersWatch() throws IOException {
+        try (RawSseClient viewer = hub.openLiveView()) {
+            viewer.awaitBody("event: snapshot\n", Duration.ofSeconds(5));
+            hub.startDemonstration();
+            viewer.awaitBody("\"step\":\"noticed\"", Duration.ofSeconds(10));
+            JsonNode noticed = ExternalHub.demonstrationStep(viewer, "noticed").orElseThrow();
+            assertEquals("client-closed", noticed.get("reason").asText());
+            assertEquals(expectedWatch(), noticed.get("watch").asText());
+            report.add("F5 demonstration (the hub's own relay, FIN to release)", expectedWatch(), "client-closed",
+                    (long) (noticed.get("releasedMillisAfterFin").asDouble() * 1000));
         }
     }
 

@@ -3,14 +3,17 @@ package io.lifeline.containers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeline.testing.Http;
+import io.lifeline.testing.LiveEvents;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.PrometheusText;
+import io.lifeline.testing.RawSseClient;
 import io.lifeline.testing.Tokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Lifeline in another process, observed the way an operator would: its subscriptions API and its metrics. */
 final class ExternalHub implements AutoCloseable {
@@ -83,6 +86,30 @@ final class ExternalHub implements AutoCloseable {
         return PrometheusText.sum(text, "lifeline_subscribers_started_total")
                 == PrometheusText.sum(text, "lifeline_subscribers_live")
                 + PrometheusText.sum(text, "lifeline_subscribers_ended_total");
+    }
+
+    /** The live view's stream, read with an admin token. */
+    RawSseClient openLiveView() throws IOException {
+        return container.openClient(container.port, "/.lifeline/live?authorization=" + Tokens.admin(KEY), 0);
+    }
+
+    /** Starts the F5 demonstration with an admin token in the header; it must answer 202. */
+    void startDemonstration() {
+        try {
+            Http.Response r = http.send("POST", container.uri("/.lifeline/demonstration/f5"), "Authorization",
+                    "Bearer " + Tokens.admin(KEY));
+            if (r.status() != 202) {
+                throw new AssertionError("the demonstration answered " + r.status() + ": " + r.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The first {@code demonstration} event of this step the viewer has read, if any. */
+    static Optional<JsonNode> demonstrationStep(RawSseClient viewer, String step) {
+        return LiveEvents.of(viewer, "demonstration").stream()
+                .filter(event -> event.get("step").asText().equals(step)).findFirst();
     }
 
     String metrics() {

@@ -1,5 +1,8 @@
 package io.lifeline.containers;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.testing.DepartureReport;
 import io.lifeline.testing.HalfClosingProxy;
@@ -14,6 +17,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,6 +75,24 @@ class FallbackIT {
         // The lifetime counts from the connection, so the end comes at most LIFETIME after the FIN.
         depart("proxy FIN (over TLS)", proxy.port(), RawSseClient::fin, "maximum lifetime", EndReason.MAX_LIFETIME,
                 LIFETIME.plusSeconds(1));
+    }
+
+    @Test
+    void theF5DemonstrationShowsTheLeakAndNeverSaysNoticed() throws IOException {
+        try (RawSseClient viewer = hub.openLiveView()) {
+            viewer.awaitBody("event: snapshot\n", Duration.ofSeconds(5));
+            hub.startDemonstration();
+            viewer.awaitBody("\"step\":\"fin-sent\"", Duration.ofSeconds(10));
+            assertEquals(NoWatch.KIND, ExternalHub.demonstrationStep(viewer, "connected").orElseThrow()
+                    .get("watch").asText());
+            // Three seconds after the FIN it says not noticed, unless the maximum lifetime (3 s here) came first.
+            viewer.awaitBodyMatching(Pattern.compile("\"step\":\"(not-noticed|ended)\""), Duration.ofSeconds(10));
+            assertTrue(ExternalHub.demonstrationStep(viewer, "noticed").isEmpty(), viewer.body());
+            ExternalHub.demonstrationStep(viewer, "ended").ifPresent(ended ->
+                    assertEquals(EndReason.MAX_LIFETIME.label(), ended.get("reason").asText()));
+            ExternalHub.demonstrationStep(viewer, "not-noticed").ifPresent(leak ->
+                    assertTrue(leak.get("bound").asText().startsWith("the maximum lifetime"), leak.toString()));
+        }
     }
 
     @Test

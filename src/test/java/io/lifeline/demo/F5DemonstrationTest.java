@@ -77,7 +77,7 @@ class F5DemonstrationTest {
 
     @Test
     void withoutAWatchItShowsTheLeakAndWhatBoundsItAndNeverSaysNoticed() throws IOException {
-        server = TestServer.start(Map.of(Setting.WATCH, "none", Setting.HEARTBEAT, "1s"));
+        server = TestServer.start(Map.of(Setting.WATCH, "none")); // heartbeats 15 s apart: the demonstration writes its own
         String admin = Tokens.admin(TestServer.KEY);
         try (RawSseClient viewer = viewer(admin); Http http = new Http()) {
             viewer.awaitBody("event: snapshot\n", WAIT);
@@ -90,6 +90,9 @@ class F5DemonstrationTest {
             assertTrue(leak.get("bound").asText().startsWith("the maximum lifetime"), leak.toString());
 
             viewer.awaitBody("\"step\":\"over\"", Duration.ofSeconds(15));
+            JsonNode still = step(viewer, "still-connected").orElseThrow();
+            assertTrue(still.get("bytesWrittenAfterFin").asLong() > leak.get("bytesWrittenAfterFin").asLong(),
+                    "a heartbeat a second goes on into the relay: " + still + " after " + leak);
             assertEquals("demonstration-over", step(viewer, "over").orElseThrow().get("reason").asText());
             assertTrue(step(viewer, "noticed").isEmpty(), "the hub claimed to notice what it could not see");
             Poll.until(WAIT, "its subscriber is released",
@@ -122,7 +125,9 @@ class F5DemonstrationTest {
             assertEquals(401, http.send("POST", server.uri(DEMONSTRATION)).status());
             assertEquals(401, http.send("POST", server.uri(DEMONSTRATION), "Cookie", "mercureAuthorization=" + admin)
                     .status(), "a cookie alone cannot start it");
-            assertEquals(401, http.send("POST", server.uri(DEMONSTRATION + "?authorization=" + admin)).status());
+            Http.Response query = http.send("POST", server.uri(DEMONSTRATION + "?authorization=" + admin));
+            assertEquals(401, query.status());
+            assertTrue(query.body().contains("in the Authorization header only"), query.body());
             assertEquals(403, http.send("POST", server.uri(DEMONSTRATION), "Authorization",
                     "Bearer " + Tokens.subscriber(TestServer.KEY, "*")).status());
             Http.Response get = http.send("GET", server.uri(DEMONSTRATION));

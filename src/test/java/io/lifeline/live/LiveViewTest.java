@@ -17,6 +17,7 @@ import io.lifeline.testing.TestServer;
 import io.lifeline.testing.Tokens;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +91,18 @@ class LiveViewTest {
         try (RawSseClient header = RawSseClient.open(server.port(), "/.lifeline/live",
                 "Authorization: Bearer " + Tokens.admin(TestServer.KEY))) {
             header.awaitBody("event: snapshot\n", WAIT);
+        }
+    }
+
+    @Test
+    void aViewersStreamEndsWhenItsTokenExpires() throws IOException {
+        server = TestServer.start(Map.of());
+        try (LogCapture log = LogCapture.of(Hub.END_LOG);
+             RawSseClient viewer = openViewer(Tokens.admin(TestServer.KEY, Instant.now().plusSeconds(2)))) {
+            viewer.awaitBody("event: snapshot\n", WAIT);
+            assertTrue(viewer.awaitEof(WAIT), "the stream ends at the token's expiry");
+            Poll.until(WAIT, "ended token-expired", () -> log.linesWith("live viewer").stream()
+                    .anyMatch(line -> line.contains("ended reason=token-expired")));
         }
     }
 

@@ -27,6 +27,12 @@ public final class Tokens {
         return JWT.create().withClaim("lifeline", Map.of("admin", true)).sign(Algorithm.HMAC256(key));
     }
 
+    /** The same, expiring at {@code expiresAt}. */
+    public static String admin(String key, Instant expiresAt) {
+        return JWT.create().withClaim("lifeline", Map.of("admin", true)).withExpiresAt(expiresAt)
+                .sign(Algorithm.HMAC256(key));
+    }
+
     /** A token with the given claims; any list may be null to leave that claim out. */
     public static String token(String key, List<String> publish, List<String> subscribe, Instant expiresAt) {
         Map<String, Object> mercure = new HashMap<>();
