@@ -1,6 +1,6 @@
 package io.lifeline.containers;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeline.subscriber.EndReason;
@@ -77,22 +77,29 @@ class FallbackIT {
                 LIFETIME.plusSeconds(1));
     }
 
+    /**
+     * Read from the log: here every stream, the live view's too, lives at most the 3 s maximum lifetime, shorter than
+     * the demonstration.
+     */
     @Test
-    void theF5DemonstrationShowsTheLeakAndNeverSaysNoticed() throws IOException {
-        try (RawSseClient viewer = hub.openLiveView()) {
-            viewer.awaitBody("event: snapshot\n", Duration.ofSeconds(5));
-            hub.startDemonstration();
-            viewer.awaitBody("\"step\":\"fin-sent\"", Duration.ofSeconds(10));
-            assertEquals(NoWatch.KIND, ExternalHub.demonstrationStep(viewer, "connected").orElseThrow()
-                    .get("watch").asText());
-            // Three seconds after the FIN it says not noticed, unless the maximum lifetime (3 s here) came first.
-            viewer.awaitBodyMatching(Pattern.compile("\"step\":\"(not-noticed|ended)\""), Duration.ofSeconds(10));
-            assertTrue(ExternalHub.demonstrationStep(viewer, "noticed").isEmpty(), viewer.body());
-            ExternalHub.demonstrationStep(viewer, "ended").ifPresent(ended ->
-                    assertEquals(EndReason.MAX_LIFETIME.label(), ended.get("reason").asText()));
-            ExternalHub.demonstrationStep(viewer, "not-noticed").ifPresent(leak ->
-                    assertTrue(leak.get("bound").asText().startsWith("the maximum lifetime"), leak.toString()));
+    void theF5DemonstrationShowsTheLeakAndNeverSaysNoticed() {
+        hub.startDemonstration();
+        Pattern outcome = Pattern.compile("\"step\":\"(not-noticed|ended)\"");
+        Poll.until(Duration.ofSeconds(10), "the demonstration's outcome is logged",
+                () -> outcome.matcher(tomcat.output()).find());
+        String log = tomcat.output();
+        assertTrue(log.contains("\"step\":\"connected\"") && log.contains("\"watch\":\"" + NoWatch.KIND + "\""),
+                log);
+        assertFalse(log.contains("\"step\":\"noticed\""), "the hub claimed to notice what it could not see");
+        if (!log.contains("\"step\":\"ended\"")) {
+            assertTrue(log.contains("\"bound\":\"the maximum lifetime"), log);
         }
+        // Its subscriber ends before the next test counts ends: by the maximum lifetime, or by the demonstration.
+        Poll.until(Duration.ofSeconds(12), "the demonstration is over",
+                () -> tomcat.output().contains("\"step\":\"ended\"") || tomcat.output().contains("\"step\":\"over\""));
+        String over = tomcat.output();
+        assertFalse(over.contains("\"step\":\"noticed\""), over);
+        assertTrue(over.contains("\"step\":\"over\"") || over.contains("\"reason\":\"max-lifetime\""), over);
     }
 
     @Test
