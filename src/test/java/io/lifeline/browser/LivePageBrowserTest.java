@@ -115,7 +115,7 @@ class LivePageBrowserTest {
             browser.findElement(By.id("demonstration")).click();
             awaitText("demonstration-result", "NOTICED: the hub ended it client-closed");
             Poll.until(WAIT, "the demonstration's departure is listed", () -> browser
-                    .findElements(By.cssSelector("#departures tr")).stream()
+                    .findElements(By.cssSelector("#departures .row")).stream()
                     .anyMatch(row -> row.getText().contains("urn:lifeline:demonstration:f5")
                             && row.getText().contains("client-closed")));
             Poll.until(WAIT, "the counters show each reason", () -> {
@@ -160,13 +160,13 @@ class LivePageBrowserTest {
     }
 
     private WebElement row(String table, String subscriberId) {
-        List<WebElement> rows = browser.findElements(By.cssSelector("#" + table + " tr[data-subscriber='"
+        List<WebElement> rows = browser.findElements(By.cssSelector("#" + table + " .row[data-subscriber='"
                 + subscriberId + "']"));
         return rows.isEmpty() ? null : rows.get(0);
     }
 
     private static List<String> cells(WebElement row) {
-        return row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+        return row.findElements(By.cssSelector(":scope > div")).stream().map(WebElement::getText).toList();
     }
 
     private String url(String path) {
