@@ -131,11 +131,19 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         return null;
     }
 
-    /** Gives back what {@link #admit} counted, for a subscriber that has ended or never came to exist. */
+    /**
+     * Gives back what {@link #admit} counted, for a subscriber that has ended or never came to exist. A stopping hub
+     * is drained once the last is given back.
+     */
     public void release(String clientAddress) {
-        admitted.decrementAndGet();
+        int left = admitted.decrementAndGet();
         if (config.maxSubscribersPerAddress() > 0) {
             admittedByAddress.computeIfPresent(clientAddress, (address, n) -> n <= 1 ? null : n - 1);
+        }
+        if (stopping && left <= 0) {
+            synchronized (drained) {
+                drained.notifyAll();
+            }
         }
     }
 
@@ -302,16 +310,15 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         }
         feed.close();
         transport.close();
-        LOG.info("hub stopped: {} ended server-shutdown over {} ms", subscribers.size() == 1 ? "1 subscriber"
-                : subscribers.size() + " subscribers",
-                Duration.ofNanos(System.nanoTime() - started).toMillis());
+        LOG.info("hub stopped: drained {} over {} ms", subscribers.size() == 1 ? "1 subscriber"
+                : subscribers.size() + " subscribers", Duration.ofNanos(System.nanoTime() - started).toMillis());
     }
 
     private void awaitDrained(Duration within) {
         long deadline = System.nanoTime() + within.toNanos();
         synchronized (drained) {
             long left;
-            while (!live.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
+            while (admitted.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
                 try {
                     drained.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                 } catch (InterruptedException e) {
@@ -363,11 +370,6 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         if (live.remove(subscriber.id(), subscriber)) {
             announce(subscriber, false);
         }
-        if (stopping && live.isEmpty()) {
-            synchronized (drained) {
-                drained.notifyAll();
-            }
-        }
     }
 
     @Override
@@ -382,7 +384,6 @@ public final class Hub implements SubscriberHost, AutoCloseable {
 
     @Override
     public void ended(Subscriber subscriber, EndReason reason, long detectedNanos, long releasedNanos) {
-        release(subscriber.clientAddress());
         long cleanupNanos = releasedNanos - detectedNanos;
         metrics.subscriberEnded(reason, subscriber.watchKind(), subscriber.age(), cleanupNanos);
         feed.ended(subscriber, reason, detectedNanos, releasedNanos);
@@ -390,5 +391,6 @@ public final class Hub implements SubscriberHost, AutoCloseable {
                 + "remote={}", subscriber.id(), reason.label(), printable(subscriber.topics()), subscriber.watchKind(),
                 subscriber.age().toMillis(), subscriber.updatesSent(), subscriber.bytesSent(), cleanupNanos / 1000,
                 subscriber.remote());
+        release(subscriber.clientAddress()); // last: a stopping hub is drained once every end line is written
     }
 }

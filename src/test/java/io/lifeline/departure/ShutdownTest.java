@@ -8,6 +8,7 @@ import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
+import io.lifeline.testing.LogCapture;
 import io.lifeline.testing.RawSseClient;
 import io.lifeline.testing.SseEvents;
 import io.lifeline.testing.TestServer;
@@ -48,6 +49,35 @@ class ShutdownTest {
             assertTrue(client.awaitEof(Duration.ofSeconds(5)), "the stream ends");
             assertTrue(client.completedCleanly(), "the stream ends with its last chunk, not an abort");
             client.close();
+        }
+    }
+
+    @Test
+    void theHubStoppedLineComesAfterEverySubscribersEndLine() throws IOException {
+        int count = 10;
+        TestServer server = TestServer.start(Map.of(Setting.DRAIN, "500ms"));
+        List<RawSseClient> clients = new ArrayList<>();
+        try (LogCapture log = LogCapture.of("io.lifeline")) {
+            try {
+                for (int i = 0; i < count; i++) {
+                    RawSseClient client = RawSseClient.open(server.port(), "/.well-known/mercure?topic=order-" + i);
+                    client.awaitBody(":\n\n", Duration.ofSeconds(5));
+                    clients.add(client);
+                }
+            } finally {
+                server.close();
+            }
+            List<String> lines = log.linesWith("");
+            int stopped = lines.indexOf(log.linesWith("hub stopped: drained " + count + " subscribers").get(0));
+            List<String> ends = log.linesWith("ended reason=server-shutdown");
+            assertEquals(count, ends.size(), String.join("\n", lines));
+            for (String end : ends) {
+                assertTrue(lines.indexOf(end) < stopped, "logged after the hub stopped: " + end);
+            }
+        } finally {
+            for (RawSseClient client : clients) {
+                client.close();
+            }
         }
     }
 
