@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -48,7 +47,7 @@ class LivePageBench {
 
     @Test
     void theLivePageStaysResponsiveUnderThousandsOfSubscribersAndTheirChurn() throws Exception {
-        Assumptions.assumeTrue(Chromium.missing() == null, Chromium.missing());
+        Chromium.assumeAvailable("LivePageBench");
         ChromeDriver browser = Chromium.start(profile);
         Deque<RawSseClient> clients = new ArrayDeque<>();
         try (TestServer server = TestServer.startInDevelopmentMode(Map.of())) {

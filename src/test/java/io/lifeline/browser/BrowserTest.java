@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,11 +61,7 @@ class BrowserTest {
 
     @BeforeEach
     void start() throws IOException {
-        String missing = Chromium.missing();
-        if (missing != null) {
-            System.out.println("BrowserTest skipped: " + missing);
-        }
-        Assumptions.assumeTrue(missing == null, missing);
+        Chromium.assumeAvailable("BrowserTest");
         allowedSite = site();
         otherSite = site();
         String allowed = "http://127.0.0.1:" + allowedSite.getAddress().getPort();

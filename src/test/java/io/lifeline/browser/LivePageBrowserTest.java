@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,11 +49,7 @@ class LivePageBrowserTest {
 
     @BeforeEach
     void start() throws IOException {
-        String missing = Chromium.missing();
-        if (missing != null) {
-            System.out.println("LivePageBrowserTest skipped: " + missing);
-        }
-        Assumptions.assumeTrue(missing == null, missing);
+        Chromium.assumeAvailable("LivePageBrowserTest");
         browser = Chromium.start(profile);
         browser.manage().window().setSize(new Dimension(1200, 1500));
     }

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,11 +56,7 @@ class ResumeBrowserTest {
 
     @BeforeEach
     void start() throws IOException {
-        String missing = Chromium.missing();
-        if (missing != null) {
-            System.out.println("ResumeBrowserTest skipped: " + missing);
-        }
-        Assumptions.assumeTrue(missing == null, missing);
+        Chromium.assumeAvailable("ResumeBrowserTest");
         site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         site.createContext("/", exchange -> {
             byte[] body = PAGE.getBytes(StandardCharsets.UTF_8);

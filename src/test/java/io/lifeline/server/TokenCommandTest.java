@@ -109,9 +109,7 @@ class TokenCommandTest {
         Run run = second.equals("--admin") ? run(SEPARATE, "--publish", "*", "--admin")
                 : run(SEPARATE, "--publish", "*", "--subscribe", "*");
 
-        assertEquals(Main.EXIT_CONFIG, run.status);
-        assertEquals("", run.out);
-        assertTrue(run.err.contains("make two tokens"), run.err);
+        assertRefused(run, "make two tokens");
     }
 
     @Test
@@ -181,9 +179,7 @@ class TokenCommandTest {
     void aBadLifetimeIsRefused(String lifetime) {
         Run run = run(SHARED, "--publish", "*", "--lifetime", lifetime);
 
-        assertEquals(Main.EXIT_CONFIG, run.status);
-        assertEquals("", run.out);
-        assertTrue(run.err.contains("--lifetime"), run.err);
+        assertRefused(run, "--lifetime");
     }
 
     @Test
@@ -212,9 +208,7 @@ class TokenCommandTest {
     void aTokenThatGrantsNothingIsRefusedWithTheUsage() {
         Run run = run(SHARED, "--lifetime", "1h", "--payload", "{}");
 
-        assertEquals(Main.EXIT_CONFIG, run.status);
-        assertEquals("", run.out);
-        assertTrue(run.err.contains("--publish, --subscribe or --admin"), run.err);
+        assertRefused(run, "--publish, --subscribe or --admin");
         assertTrue(run.err.contains("usage: java -jar lifeline-server.jar token"), run.err);
     }
 
@@ -222,9 +216,7 @@ class TokenCommandTest {
     void withoutAKeyItNamesTheSettingAndPointsToDevelopmentMode() {
         Run run = run(Map.of(), "--publish", "*");
 
-        assertEquals(Main.EXIT_CONFIG, run.status);
-        assertEquals("", run.out);
-        assertTrue(run.err.contains("LIFELINE_JWT_KEY"), run.err);
+        assertRefused(run, "LIFELINE_JWT_KEY");
         assertTrue(run.err.contains("development mode"), run.err);
     }
 
@@ -237,10 +229,8 @@ class TokenCommandTest {
 
         Run run = run(Map.of("LIFELINE_JWT_KEY", pem, "LIFELINE_JWT_ALGORITHM", "RS256"), "--subscribe", "*");
 
-        assertEquals(Main.EXIT_CONFIG, run.status);
-        assertEquals("", run.out);
-        assertTrue(run.err.contains("public key") && run.err.contains("cannot sign")
-                && run.err.contains("README"), run.err);
+        assertRefused(run, "public key");
+        assertTrue(run.err.contains("cannot sign") && run.err.contains("README"), run.err);
     }
 
     @Test
@@ -277,9 +267,7 @@ class TokenCommandTest {
 
         Run run = run(SHARED, args);
 
-        assertEquals(Main.EXIT_CONFIG, run.status);
-        assertEquals("", run.out);
-        assertTrue(run.err.contains(reason), run.err);
+        assertRefused(run, reason);
     }
 
     @Test
@@ -325,5 +313,12 @@ class TokenCommandTest {
             assertTrue(out.matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+\\R"), "stdout holds the token alone: " + out);
             return out.strip();
         }
+    }
+
+    /** Exit status 2, nothing on standard output, and the reason on standard error. */
+    private static void assertRefused(Run run, String reason) {
+        assertEquals(Main.EXIT_CONFIG, run.status);
+        assertEquals("", run.out);
+        assertTrue(run.err.contains(reason), run.err);
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -27,6 +28,19 @@ public final class Chromium {
                     + "): apt-get install chromium chromium-driver, as .ci/run does";
         }
         return null;
+    }
+
+    /**
+     * Skips the calling test, with the reason printed and given to JUnit, where Chromium cannot run here.
+     *
+     * @param test the test's name, for the printed line
+     */
+    public static void assumeAvailable(String test) {
+        String missing = missing();
+        if (missing != null) {
+            System.out.println(test + " skipped: " + missing);
+        }
+        Assumptions.assumeTrue(missing == null, missing);
     }
 
     public static ChromeDriver start(Path profile) throws IOException {
