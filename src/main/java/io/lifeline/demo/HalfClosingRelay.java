@@ -76,8 +76,9 @@ final class HalfClosingRelay implements AutoCloseable {
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 out.write(buffer, 0, n);
             }
+            long now = System.nanoTime(); // taken before the FIN leaves, so no time after it is missed
             hub.shutdownOutput(); // the client left: the hub gets a FIN, and only that
-            finSentNanos = System.nanoTime();
+            finSentNanos = now;
         } catch (IOException gone) {
             // closed by close()
         }

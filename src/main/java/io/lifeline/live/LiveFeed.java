@@ -225,7 +225,9 @@ public final class LiveFeed implements AutoCloseable {
     /** Adds an admitted viewer: queues its snapshot and starts its timers. */
     public void addViewer(Subscriber viewer) {
         LIFECYCLE.info("live viewer {} started watch={} remote={}", viewer.id(), viewer.watchKind(), viewer.remote());
-        viewer.offer(Frame.event("snapshot", snapshot().toString()));
+        ObjectNode snapshot = snapshot();
+        snapshot.put("viewers", viewers.size() + 1); // itself included; it joins the others once this is queued
+        viewer.offer(Frame.event("snapshot", snapshot.toString()));
         viewers.add(viewer);
         listStart(viewer);
         viewer.start();
