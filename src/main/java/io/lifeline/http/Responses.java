@@ -68,9 +68,9 @@ final class Responses {
 
     /**
      * The output buffer of an event stream, in bytes. A stream lives for minutes and is flushed after every batch of
-     * frames, so the buffer only gathers the frames of one batch; the containers' default (Jetty 32 KiB, Tomcat
-     * 8 KiB) would be held for the stream's whole life, most of a subscriber's memory. Jetty's buffer pool hands out
-     * no smaller buffer than 4 KiB, so asking for less saves nothing there.
+     * frames, so the buffer only gathers the frames of one batch; Jetty's default, 32 KiB, would be held for the
+     * stream's whole life, most of a subscriber's memory. Jetty's buffer pool hands out no smaller buffer than 4 KiB.
+     * Tomcat ignores a size below its own 8 KiB: it only ever grows a response's buffer.
      */
     static final int STREAM_BUFFER_BYTES = 4096;
 
