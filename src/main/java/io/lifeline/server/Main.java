@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.LogManager;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded program: {@code java -jar lifeline-server.jar [--port N] [--jwt-key K] ...}, or
@@ -78,6 +79,7 @@ public final class Main {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "lifeline-shutdown"));
+        LoggerFactory.getLogger(Main.class).info("{}", JvmSettings.describe(settings.maxSubscribers()));
 
         String host = settings.host() == null || settings.host().equals("0.0.0.0") || settings.host().equals("::")
                 ? "localhost" : settings.host(); // a wildcard listens on loopback too

@@ -1,0 +1,71 @@
+package io.lifeline.server;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The JVM settings the embedded program runs with, and the ones it recommends, for one start-up line.
+ *
+ * <p>Measured with 19,500 idle subscribers and heartbeats every 5 s, the program pinned to one core: the serial
+ * collector used 15.9 % of that core, the parallel one 16.2 %, G1 22.9 % (each with a fixed 512 MiB heap). An idle
+ * subscriber holds about 8 KiB of heap. Hence the advice: the serial or parallel collector, and a fixed heap of
+ * 256 MiB plus 16 KiB (twice the measured need) per subscriber expected.</p>
+ */
+final class JvmSettings {
+
+    /** Heap to give per expected subscriber, in bytes: twice the measured 8 KiB. */
+    static final long HEAP_PER_SUBSCRIBER = 16 * 1024;
+    /** Heap to give besides the subscribers', in bytes. */
+    static final long HEAP_BASE = 256L * 1024 * 1024;
+
+    private JvmSettings() {
+    }
+
+    /** The collector in use, by the names the JVM's own options give them: {@code SerialGC}, {@code G1GC}... */
+    static String collector(List<GarbageCollectorMXBean> collectors) {
+        for (GarbageCollectorMXBean gc : collectors) {
+            String name = gc.getName();
+            if (name.equals("Copy") || name.equals("MarkSweepCompact")) {
+                return "SerialGC";
+            }
+            if (name.startsWith("PS ")) {
+                return "ParallelGC";
+            }
+            if (name.startsWith("G1 ")) {
+                return "G1GC";
+            }
+            if (name.startsWith("ZGC")) {
+                return "ZGC";
+            }
+            if (name.startsWith("Shenandoah")) {
+                return "ShenandoahGC";
+            }
+        }
+        return collectors.isEmpty() ? "unknown" : collectors.get(0).getName();
+    }
+
+    /**
+     * One line: the collector, the heap and the processors in use, and the advice for {@code maxSubscribers}
+     * subscribers (0: no limit is set, so the advice is given per subscriber).
+     */
+    static String describe(int maxSubscribers) {
+        String collector = collector(ManagementFactory.getGarbageCollectorMXBeans());
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        String advice = maxSubscribers > 0
+                ? "-Xms" + mebibytes(HEAP_BASE + HEAP_PER_SUBSCRIBER * maxSubscribers) + "m -Xmx"
+                + mebibytes(HEAP_BASE + HEAP_PER_SUBSCRIBER * maxSubscribers) + "m for " + maxSubscribers
+                + " subscribers"
+                : "a fixed heap of 256 MiB plus 16 KiB per subscriber";
+        return String.format(Locale.ROOT, "JVM: %s, max heap %d MiB, %d processors; recommended: "
+                        + "-XX:+UseSerialGC (or -XX:+UseParallelGC) and %s (G1 spent about 40%% more CPU on idle "
+                        + "subscribers)", collector, maxHeap >> 20, Runtime.getRuntime().availableProcessors(), advice);
+    }
+
+    /** Whole mebibytes, rounded up to a multiple of 64. */
+    private static long mebibytes(long bytes) {
+        long mebibytes = (bytes + (1 << 20) - 1) >> 20;
+        return (mebibytes + 63) / 64 * 64;
+    }
+}
