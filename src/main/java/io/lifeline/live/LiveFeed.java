@@ -378,32 +378,32 @@ public final class LiveFeed implements AutoCloseable {
     }
 
     private ObjectNode json(Subscriber subscriber) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("id", subscriber.id());
-        ArrayNode topics = node.putArray("topics");
-        subscriber.topics().forEach(topics::add);
-        node.put("watch", subscriber.watchKind());
-        node.put("remote", subscriber.remote());
+        ObjectNode node = entry(subscriber.id(), subscriber.topics(), subscriber.watchKind(), subscriber.remote(),
+                viewers.contains(subscriber));
         node.put("since", subscriber.startedAt().toEpochMilli());
-        if (viewers.contains(subscriber)) {
-            node.put("viewer", true);
-        }
         return node;
     }
 
     static ObjectNode json(Departure departure) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("id", departure.id());
-        ArrayNode topics = node.putArray("topics");
-        departure.topics().forEach(topics::add);
+        ObjectNode node = entry(departure.id(), departure.topics(), departure.watch(), departure.remote(),
+                departure.viewer());
         node.put("reason", departure.reason());
-        node.put("watch", departure.watch());
-        node.put("remote", departure.remote());
         node.put("at", departure.at().toEpochMilli());
         node.put("releaseMicros", departure.releaseMicros());
         node.put("durationMillis", departure.durationMillis());
         node.put("updates", departure.updates());
-        if (departure.viewer()) {
+        return node;
+    }
+
+    /** What a listed subscriber and a departure have in common; {@code "viewer": true} only for a viewer. */
+    private static ObjectNode entry(String id, List<String> topics, String watch, String remote, boolean viewer) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("id", id);
+        ArrayNode list = node.putArray("topics");
+        topics.forEach(list::add);
+        node.put("watch", watch);
+        node.put("remote", remote);
+        if (viewer) {
             node.put("viewer", true);
         }
         return node;
