@@ -163,8 +163,9 @@ public final class Hub implements SubscriberHost, AutoCloseable {
             if (reaches(subscriber, published.update())) {
                 subscriber.offerReplay(published.frame());
             }
-        }, position -> {
+        }, (position, sequence) -> {
             subscriber.offerCursor(position);
+            subscriber.joinAfter(sequence);
             index.add(subscriber);
         });
         metrics.subscriberStarted(subscriber.watchKind());
@@ -258,9 +259,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      * published from now on.
      */
     public String position() {
-        String[] position = new String[1];
-        transport.atPosition(p -> position[0] = p);
-        return position[0];
+        return transport.position();
     }
 
     /**

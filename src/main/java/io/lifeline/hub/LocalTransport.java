@@ -8,17 +8,29 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * The in-memory transport of a single node: one lock orders publishing, history and connecting subscribers, and
- * updates fan out on the publishing thread (fanning out only queues bytes, it never waits for a subscriber).
+ * The in-memory transport of a single node.
+ *
+ * <p>One lock orders publishing, the history and connecting subscribers, and is held only for that: numbering an
+ * update, keeping it, and queuing it for the fan-out; or replaying to a subscriber and attaching it. The fan-out runs
+ * outside the lock, one update at a time and in order, on the thread of whichever caller found it idle (usually the
+ * publisher; fanning out only queues bytes, it never waits for a subscriber). So an update that reaches a million
+ * subscribers holds up neither a new subscriber nor the next publisher for longer than it takes to queue it.</p>
+ *
+ * <p>A subscriber attached while earlier updates still wait for the fan-out has had them in its replay, or asked for
+ * none: {@code attach} tells it the sequence it joined at, and the fan-out skips every update at or below it. An
+ * action that needs the fan-out to have caught up ({@link #atPosition}, a subscriber's final cursor) waits in the
+ * same queue.</p>
  */
 final class LocalTransport implements Transport {
 
     private final Consumer<Published> fanOut;
     private final History history;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Queue<Published> publishedDuringFanOut = new ArrayDeque<>();
+    /** Fan-outs and actions waiting for their turn, in order. Guarded by {@code lock}. */
+    private final Queue<Runnable> queued = new ArrayDeque<>();
+    /** Whether some thread runs {@link #queued} now. Guarded by {@code lock}. */
+    private boolean draining;
     private long sequence;
-    private boolean fanningOut;
     private String lastEventId = EARLIEST;
     private boolean closed;
 
@@ -29,35 +41,24 @@ final class LocalTransport implements Transport {
 
     @Override
     public void publish(Update update, boolean hubEvent) {
+        Frame frame = Frame.of(update); // encoded once, outside the lock
         lock.lock();
         try {
             if (closed) {
                 throw new IllegalStateException("the hub is stopping");
             }
-            Published published = new Published(++sequence, update, Frame.of(update), hubEvent);
+            Published published = new Published(++sequence, update, frame, hubEvent);
             history.add(published);
             lastEventId = update.id();
-            if (fanningOut) {
-                publishedDuringFanOut.add(published); // goes out right after the update in progress, in order
-                return;
-            }
-            fanningOut = true;
-            try {
-                fanOut.accept(published);
-                Published next;
-                while ((next = publishedDuringFanOut.poll()) != null) {
-                    fanOut.accept(next);
-                }
-            } finally {
-                fanningOut = false;
-            }
+            queued.add(() -> fanOut.accept(published));
         } finally {
             lock.unlock();
         }
+        drain();
     }
 
     @Override
-    public String connect(String lastEventId, Consumer<Published> replay, Consumer<String> attach) {
+    public String connect(String lastEventId, Consumer<Published> replay, Attach attach) {
         lock.lock();
         try {
             String preceding = EARLIEST;
@@ -68,8 +69,18 @@ final class LocalTransport implements Transport {
                     preceding = lastEventId;
                 }
             }
-            attach.accept(history.position());
+            attach.at(history.position(), sequence);
             return preceding;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String position() {
+        lock.lock();
+        try {
+            return history.position();
         } finally {
             lock.unlock();
         }
@@ -79,9 +90,54 @@ final class LocalTransport implements Transport {
     public void atPosition(Consumer<String> action) {
         lock.lock();
         try {
-            action.accept(history.position());
+            String position = history.position();
+            queued.add(() -> action.accept(position));
         } finally {
             lock.unlock();
+        }
+        drain();
+    }
+
+    /**
+     * Runs what is queued, in order, outside the lock, unless another thread (or this one, further up its stack: a
+     * publish made from inside a fan-out) is already doing so; that one runs it next.
+     */
+    private void drain() {
+        lock.lock();
+        try {
+            if (draining) {
+                return;
+            }
+            draining = true;
+        } finally {
+            lock.unlock();
+        }
+        boolean done = false;
+        try {
+            while (true) {
+                Runnable next;
+                lock.lock();
+                try {
+                    next = queued.poll();
+                    if (next == null) {
+                        draining = false;
+                        done = true;
+                        return;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                next.run();
+            }
+        } finally {
+            if (!done) { // a fan-out threw: the next publish or action drains what is left
+                lock.lock();
+                try {
+                    draining = false;
+                } finally {
+                    lock.unlock();
+                }
+            }
         }
     }
 

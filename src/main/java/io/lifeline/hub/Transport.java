@@ -17,26 +17,41 @@ interface Transport extends AutoCloseable {
 
     /**
      * Orders the update after every update published before it and hands it to the fan-out. Updates reach the
-     * fan-out one at a time, in that order. A publish made from inside the fan-out (a subscriber's end, noticed while
-     * it received an update) is handed on right after the update in progress.
+     * fan-out one at a time, in that order, possibly on another caller's thread and after this returns. A publish
+     * made from inside the fan-out (a subscriber's end, noticed while it received an update) is handed on after the
+     * update in progress.
      *
      * @param hubEvent whether the hub itself publishes it (a subscription event)
      */
     void publish(Update update, boolean hubEvent);
 
+    /** Where a subscriber joins the order of updates, told when it is attached. */
+    @FunctionalInterface
+    interface Attach {
+        /**
+         * @param position the position (see {@link Position}) the subscriber resumes from
+         * @param sequence the number of the last update published: the fan-out must not give it this one or any
+         *                 before it, which it had in its replay or did not ask for
+         */
+        void at(String position, long sequence);
+    }
+
     /**
      * Connects a subscriber: hands {@code replay} every held update published after {@code lastEventId} (all held
      * ones for {@link #EARLIEST} or an unknown id; none for null), then runs {@code attach} with the current position
-     * (see {@link Position}), with nothing published in between. From {@code attach} on, the subscriber must receive
-     * every update through the fan-out.
+     * and sequence, with nothing published in between. From {@code attach} on, the subscriber must receive every
+     * later update through the fan-out.
      *
      * @return the id the replay follows: {@code lastEventId} if held, else {@link #EARLIEST}
      */
-    String connect(String lastEventId, Consumer<Published> replay, Consumer<String> attach);
+    String connect(String lastEventId, Consumer<Published> replay, Attach attach);
+
+    /** The current position (see {@link Position}): a client that resumes from it gets everything published later. */
+    String position();
 
     /**
-     * Runs {@code action} with the current position, with nothing published meanwhile: every update before the
-     * position has been handed to the fan-out, none after it yet.
+     * Runs {@code action} with the current position once every update before it has been handed to the fan-out, and
+     * before any later one is: in the fan-out's order, possibly on another thread and after this returns.
      */
     void atPosition(Consumer<String> action);
 

@@ -82,8 +82,11 @@ public final class Subscriber implements DepartureListener {
     private volatile TimerWheel.Timeout finalDeadline;
     private volatile TimerWheel.Timeout stallCheck;
 
-    /** The sequence number of the last update queued for it; the hub fans out one update at a time. */
-    private long lastOfferedSequence = -1;
+    /**
+     * The sequence number of the last update queued for it, or of the last one published when it joined; the hub
+     * fans out one update at a time, in order.
+     */
+    private volatile long lastOfferedSequence = -1;
 
     /**
      * @param claims        the subscriber's verified token, or null for an anonymous subscriber
@@ -166,15 +169,24 @@ public final class Subscriber implements DepartureListener {
     }
 
     /**
-     * Whether this update, numbered {@code sequence} by the hub, has not been queued for this subscriber yet. The
-     * hub fans out one update at a time, so a subscriber matched through several topics gets it once.
+     * Whether this update, numbered {@code sequence} by the hub, is one to queue for this subscriber: not queued yet
+     * (a subscriber matched through several topics gets it once) and published after it joined (those before, it
+     * had in its replay or did not ask for). The hub fans out one update at a time, in order.
      */
     public boolean firstOffer(long sequence) {
-        if (sequence == lastOfferedSequence) {
+        if (sequence <= lastOfferedSequence) {
             return false;
         }
         lastOfferedSequence = sequence;
         return true;
+    }
+
+    /**
+     * Sets where it joined the hub's order of updates: the fan-out gives it only updates numbered above
+     * {@code sequence}. Called once, before it is put in the topic index.
+     */
+    public void joinAfter(long sequence) {
+        lastOfferedSequence = sequence;
     }
 
     /** The container can take bytes again. */
