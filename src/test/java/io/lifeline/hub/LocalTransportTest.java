@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeline.protocol.Update;
+import io.lifeline.testing.Poll;
+import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,9 +19,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fan-out runs outside the transport's lock: while one update fans out (to a million subscribers, say), new
- * subscribers connect and publishers publish without waiting for it, and everything still reaches the fan-out once,
- * in order.
+ * The fan-out runs outside the transport's lock, on a thread of its own: while one update fans out (to a million
+ * subscribers, say), new subscribers connect without waiting for it, publishers wait for their own updates only, and
+ * everything reaches the fan-out once, in order.
  */
 class LocalTransportTest {
 
@@ -46,18 +48,24 @@ class LocalTransportTest {
         var first = threads.submit(() -> transport.publish(update("u1"), false));
         assertTrue(fanningOut.await(5, TimeUnit.SECONDS), "the first update fans out");
 
-        threads.submit(() -> transport.publish(update("u2"), false)).get(5, TimeUnit.SECONDS);
+        var second = threads.submit(() -> transport.publish(update("u2"), false));
+        Poll.until(Duration.ofSeconds(5), "the second update is numbered and kept",
+                () -> "u2".equals(transport.lastEventId()));
         AtomicLong joinedAfter = new AtomicLong(-1);
         String preceding = threads.submit(() -> transport.connect("u1", replayed -> seen.add("replay "
                 + replayed.sequence()), (position, sequence) -> joinedAfter.set(sequence))).get(5, TimeUnit.SECONDS);
         transport.atPosition(position -> seen.add("position " + position.substring(position.lastIndexOf('-') + 1)));
         assertEquals("u1", preceding);
         assertEquals(2, joinedAfter.get(), "it joined after update 2, which it had in its replay");
-        assertFalse(first.isDone(), "the first publisher is still fanning out");
+        assertFalse(first.isDone(), "the first publisher waits for its update's fan-out");
+        assertFalse(second.isDone(), "the second waits its turn: publishers cannot outrun the fan-out");
 
         release.countDown();
         first.get(5, TimeUnit.SECONDS);
+        second.get(5, TimeUnit.SECONDS);
+        Poll.until(Duration.ofSeconds(5), "the position's action runs in its turn", () -> seen.size() == 4);
         assertEquals(List.of("update 1", "replay 2", "update 2", "position 2"), seen);
+        transport.close();
     }
 
     @Test
@@ -72,7 +80,9 @@ class LocalTransportTest {
             }
         });
         transport[0].publish(update("outer"), false);
+        Poll.until(Duration.ofSeconds(5), "the inner publish is fanned out", () -> seen.size() == 3);
         assertEquals(List.of(1L, -1L, 2L), seen);
+        transport[0].close();
     }
 
     private static Update update(String id) {
