@@ -23,8 +23,8 @@ import java.util.UUID;
  * <p>It answers a token with Lifeline's admin claim ({@code "lifeline": {"admin": true}}, signed with the subscriber
  * key) in the {@code Authorization} header, the {@code authorization} query parameter (what an EventSource can
  * send) or the cookie; in development mode, anyone who reaches the hub. 401 without a token, 403 without the
- * claim. A viewer's stream ends when its token expires, as a subscriber's does. A hub that is stopping, or that has {@link LiveFeed#MAX_VIEWERS} viewers, answers "later"
- * ({@link Responses#later}).</p>
+ * claim. A viewer's stream ends when its token expires, as a subscriber's does. A hub that is stopping, or that
+ * has {@link LiveFeed#MAX_VIEWERS} viewers, answers "later" ({@link Responses#later}).</p>
  */
 final class LiveServlet extends HttpServlet {
 

@@ -81,7 +81,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.writers = Executors.newFixedThreadPool(threads,
                 new ThreadFactoryBuilder().setNameFormat("lifeline-writer-%d").setDaemon(true).build());
-        this.feed = new LiveFeed(this, this::subscribers);
+        this.feed = new LiveFeed(this, this::subscribers, metrics);
         metrics.liveViewers(feed::viewers);
     }
 

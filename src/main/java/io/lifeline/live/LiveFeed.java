@@ -3,6 +3,7 @@ package io.lifeline.live;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lifeline.metrics.HubMetrics;
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Frame;
 import io.lifeline.subscriber.Subscriber;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -27,7 +27,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,8 +73,7 @@ public final class LiveFeed implements AutoCloseable {
 
     private final Set<Subscriber> viewers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger admittedViewers = new AtomicInteger();
-    private final LongAdder started = new LongAdder();
-    private final Map<EndReason, LongAdder> ended = new EnumMap<>(EndReason.class);
+    private final HubMetrics metrics;
     private final Queue<Subscriber> pendingStarts = new ConcurrentLinkedQueue<>();
     private final Queue<Departure> pendingDepartures = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingStartCount = new AtomicInteger();
@@ -94,14 +92,14 @@ public final class LiveFeed implements AutoCloseable {
     private volatile boolean closed;
     private volatile TimerWheel.Timeout nextTick;
 
-    /** @param connected the hub's subscribers connected now */
-    public LiveFeed(SubscriberHost hub, Supplier<Collection<Subscriber>> connected) {
+    /**
+     * @param connected the hub's subscribers connected now
+     * @param metrics   the hub's counters, which the view shows as they are: {@code /metrics} and the page agree
+     */
+    public LiveFeed(SubscriberHost hub, Supplier<Collection<Subscriber>> connected, HubMetrics metrics) {
         this.hub = hub;
         this.connected = connected;
-        this.viewerHost = new ViewerHost(hub, this);
-        for (EndReason reason : EndReason.values()) {
-            ended.put(reason, new LongAdder());
-        }
+        this.metrics = metrics;        this.viewerHost = new ViewerHost(hub, this);
         scheduleTick();
     }
 
@@ -113,9 +111,8 @@ public final class LiveFeed implements AutoCloseable {
         this.settings = description.deepCopy();
     }
 
-    /** A subscriber started: counted, and listed to viewers at the next tick. */
+    /** A subscriber started (the hub's metrics count it): listed to viewers at the next tick. */
     public void started(Subscriber subscriber) {
-        started.increment();
         if (!awaitedStarts.isEmpty()) {
             CompletableFuture<Subscriber> awaited = awaitedStarts.remove(loopbackPort(subscriber.remote()));
             if (awaited != null) {
@@ -134,9 +131,8 @@ public final class LiveFeed implements AutoCloseable {
         }
     }
 
-    /** A subscriber ended and released everything: counted, and listed to viewers at the next tick. */
+    /** A subscriber ended and released everything (the hub's metrics count it): listed at the next tick. */
     public void ended(Subscriber subscriber, EndReason reason, long detectedNanos, long releasedNanos) {
-        ended.get(reason).increment();
         list(departure(subscriber, reason, detectedNanos, releasedNanos, false));
     }
 
@@ -264,9 +260,11 @@ public final class LiveFeed implements AutoCloseable {
     }
 
     private void counters(ObjectNode node) {
-        node.put("started", started.sum());
+        node.put("started", metrics.startedTotal());
         ObjectNode byReason = node.putObject("ended");
-        ended.forEach((reason, count) -> byReason.put(reason.label(), count.sum()));
+        for (EndReason reason : EndReason.values()) {
+            byReason.put(reason.label(), metrics.ended(reason));
+        }
         node.put("viewers", viewers.size());
     }
 
