@@ -1,5 +1,6 @@
 package io.lifeline.server;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -52,7 +53,7 @@ final class JvmSettings {
      */
     static String describe(int maxSubscribers) {
         String collector = collector(ManagementFactory.getGarbageCollectorMXBeans());
-        long maxHeap = Runtime.getRuntime().maxMemory();
+        long maxHeap = maxHeap();
         String advice = maxSubscribers > 0
                 ? "-Xms" + mebibytes(HEAP_BASE + HEAP_PER_SUBSCRIBER * maxSubscribers) + "m -Xmx"
                 + mebibytes(HEAP_BASE + HEAP_PER_SUBSCRIBER * maxSubscribers) + "m for " + maxSubscribers
@@ -61,6 +62,19 @@ final class JvmSettings {
         return String.format(Locale.ROOT, "JVM: %s, max heap %d MiB, %d processors; recommended: "
                         + "-XX:+UseSerialGC (or -XX:+UseParallelGC) and %s (G1 spent about 40%% more CPU on idle "
                         + "subscribers)", collector, maxHeap >> 20, Runtime.getRuntime().availableProcessors(), advice);
+    }
+
+    /**
+     * The heap the JVM was given ({@code -Xmx}, the {@code MaxHeapSize} flag), not {@link Runtime#maxMemory()}, which
+     * leaves out a survivor space and so reads less than what was asked for.
+     */
+    private static long maxHeap() {
+        try {
+            return Long.parseLong(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                    .getVMOption("MaxHeapSize").getValue());
+        } catch (RuntimeException notHotSpot) {
+            return Runtime.getRuntime().maxMemory();
+        }
     }
 
     /** Whole mebibytes, rounded up to a multiple of 64. */
