@@ -7,6 +7,7 @@ import io.lifeline.metrics.HubMetrics;
 import io.lifeline.protocol.Update;
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Frame;
+import io.lifeline.subscriber.Heartbeats;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.subscriber.SubscriberHost;
 import io.lifeline.timer.TimerWheel;
@@ -63,6 +64,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     private final Transport transport;
     private final TimerWheel timer = new TimerWheel(Duration.ofMillis(10), 4096, "lifeline-timer");
     private final ExecutorService writers;
+    private final Heartbeats heartbeats;
     private final Map<String, Subscriber> live = new ConcurrentHashMap<>();
     private final LiveFeed feed;
     /** Subscribers admitted and not yet ended, and the same by client address. */
@@ -81,6 +83,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.writers = Executors.newFixedThreadPool(threads,
                 new ThreadFactoryBuilder().setNameFormat("lifeline-writer-%d").setDaemon(true).build());
+        this.heartbeats = new Heartbeats(config.limits().heartbeat(), timer, writers);
         this.feed = new LiveFeed(this, this::subscribers, metrics);
         metrics.liveViewers(feed::viewers);
     }
@@ -331,6 +334,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     @Override
     public void close() {
         shutdown();
+        heartbeats.stop();
         writers.shutdown();
         try {
             writers.awaitTermination(5, TimeUnit.SECONDS);
@@ -355,6 +359,11 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     @Override
     public ExecutorService writers() {
         return writers;
+    }
+
+    @Override
+    public Heartbeats heartbeats() {
+        return heartbeats;
     }
 
     @Override

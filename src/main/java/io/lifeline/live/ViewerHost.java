@@ -2,6 +2,7 @@ package io.lifeline.live;
 
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Frame;
+import io.lifeline.subscriber.Heartbeats;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.subscriber.SubscriberHost;
 import io.lifeline.timer.TimerWheel;
@@ -40,6 +41,11 @@ final class ViewerHost implements SubscriberHost {
     @Override
     public Executor writers() {
         return hub.writers();
+    }
+
+    @Override
+    public Heartbeats heartbeats() {
+        return hub.heartbeats();
     }
 
     @Override

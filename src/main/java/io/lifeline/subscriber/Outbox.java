@@ -58,6 +58,8 @@ final class Outbox {
     private volatile long bytesSent;
 
     // Guarded by the writer lock.
+    /** The stream said it was ready and nothing was written since: a heartbeat need not ask again. */
+    private boolean knownReady;
     private boolean unflushed;
     private boolean finalWritten;
 
@@ -91,6 +93,39 @@ final class Outbox {
             discard(); // the subscriber ended while this frame went in: leave nothing behind
         }
         return true;
+    }
+
+    /**
+     * Writes a heartbeat on the calling thread, if the stream is idle: writable, nothing queued, no write unfinished,
+     * no other thread writing. A busy stream gets none; its connection is not idle. The readiness check before the
+     * write is skipped when the last one said ready and nothing was written since; the Servlet API wants one after
+     * the write and one after the flush ({@code ServletOutputStream#isReady}).
+     */
+    void heartbeat() {
+        if (!writable || closed || blockedSinceNanos != 0 || !frames.isEmpty() || !writer.tryLock()) {
+            return;
+        }
+        try {
+            if (!closed && frames.isEmpty() && (knownReady || stream.isReady())) {
+                knownReady = false;
+                stream.write(Frame.HEARTBEAT.bytes);
+                bytesSent += Frame.HEARTBEAT.size();
+                if (stream.isReady()) {
+                    stream.flush();
+                    knownReady = stream.isReady();
+                }
+            }
+            if (!knownReady) {
+                blocked();
+            }
+        } catch (Throwable e) {
+            owner.onWriteFailed(e);
+        } finally {
+            writer.unlock();
+        }
+        if (again.get()) {
+            pump(); // someone queued a frame or closed the outbox meanwhile
+        }
     }
 
     /** Queues a heartbeat unless bytes are already waiting, which would keep the connection busy anyway. */
@@ -207,6 +242,14 @@ final class Outbox {
         }
     }
 
+    /** A write did not finish at once: the container calls {@link #onWritable} when it has. */
+    private void blocked() {
+        if (blockedSinceNanos == 0) {
+            blockedSinceNanos = System.nanoTime();
+            owner.onWriteBlocked();
+        }
+    }
+
     private void finishClose() {
         discard();
         Runnable last = closing.getAndSet(null);
@@ -218,29 +261,31 @@ final class Outbox {
     private void drain() {
         try {
             while (!closed) {
+                knownReady = false;
                 if (!stream.isReady()) {
-                    if (blockedSinceNanos == 0) {
-                        blockedSinceNanos = System.nanoTime();
-                        owner.onWriteBlocked();
-                    }
+                    blocked();
                     return;
                 }
+                knownReady = true;
                 blockedSinceNanos = 0;
                 Frame frame = frames.poll();
                 if (frame == null) {
                     if (unflushed) {
                         unflushed = false;
+                        knownReady = false;
                         stream.flush();
                         continue;
                     }
                     if (finalWritten) {
                         finalWritten = false;
+                        knownReady = false;
                         stream.write(NOTHING); // surfaces a failure the container would only report later
                         owner.onFinalFrameWritten();
                     }
                     return;
                 }
                 dequeued(frame);
+                knownReady = false;
                 stream.write(frame.bytes);
                 unflushed = true;
                 bytesSent += frame.size();

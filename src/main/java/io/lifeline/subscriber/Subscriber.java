@@ -76,7 +76,9 @@ public final class Subscriber implements DepartureListener {
     private volatile long inputEndedNanos;
     private volatile String watchKind = "unwatched";
     private volatile DepartureWatch.Handle watch;
-    private volatile TimerWheel.Timeout heartbeat;
+    /** Where it waits for its heartbeats ({@link Heartbeats}): slot -1 while it gets none; guarded by the slot. */
+    volatile int heartbeatSlot = -1;
+    int heartbeatIndex;
     private volatile TimerWheel.Timeout expiry;
     private volatile TimerWheel.Timeout lifetime;
     private volatile TimerWheel.Timeout finalDeadline;
@@ -119,7 +121,7 @@ public final class Subscriber implements DepartureListener {
 
     /** Starts the timers; called once the subscriber is in the topic index. */
     public void start() {
-        scheduleHeartbeat();
+        host.heartbeats().add(this);
         if (claims != null && claims.expiresAt() != null) {
             Duration left = Duration.between(Instant.now(), claims.expiresAt());
             expiry = host.timer().schedule(left, () -> host.endWithCursor(this, EndReason.TOKEN_EXPIRED, -1));
@@ -342,10 +344,6 @@ public final class Subscriber implements DepartureListener {
         }
     }
 
-    private void scheduleHeartbeat() {
-        heartbeat = host.timer().schedule(host.limits().heartbeat(), this::heartbeat);
-    }
-
     /**
      * Writes a heartbeat now, outside the schedule, unless the stream is busy: the F5 demonstration's way to show
      * that writes to a client that left unseen go on succeeding. The scheduled heartbeats go on as before.
@@ -356,14 +354,10 @@ public final class Subscriber implements DepartureListener {
         }
     }
 
-    private void heartbeat() {
-        if (isEnded()) {
-            return;
-        }
-        outbox.offerHeartbeat();
-        scheduleHeartbeat();
-        if (isEnded()) {
-            heartbeat.cancel();
+    /** Its turn in a round of heartbeats: writes one on the calling thread if its stream is idle. */
+    void heartbeat() {
+        if (!isEnded()) {
+            outbox.heartbeat();
         }
     }
 
@@ -391,7 +385,8 @@ public final class Subscriber implements DepartureListener {
     }
 
     private void cancelTimers() {
-        for (TimerWheel.Timeout t : new TimerWheel.Timeout[] {heartbeat, expiry, lifetime, finalDeadline, stallCheck}) {
+        host.heartbeats().remove(this);
+        for (TimerWheel.Timeout t : new TimerWheel.Timeout[] {expiry, lifetime, finalDeadline, stallCheck}) {
             if (t != null) {
                 t.cancel();
             }

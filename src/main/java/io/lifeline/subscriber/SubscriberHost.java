@@ -19,8 +19,11 @@ public interface SubscriberHost {
 
     Limits limits();
 
-    /** The one timer for heartbeats and deadlines. */
+    /** The one timer for deadlines. */
     TimerWheel timer();
+
+    /** The rounds that write every subscriber's heartbeat. */
+    Heartbeats heartbeats();
 
     /** Threads that write queued frames and end subscribers whose queue overflowed: a publisher only queues. */
     Executor writers();
