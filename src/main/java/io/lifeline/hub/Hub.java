@@ -207,11 +207,14 @@ public final class Hub implements SubscriberHost, AutoCloseable {
 
     private void fanOut(Published published) {
         Update update = published.update();
+        WriteBatches batches = new WriteBatches(writers);
         index.forEachMatch(update.topics(), subscriber -> {
-            if (subscriber.firstOffer(published.sequence()) && authorizer.mayReceive(subscriber.claims(), update)) {
-                subscriber.offer(published.frame());
+            if (subscriber.firstOffer(published.sequence()) && authorizer.mayReceive(subscriber.claims(), update)
+                    && subscriber.offerForBatch(published.frame())) {
+                batches.add(subscriber);
             }
         });
+        batches.flush();
     }
 
     private boolean reaches(Subscriber subscriber, Update update) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 
 /**
@@ -42,7 +43,8 @@ public final class HubMetrics {
     private final Timer lifetime;
     private final Counter published;
     private final Counter delivered;
-    private final AtomicLong queuedBytes = new AtomicLong();
+    /** Added to by every queuing and writing thread at once: striped, summed when read. */
+    private final LongAdder queuedBytes = new LongAdder();
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
 
     /**
@@ -61,7 +63,7 @@ public final class HubMetrics {
                 .description("Updates accepted from publishers").register(registry);
         delivered = Counter.builder("lifeline.updates.delivered")
                 .description("Updates written to subscribers' connections").register(registry);
-        Gauge.builder("lifeline.queue.size", queuedBytes, AtomicLong::get).baseUnit("bytes")
+        Gauge.builder("lifeline.queue.size", queuedBytes, LongAdder::sum).baseUnit("bytes")
                 .description("Bytes waiting in subscribers' queues").register(registry);
         lifetime = Timer.builder("lifeline.subscriber.lifetime")
                 .description("How long ended subscribers were connected").register(registry);
@@ -118,7 +120,7 @@ public final class HubMetrics {
     }
 
     public void queuedBytes(long delta) {
-        queuedBytes.addAndGet(delta);
+        queuedBytes.add(delta);
     }
 
     /** The Prometheus text exposition. */
@@ -144,7 +146,7 @@ public final class HubMetrics {
     }
 
     public long queuedBytesTotal() {
-        return queuedBytes.get();
+        return queuedBytes.sum();
     }
 
     private Counter startedCounter(String watch) {

@@ -165,16 +165,27 @@ final class Outbox {
 
     /** Asks a writer thread to drain the queue; the caller returns at once. */
     void requestWrite() {
-        if (scheduled.compareAndSet(false, true)) {
+        if (claimWriter()) {
             try {
-                host.writers().execute(() -> {
-                    scheduled.set(false);
-                    pump();
-                });
+                host.writers().execute(this::runWriter);
             } catch (RejectedExecutionException e) {
                 scheduled.set(false); // the hub is stopping; its shutdown ends this subscriber
             }
         }
+    }
+
+    /**
+     * Claims the one pending writer run: true if none was pending, and the caller must then see that
+     * {@link #runWriter} runs (the fan-out does, in batches), false if one already will.
+     */
+    boolean claimWriter() {
+        return scheduled.compareAndSet(false, true);
+    }
+
+    /** The writer run {@link #claimWriter} claimed: drains the queue on the calling thread. */
+    void runWriter() {
+        scheduled.set(false);
+        pump();
     }
 
     /** The container says the response can take bytes again. */

@@ -171,6 +171,20 @@ public final class Subscriber implements DepartureListener {
     }
 
     /**
+     * Queues an update's frame, for a caller that hands writes to writer threads in batches: returns true if this
+     * subscriber now needs a writer run, which the caller must see to with {@link #write()}; false if one is pending
+     * already, or the subscriber has ended or just overflowed. Never blocks.
+     */
+    public boolean offerForBatch(Frame frame) {
+        return outbox.offer(frame) && outbox.claimWriter();
+    }
+
+    /** Writes what is queued, on the calling thread: the run {@link #offerForBatch} asked for. */
+    public void write() {
+        outbox.runWriter();
+    }
+
+    /**
      * Whether this update, numbered {@code sequence} by the hub, is one to queue for this subscriber: not queued yet
      * (a subscriber matched through several topics gets it once) and published after it joined (those before, it
      * had in its replay or did not ask for). The hub fans out one update at a time, in order.

@@ -1,0 +1,95 @@
+package io.lifeline.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeline.auth.Authorizer;
+import io.lifeline.auth.TokenVerifier;
+import io.lifeline.config.JwtKey;
+import io.lifeline.metrics.HubMetrics;
+import io.lifeline.protocol.Update;
+import io.lifeline.subscriber.Frame;
+import io.lifeline.subscriber.SseStream;
+import io.lifeline.subscriber.Subscriber;
+import io.lifeline.subscriber.SubscriberHost;
+import io.lifeline.topic.TemplateTopicMatcher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** A fan-out hands its writes to the writer threads in batches, not one task per subscriber. */
+class WriteBatchesTest {
+
+    @Test
+    void aThousandSubscribersNeedingAWriteCostFourTasksAndEachGetsItsFrameOnce() throws Exception {
+        try (Hub hub = hub()) {
+            List<int[]> written = new ArrayList<>();
+            List<Subscriber> subscribers = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                int[] count = new int[1];
+                written.add(count);
+                Subscriber subscriber = new Subscriber("s" + i, List.of("t"), null, "remote", "client",
+                        new CountingStream(count), hub);
+                subscriber.onWritable(); // writes the opening comment on this thread
+                subscribers.add(subscriber);
+            }
+            AtomicInteger tasks = new AtomicInteger();
+            WriteBatches batches = new WriteBatches(task -> {
+                tasks.incrementAndGet();
+                task.run();
+            });
+            Frame frame = Frame.of(new Update("u1", List.of("t"), "d", null, OptionalLong.empty(), false));
+
+            for (Subscriber subscriber : subscribers) {
+                assertTrue(subscriber.offerForBatch(frame), "the first queued frame asks for a writer run");
+                assertFalse(subscriber.offerForBatch(frame), "a second one finds the run already claimed");
+                batches.add(subscriber);
+            }
+            batches.flush();
+
+            assertEquals(4, tasks.get(), "1,000 subscribers in batches of " + WriteBatches.SIZE);
+            for (int[] count : written) {
+                assertEquals(3, count[0], "the opening comment, then both frames in one writer run");
+            }
+        }
+    }
+
+    private static Hub hub() {
+        TemplateTopicMatcher matcher = new TemplateTopicMatcher(100);
+        JwtKey key = new JwtKey(JwtKey.Algorithm.HS256, "a-key-for-the-write-batches-test-0123456789", null);
+        Authorizer authorizer = new Authorizer(new TokenVerifier(key), new TokenVerifier(key), true, matcher);
+        SubscriberHost.Limits limits = new SubscriberHost.Limits(Duration.ofSeconds(15), Duration.ofSeconds(5),
+                1 << 20, Duration.ZERO, Duration.ZERO);
+        return new Hub(new Hub.Config(limits, 100, 1 << 20, false, Duration.ZERO, 0, 0), authorizer, matcher,
+                new HubMetrics(List.of("none")));
+    }
+
+    /** Counts writes; always ready. */
+    private record CountingStream(int[] writes) implements SseStream {
+        @Override
+        public boolean isReady() {
+            return true;
+        }
+
+        @Override
+        public void write(byte[] bytes) {
+            writes[0]++;
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void complete() {
+        }
+
+        @Override
+        public void abort() {
+        }
+    }
+}
