@@ -1,5 +1,6 @@
 package io.lifeline.http;
 
+import io.lifeline.protocol.RandomIds;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.Claims;
 import io.lifeline.hub.Hub;
@@ -66,7 +67,7 @@ final class LiveServlet extends HttpServlet {
             return;
         }
         OpenedStream opened = OpenedStream.open(request, response, watches, stream -> new Subscriber(
-                "urn:uuid:" + UUID.randomUUID(), List.of(), claims.orElse(null),
+                RandomIds.urn(), List.of(), claims.orElse(null),
                 request.getRemoteAddr() + ":" + request.getRemotePort(), clients.keyOf(request), stream,
                 feed.viewerHost()), feed::releaseViewer);
         feed.addViewer(opened.subscriber());

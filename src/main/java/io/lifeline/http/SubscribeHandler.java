@@ -1,5 +1,6 @@
 package io.lifeline.http;
 
+import io.lifeline.protocol.RandomIds;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.Claims;
 import io.lifeline.hub.Hub;
@@ -77,7 +78,7 @@ final class SubscribeHandler {
         }
 
         OpenedStream opened = OpenedStream.open(request, response, watches, stream -> new Subscriber(
-                "urn:uuid:" + UUID.randomUUID(), topics, claims.orElse(null),
+                RandomIds.urn(), topics, claims.orElse(null),
                 request.getRemoteAddr() + ":" + request.getRemotePort(), clientAddress, stream, hub),
                 () -> hub.release(clientAddress)); // an ended subscriber gives back what admit() counted itself
         String preceding = hub.add(opened.subscriber(), lastEventId);

@@ -1,5 +1,6 @@
 package io.lifeline.hub;
 
+import io.lifeline.protocol.RandomIds;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -56,7 +57,7 @@ public final class Subscriptions {
         body.put("@context", CONTEXT);
         body.setAll(document(subscriber, topic, active));
         try {
-            return new Update("urn:uuid:" + UUID.randomUUID(), List.of(id(topic, subscriber.id())),
+            return new Update(RandomIds.urn(), List.of(id(topic, subscriber.id())),
                     JSON.writeValueAsString(body), null, OptionalLong.empty(), true);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a subscription document did not serialize", e);

@@ -43,7 +43,7 @@ public final class UpdateForm {
 
         String id = form.first("id");
         if (id == null || id.isEmpty()) {
-            id = "urn:uuid:" + UUID.randomUUID();
+            id = RandomIds.urn();
         } else {
             checkField("id", id);
             if (id.startsWith("#")) {
