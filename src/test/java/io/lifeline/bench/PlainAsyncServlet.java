@@ -1,0 +1,100 @@
+package io.lifeline.bench;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * Yardsticks for the benchmark, run as their own process. As {@code main} runs it: embedded Jetty and one async
+ * servlet that writes the event-stream head and a comment, flushes and completes; no hub, no subscriber, no watch:
+ * the least a servlet container does for one connect, first bytes and FIN cycle. {@link #holding} keeps the streams
+ * open instead, with heartbeats, to compare with {@link CoreHandlerPrototype}.
+ */
+public final class PlainAsyncServlet extends HttpServlet {
+
+    private static final byte[] COMMENT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        AsyncContext async = request.startAsync();
+        response.setContentType("text/event-stream");
+        response.getOutputStream().write(COMMENT);
+        response.getOutputStream().flush();
+        async.complete();
+    }
+
+    /**
+     * Event streams held open by an async servlet, with Lifeline's 4 KiB response buffer, a heartbeat comment every
+     * 5 s written in rounds of one slot of streams every 100 ms (blocking writes: an idle stream takes them at once).
+     */
+    static ServletContextHandler holding(ScheduledExecutorService rounds) {
+        List<List<ServletOutputStream>> slots = new ArrayList<>();
+        for (int i = 0; i < CoreHandlerPrototype.SLOTS; i++) {
+            slots.add(new ArrayList<>());
+        }
+        int[] next = new int[1];
+        rounds.scheduleAtFixedRate(() -> {
+            List<ServletOutputStream> due;
+            synchronized (slots) {
+                due = new ArrayList<>(slots.get(next[0]));
+                next[0] = (next[0] + 1) % slots.size();
+            }
+            for (ServletOutputStream out : due) {
+                try {
+                    out.write(COMMENT);
+                    out.flush();
+                } catch (IOException | IllegalStateException e) {
+                    synchronized (slots) {
+                        slots.forEach(slot -> slot.remove(out));
+                    }
+                }
+            }
+        }, 100, 100, TimeUnit.MILLISECONDS);
+        HttpServlet servlet = new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                AsyncContext async = request.startAsync();
+                async.setTimeout(0);
+                response.setBufferSize(4096);
+                response.setContentType("text/event-stream");
+                ServletOutputStream out = response.getOutputStream();
+                out.write(COMMENT);
+                out.flush();
+                synchronized (slots) {
+                    slots.get((next[0] + slots.size() - 1) % slots.size()).add(out);
+                }
+            }
+        };
+        ServletHolder holder = new ServletHolder(servlet);
+        holder.setAsyncSupported(true);
+        ServletContextHandler context = new ServletContextHandler();
+        context.addServlet(holder, "/*");
+        return context;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(Integer.parseInt(args[0]));
+        connector.setAcceptQueueSize(1024); // as the embedded program
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        context.addServlet(PlainAsyncServlet.class, "/*").setAsyncSupported(true);
+        server.setHandler(context);
+        server.start();
+        server.join();
+    }
+}

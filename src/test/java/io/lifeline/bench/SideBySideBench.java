@@ -1,0 +1,380 @@
+package io.lifeline.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeline.testing.Child;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lifeline beside nginx+nchan (when Debian's {@code nginx-light} and {@code libnginx-mod-nchan} are installed) and,
+ * for churn, beside the simplest async Jetty servlet: each server pinned to one core ({@code taskset -c 1}), this
+ * JVM's load client and publishers to the other, the servers taken in turn within each run, medians over the runs.
+ *
+ * <p>Each figure per subscriber is (value at N - value at 0) / N. The Lifeline process runs with the serial collector
+ * and the fixed heap its start-up line recommends for the 19,800 subscribers it may hold here (576 MiB).</p>
+ *
+ * <p>Not part of {@code mvn verify}: {@code mvn -B test -Dtest=SideBySideBench -Dsurefire.failIfNoSpecifiedTests=false}
+ * ({@code -Dlifeline.bench.runs=3}, {@code -Dlifeline.bench.subscribers=19500}); the table lands in
+ * {@code target/bench/side-by-side.md} and the growth plot in {@code target/bench/side-by-side.svg}. It needs 2
+ * cores, a hard open-files limit of 20,000 and {@code taskset}; one run takes about 7 minutes.</p>
+ */
+class SideBySideBench {
+
+    private static final int RUNS = Integer.getInteger("lifeline.bench.runs", 3);
+    /** Which servers to measure: {@code -Dlifeline.bench.servers=lifeline,nchan,plain} (all by default). */
+    private static final List<String> SERVERS = List.of(System.getProperty("lifeline.bench.servers",
+            "lifeline,nchan,plain,prototype").split(","));
+    private static final int HELD = Integer.getInteger("lifeline.bench.subscribers", 19_500);
+    private static final int[] LEVELS = java.util.stream.IntStream.concat(
+            java.util.stream.IntStream.of(1_000, 5_000, 10_000).filter(n -> n < HELD), java.util.stream.IntStream.of(HELD))
+            .toArray();
+    /** Subscribers of the fan-out, connect and cleanup measures; 10,000 unless a quick try asks for fewer. */
+    private static final int FAN_OUT = Integer.getInteger("lifeline.bench.fanOut", 10_000);
+    private static final int PAYLOAD = 100;
+    /** The JVMs' flags: {@code -Dlifeline.bench.jvm="..."}, by default what the embedded program recommends. */
+    static final List<String> JVM = List.of(System.getProperty("lifeline.bench.jvm",
+            "-XX:+UseSerialGC -Xms576m -Xmx576m").trim().split("\\s+"));
+    private static final Path OUT = Path.of("target", "bench");
+
+    /** Each measure's values over the runs, by server. */
+    private final Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+    /** By server, level: RSS/subscriber, heap/subscriber, CPU % of a core (last run). */
+    private final Map<String, Map<Integer, double[]>> growth = new LinkedHashMap<>();
+
+    @Test
+    void lifelineBesideNchanAndAPlainServlet() throws Exception {
+        Child.run("taskset", "-a", "-p", "-c", "0", Long.toString(ProcessHandle.current().pid()));
+        Files.createDirectories(OUT);
+        boolean nchan = BenchServer.Nchan.installed() && SERVERS.contains("nchan");
+        for (int run = 1; run <= RUNS; run++) {
+            System.out.printf(Locale.ROOT, "run %d of %d%n", run, RUNS);
+            if (SERVERS.contains("lifeline")) {
+                try (BenchServer lifeline = new BenchServer.Lifeline(24100 + run, JVM)) {
+                    measure(lifeline);
+                }
+            }
+            if (nchan) {
+                try (BenchServer anchor = new BenchServer.Nchan(24200 + run, OUT.resolve("nchan"))) {
+                    measure(anchor);
+                }
+            }
+            if (SERVERS.contains("plain")) {
+                try (BenchServer plain = new BenchServer.PlainServlet(24300 + run, JVM)) {
+                    plain.start();
+                    record(plain, "churn", churn(plain));
+                }
+            }
+        }
+        if (SERVERS.contains("prototype")) {
+            for (boolean servlet : new boolean[] {false, true}) {
+                try (BenchServer prototype = new BenchServer.Prototype(24400 + (servlet ? 1 : 0), servlet, JVM)) {
+                    prototype.start();
+                    idle(prototype);
+                }
+            }
+        }
+        String table = table(nchan);
+        Files.writeString(OUT.resolve("side-by-side.md"), table);
+        Files.writeString(OUT.resolve("side-by-side.svg"), GrowthPlot.svg(growth));
+        System.out.println(table);
+    }
+
+    /**
+     * Two processes of the server: the first measures how a freshly started one connects and cleans up, the second
+     * starts with the idle measures, so that its value at 0 is a fresh process's, then goes on under load.
+     */
+    private void measure(BenchServer server) throws Exception {
+        server.start();
+        // A freshly started server: its first 10,000 subscribers, then 1,000 of them leave with a FIN.
+        connectAndDepart(server, "cold");
+        connectAndDepart(server, "warm");
+        server.close();
+        server.start();
+        idle(server);
+        fanOut(server);
+        manyTopics(server);
+        record(server, "churn", churn(server));
+    }
+
+    private void connectAndDepart(BenchServer server, String label) throws Exception {
+        try (LoadClient client = new LoadClient(server.address())) {
+            long start = System.nanoTime();
+            client.open(FAN_OUT, i -> server.subscribePath("t" + (i % 100)), "", 512, deadline(120));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertEquals(FAN_OUT, client.connected.get(), server.name + " connected");
+            record(server, "connect 10,000 " + label, seconds);
+            // 1,000 leave with a FIN, 100 every 100 ms
+            for (int i = 0; i < 10; i++) {
+                client.leave(100);
+                Thread.sleep(100);
+            }
+            awaitCount(() -> client.cleanup.count(), 1000, 30);
+            record(server, "FIN cleanup p99 " + label, client.cleanup.percentileMillis(99));
+            client.closeAll();
+        }
+        awaitDrained(server);
+    }
+
+    private void idle(BenchServer server) throws Exception {
+        double[] zero = sample(server, 20);
+        long rss0 = server.rssBytes();
+        long heap0 = server.liveHeapBytes();
+        try (LoadClient client = new LoadClient(server.address())) {
+            int held = 0;
+            for (int level : LEVELS) {
+                client.open(level - held, i -> server.subscribePath("t" + (i % 1000)), "", 512, deadline(180));
+                held = level;
+                assertEquals(level, client.connected.get(), server.name + " connected (failed " + client.failed.get()
+                        + ", refused " + client.refused.get() + ")");
+                Thread.sleep(2000); // let the connects' garbage and compilations settle before sampling
+                double[] cpu = sample(server, level == HELD ? 30 : 10);
+                long rss = server.rssBytes();
+                long heap = server.liveHeapBytes();
+                double rssPer = (rss - rss0) / (double) level;
+                double heapPer = heap < 0 ? Double.NaN : (heap - heap0) / (double) level;
+                growth.computeIfAbsent(server.name, k -> new LinkedHashMap<>())
+                        .put(level, new double[] {rssPer, heapPer, cpu[0] + cpu[1] - zero[0] - zero[1]});
+                if (level == HELD) {
+                    record(server, "RSS per idle subscriber", rssPer);
+                    if (heap >= 0) {
+                        record(server, "heap per idle subscriber", heapPer);
+                    }
+                    record(server, "idle CPU", cpu[0] + cpu[1]);
+                    double beatsPerSecond = level / Double.parseDouble(BenchServer.HEARTBEAT);
+                    record(server, "user CPU per heartbeat", (cpu[0] - zero[0]) / 100 / beatsPerSecond * 1e6);
+                    record(server, "system CPU per heartbeat", (cpu[1] - zero[1]) / 100 / beatsPerSecond * 1e6);
+                    record(server, "heartbeats received", (double) client.comments.get());
+                }
+            }
+            client.closeAll();
+        }
+        awaitDrained(server);
+    }
+
+    /** CPU over {@code seconds}: {user, system} in percent of one core. */
+    private static double[] sample(BenchServer server, int seconds) throws Exception {
+        long[] before = server.cpuTicks();
+        Thread.sleep(seconds * 1000L);
+        long[] after = server.cpuTicks();
+        double scale = 100.0 / BenchServer.CLOCK_TICKS_PER_SECOND / seconds;
+        return new double[] {(after[0] - before[0]) * scale, (after[1] - before[1]) * scale};
+    }
+
+    private void fanOut(BenchServer server) throws Exception {
+        try (LoadClient client = new LoadClient(server.address())) {
+            client.open(FAN_OUT, i -> server.subscribePath("shared"), "", 512, deadline(120));
+            assertEquals(FAN_OUT, client.connected.get(), server.name + " connected");
+            Thread.sleep(1000);
+            // flat out: 4 publishers, 200 updates in all, until the last delivery arrived (one publisher per
+            // connection waits for each answer; a few of them keep a server busy where an update reaches thousands)
+            int updates = 200;
+            long start = System.nanoTime();
+            long published = publish(server, 4, updates, 0, 60, i -> "shared");
+            awaitCount(client.events::get, published * FAN_OUT, 60);
+            record(server, "deliveries/s, 1 topic x 10,000", client.events.get() / ((System.nanoTime() - start) / 1e9));
+            for (int rate : new int[] {2, 100}) {
+                client.latency.reset();
+                client.recordLatency = true;
+                long before = client.events.get();
+                long sent = publish(server, 1, rate * 10, rate, 10, i -> "shared");
+                awaitCount(client.events::get, before + sent * FAN_OUT, 60);
+                client.recordLatency = false;
+                record(server, "publish-to-receive p99, 10,000 at " + rate + "/s", client.latency.percentileMillis(99));
+                record(server, "updates published in 10 s at " + rate + "/s", (double) sent);
+            }
+            client.closeAll();
+        }
+        awaitDrained(server);
+    }
+
+    private void manyTopics(BenchServer server) throws Exception {
+        try (LoadClient client = new LoadClient(server.address())) {
+            client.open(FAN_OUT, i -> server.subscribePath("m" + (i % 1000)), "", 512, deadline(120));
+            assertEquals(FAN_OUT, client.connected.get(), server.name + " connected");
+            Thread.sleep(1000);
+            int updates = 20_000; // 16 publishers: each update reaches only 10, so answers pace them
+            long start = System.nanoTime();
+            long published = publish(server, 16, updates, 0, 60, i -> "m" + (i % 1000));
+            awaitCount(client.events::get, published * (FAN_OUT / 1000), 60);
+            record(server, "deliveries/s, 1,000 topics x 10", client.events.get() / ((System.nanoTime() - start) / 1e9));
+            client.closeAll();
+        }
+        awaitDrained(server);
+    }
+
+    private double churn(BenchServer server) throws Exception {
+        try (LoadClient client = new LoadClient(server.address())) {
+            String request = "GET " + server.subscribePath("churn") + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Accept: text/event-stream\r\n\r\n";
+            client.churn(request, 64, 5); // warming up: a JVM's first seconds are its compiler's
+            double seconds = 15;
+            long cycles = client.churn(request, 64, seconds);
+            if (server instanceof BenchServer.Lifeline lifeline) {
+                awaitDrained(server);
+                double started = lifeline.metric("lifeline_subscribers_started_total");
+                double ended = lifeline.metric("lifeline_subscribers_ended_total");
+                assertEquals(ended + lifeline.metric("lifeline_subscribers_live"), started, "started = live + ended");
+            }
+            return cycles / seconds;
+        }
+    }
+
+    /**
+     * Publishes up to {@code updates} updates over {@code publishers} connections, each waiting for its answers,
+     * paced at {@code perSecond} in all unless 0; stops at {@code seconds} (a server that answers slower than the
+     * pace publishes fewer). Returns how many were published.
+     */
+    private static long publish(BenchServer server, int publishers, int updates, int perSecond, int seconds,
+                                Function<Integer, String> topic) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(publishers);
+        AtomicLong next = new AtomicLong();
+        AtomicLong published = new AtomicLong();
+        long start = System.nanoTime();
+        long stop = start + seconds * 1_000_000_000L;
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int p = 0; p < publishers; p++) {
+                done.add(pool.submit(() -> {
+                    try (Publisher publisher = new Publisher(server.address(), server.dialect())) {
+                        for (long i = next.getAndIncrement(); i < updates && System.nanoTime() < stop;
+                             i = next.getAndIncrement()) {
+                            if (perSecond > 0) {
+                                long due = start + i * 1_000_000_000L / perSecond;
+                                while (System.nanoTime() < due) {
+                                    Thread.sleep(Math.max(0, (due - System.nanoTime()) / 1_000_000));
+                                }
+                            }
+                            int status = publisher.publish(topic.apply((int) i), PAYLOAD);
+                            if (status / 100 != 2) {
+                                throw new IllegalStateException(server.name + " answered a publish " + status);
+                            }
+                            published.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(seconds + 60L, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return published.get();
+    }
+
+    /** Polls until the server no longer counts anyone connected (where it counts). */
+    private static void awaitDrained(BenchServer server) throws Exception {
+        long deadline = deadline(30);
+        while (server.connectedByItsOwnCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(server.connectedByItsOwnCount() <= 0, server.name + " subscribers left");
+    }
+
+    private static void awaitCount(java.util.function.LongSupplier count, long target, int seconds)
+            throws InterruptedException {
+        long deadline = deadline(seconds);
+        while (count.getAsLong() < target && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+    }
+
+    private static long deadline(int seconds) {
+        return System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+    }
+
+    private void record(BenchServer server, String measure, double value) {
+        System.out.printf(Locale.ROOT, "  %s: %s = %.2f%n", server.name, measure, value);
+        results.computeIfAbsent(measure, k -> new LinkedHashMap<>())
+                .computeIfAbsent(server.name, k -> new ArrayList<>()).add(value);
+    }
+
+    private double median(String measure, String server) {
+        List<Double> values = results.getOrDefault(measure, Map.of()).get(server);
+        if (values == null || values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private String table(boolean nchan) {
+        StringBuilder t = new StringBuilder();
+        t.append("Measured ").append(LocalDate.now()).append(", ").append(RUNS).append(" run(s), medians; each server on ")
+                .append("one core, the load client on the other; ").append(HELD).append(" idle subscribers, heartbeat ")
+                .append(BenchServer.HEARTBEAT).append(" s; Lifeline: ").append(String.join(" ", JVM)).append(".\n\n");
+        t.append("| measure | Lifeline | ").append(nchan ? "nchan | Lifeline / nchan |" : "nchan (not installed) |").append('\n');
+        t.append("|---|---|---|").append(nchan ? "---|" : "").append('\n');
+        row(t, nchan, "RSS per idle subscriber", "KB", 1 / 1000.0, 1);
+        row(t, nchan, "heap per idle subscriber", "KiB", 1 / 1024.0, 1);
+        row(t, nchan, "idle CPU", "% of a core", 1, 1);
+        row(t, nchan, "user CPU per heartbeat", "us", 1, 2);
+        row(t, nchan, "system CPU per heartbeat", "us", 1, 2);
+        row(t, nchan, "connect 10,000 cold", "s", 1, 2);
+        row(t, nchan, "connect 10,000 warm", "s", 1, 2);
+        row(t, nchan, "deliveries/s, 1 topic x 10,000", "", 1, 0);
+        row(t, nchan, "deliveries/s, 1,000 topics x 10", "", 1, 0);
+        row(t, nchan, "publish-to-receive p99, 10,000 at 2/s", "ms", 1, 1);
+        row(t, nchan, "publish-to-receive p99, 10,000 at 100/s", "ms", 1, 1);
+        row(t, nchan, "updates published in 10 s at 100/s", "of 1,000", 1, 0);
+        row(t, nchan, "churn", "cycles/s", 1, 0);
+        row(t, nchan, "FIN cleanup p99 cold", "ms", 1, 2);
+        row(t, nchan, "FIN cleanup p99 warm", "ms", 1, 2);
+        double plain = median("churn", "plain async servlet");
+        t.append(String.format(Locale.ROOT, "%nChurn of the simplest async Jetty servlet (head, one comment, complete; "
+                + "Jetty closes on the FIN), same cycle, same core: %.0f cycles/s; Lifeline / it: %.2f.%n",
+                plain, median("churn", "Lifeline") / plain));
+        double coreHeap = median("heap per idle subscriber", "core handler streams");
+        double servletHeap = median("heap per idle subscriber", "servlet streams");
+        if (!Double.isNaN(coreHeap)) {
+            t.append(String.format(Locale.ROOT, "%nThe servlet API's share (one run; idle streams with heartbeats and "
+                    + "nothing else, the same Jetty, %,d held): through Jetty's core handler API %.1f KiB of heap, "
+                    + "%.1f KB of RSS and %.2f us of user CPU per heartbeat per stream; through an async servlet "
+                    + "%.1f KiB, %.1f KB and %.2f us.%n", HELD, coreHeap / 1024,
+                    median("RSS per idle subscriber", "core handler streams") / 1000,
+                    median("user CPU per heartbeat", "core handler streams"), servletHeap / 1024,
+                    median("RSS per idle subscriber", "servlet streams") / 1000,
+                    median("user CPU per heartbeat", "servlet streams")));
+        }
+        t.append("\nGrowth (last run): per subscriber, (value at N - value at 0) / N; CPU in % of a core above idle.\n\n");
+        t.append("| server | N | RSS per subscriber (KB) | heap per subscriber (KiB) | CPU above idle (%) |\n|---|---|---|---|---|\n");
+        growth.forEach((server, levels) -> levels.forEach((n, v) -> t.append(String.format(Locale.ROOT,
+                "| %s | %,d | %.1f | %s | %.1f |%n", server, n, v[0] / 1000,
+                Double.isNaN(v[1]) ? "-" : String.format(Locale.ROOT, "%.1f", v[1] / 1024), v[2]))));
+        return t.toString();
+    }
+
+    private void row(StringBuilder t, boolean nchan, String measure, String unit, double scale, int decimals) {
+        double l = median(measure, "Lifeline") * scale;
+        double n = median(measure, "nchan") * scale;
+        String f = "%,." + decimals + "f";
+        t.append("| ").append(measure).append(unit.isEmpty() ? "" : " (" + unit + ")").append(" | ")
+                .append(Double.isNaN(l) ? "-" : String.format(Locale.ROOT, f, l)).append(" | ");
+        if (nchan) {
+            t.append(Double.isNaN(n) ? "-" : String.format(Locale.ROOT, f, n)).append(" | ")
+                    .append(Double.isNaN(l) || Double.isNaN(n) || n == 0 ? "-" : String.format(Locale.ROOT, "%.2f", l / n))
+                    .append(" |");
+        } else {
+            t.append("- |");
+        }
+        t.append('\n');
+    }
+}
