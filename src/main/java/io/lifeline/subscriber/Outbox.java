@@ -110,7 +110,9 @@ final class Outbox {
                 knownReady = false;
                 stream.write(Frame.HEARTBEAT.bytes);
                 bytesSent += Frame.HEARTBEAT.size();
+                unflushed = true; // until flushed here, or by the writer once the container says it may
                 if (stream.isReady()) {
+                    unflushed = false;
                     stream.flush();
                     knownReady = stream.isReady();
                 }

@@ -148,6 +148,15 @@ abstract class BenchServer implements AutoCloseable {
         }
     }
 
+    /** A JVM of the test classpath running {@code mainClass}, pinned to the server's core. */
+    static List<String> java(List<String> jvm, String mainClass, String... args) {
+        List<String> command = new ArrayList<>(List.of("java"));
+        command.addAll(jvm);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(List.of(args));
+        return pinned(command);
+    }
+
     static List<String> pinned(List<String> command) {
         List<String> all = new ArrayList<>(List.of("taskset", "-c", SERVER_CPU));
         all.addAll(command);
@@ -166,11 +175,8 @@ abstract class BenchServer implements AutoCloseable {
 
         @Override
         void start() throws IOException {
-            List<String> command = new ArrayList<>(List.of("java"));
-            command.addAll(jvm);
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.lifeline.server.Main",
-                    "--port", Integer.toString(port)));
-            ProcessBuilder builder = new ProcessBuilder(pinned(command));
+            ProcessBuilder builder = new ProcessBuilder(java(jvm, "io.lifeline.server.Main", "--port",
+                    Integer.toString(port)));
             builder.environment().putAll(Map.of("LIFELINE_JWT_KEY", KEY, "LIFELINE_ANONYMOUS", "true",
                     "LIFELINE_HEARTBEAT", HEARTBEAT + "s", "LIFELINE_MAX_SUBSCRIBERS_PER_ADDRESS", "0",
                     "LIFELINE_HOST", "127.0.0.1", "LIFELINE_MAX_SUBSCRIBERS", "19800"));
@@ -268,64 +274,18 @@ abstract class BenchServer implements AutoCloseable {
         }
     }
 
-    /**
-     * The simplest async Jetty servlet that takes the same connect, first bytes and FIN cycle as a subscriber: it
-     * writes the event-stream head and one comment, flushes, and completes ({@link PlainAsyncServlet}); Jetty then
-     * reads the client's FIN and closes. A servlet that kept its stream open would never learn of the FIN.
-     */
-    static final class PlainServlet extends BenchServer {
-        final List<String> jvm;
+    /** A yardstick on the same Jetty, run from the test classpath: streams at {@code /events}, nothing to publish. */
+    abstract static class Yardstick extends BenchServer {
+        private final List<String> command;
 
-        PlainServlet(int port, List<String> jvm) {
-            super("plain async servlet", port);
-            this.jvm = jvm;
+        Yardstick(String name, int port, List<String> command) {
+            super(name, port);
+            this.command = command;
         }
 
         @Override
         void start() throws IOException {
-            List<String> command = new ArrayList<>(List.of("java"));
-            command.addAll(jvm);
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), PlainAsyncServlet.class.getName(),
-                    Integer.toString(port)));
-            child = Child.start(name, pinned(command));
-            awaitListening();
-        }
-
-        @Override
-        String subscribePath(String topic) {
-            return "/events";
-        }
-
-        @Override
-        Publisher.Dialect dialect() {
-            throw new UnsupportedOperationException("nothing to publish to");
-        }
-    }
-
-    /**
-     * Idle event streams with heartbeats and nothing else, through Jetty's core handler API ({@link
-     * CoreHandlerPrototype}) or through an async servlet on the same Jetty: what the servlet API costs per stream.
-     */
-    static final class Prototype extends BenchServer {
-        final boolean servlet;
-        final List<String> jvm;
-
-        Prototype(int port, boolean servlet, List<String> jvm) {
-            super(servlet ? "servlet streams" : "core handler streams", port);
-            this.servlet = servlet;
-            this.jvm = jvm;
-        }
-
-        @Override
-        void start() throws IOException {
-            List<String> command = new ArrayList<>(List.of("java"));
-            command.addAll(jvm);
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), CoreHandlerPrototype.class.getName(),
-                    Integer.toString(port)));
-            if (servlet) {
-                command.add("servlet");
-            }
-            child = Child.start(name, pinned(command));
+            child = Child.start(name, command);
             awaitListening();
         }
 
@@ -341,7 +301,30 @@ abstract class BenchServer implements AutoCloseable {
 
         @Override
         Publisher.Dialect dialect() {
-            throw new UnsupportedOperationException("nothing to publish to");
+            throw new UnsupportedOperationException(name + " has nothing to publish to");
+        }
+    }
+
+    /**
+     * The simplest async Jetty servlet that takes the same connect, first bytes and FIN cycle as a subscriber: it
+     * writes the event-stream head and one comment, flushes, and completes ({@link PlainAsyncServlet}); Jetty then
+     * reads the client's FIN and closes. A servlet that kept its stream open would never learn of the FIN.
+     */
+    static final class PlainServlet extends Yardstick {
+        PlainServlet(int port, List<String> jvm) {
+            super("plain async servlet", port, java(jvm, PlainAsyncServlet.class.getName(), Integer.toString(port)));
+        }
+    }
+
+    /**
+     * Idle event streams with heartbeats and nothing else, through Jetty's core handler API ({@link
+     * CoreHandlerPrototype}) or through an async servlet on the same Jetty: what the servlet API costs per stream.
+     */
+    static final class Prototype extends Yardstick {
+        Prototype(int port, boolean servlet, List<String> jvm) {
+            super(servlet ? "servlet streams" : "core handler streams", port, servlet
+                    ? java(jvm, CoreHandlerPrototype.class.getName(), Integer.toString(port), "servlet")
+                    : java(jvm, CoreHandlerPrototype.class.getName(), Integer.toString(port)));
         }
     }
 }

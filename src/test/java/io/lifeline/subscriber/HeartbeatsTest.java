@@ -76,8 +76,11 @@ class HeartbeatsTest {
         assertEquals(written, stream.comments().size(), "no heartbeat while the write is unfinished");
         assertFalse(subscriber.isEnded(), "blocked within its dispatch timeout");
 
+        int flushes = stream.flushes;
         stream.ready = true;
         subscriber.onWritable();
+        Poll.until(Duration.ofSeconds(5), "the heartbeat written before the stream blocked is flushed",
+                () -> stream.flushes > flushes);
         Poll.until(Duration.ofSeconds(5), "heartbeats again", () -> stream.comments().size() > written);
     }
 
