@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * <p>Not part of {@code mvn verify}: {@code mvn -B test -Dtest=SideBySideBench -Dsurefire.failIfNoSpecifiedTests=false}
  * ({@code -Dlifeline.bench.runs=3}, {@code -Dlifeline.bench.subscribers=19500}); the table lands in
  * {@code target/bench/side-by-side.md} and the growth plot in {@code target/bench/side-by-side.svg}. It needs 2
- * cores, a hard open-files limit of 20,000 and {@code taskset}; one run takes about 7 minutes.</p>
+ * cores, a hard open-files limit of 20,000 and {@code taskset}; one run takes about 9 minutes.</p>
  */
 class SideBySideBench {
 
@@ -47,6 +47,9 @@ class SideBySideBench {
             .toArray();
     /** Subscribers of the fan-out, connect and cleanup measures; 10,000 unless a quick try asks for fewer. */
     private static final int FAN_OUT = Integer.getInteger("lifeline.bench.fanOut", 10_000);
+    /** How the rows name {@link #FAN_OUT}: "10,000". */
+    private static final String N = String.format(Locale.ROOT, "%,d", FAN_OUT);
+    private static final String MANY_TOPICS = String.format(Locale.ROOT, "1,000 topics x %d", FAN_OUT / 1000);
     private static final int PAYLOAD = 100;
     /** The JVMs' flags: {@code -Dlifeline.bench.jvm="..."}, by default what the embedded program recommends. */
     static final List<String> JVM = List.of(System.getProperty("lifeline.bench.jvm",
@@ -90,7 +93,7 @@ class SideBySideBench {
                 }
             }
         }
-        String table = table(nchan);
+        String table = table(nchan, BenchServer.Nchan.installed() ? "not measured" : "not installed");
         Files.writeString(OUT.resolve("side-by-side.md"), table);
         Files.writeString(OUT.resolve("side-by-side.svg"), GrowthPlot.svg(growth));
         System.out.println(table);
@@ -102,7 +105,7 @@ class SideBySideBench {
      */
     private void measure(BenchServer server) throws Exception {
         server.start();
-        // A freshly started server: its first 10,000 subscribers, then 1,000 of them leave with a FIN.
+        // A freshly started server: its first FAN_OUT subscribers, then 1,000 of them leave with a FIN.
         connectAndDepart(server, "cold");
         connectAndDepart(server, "warm");
         server.close();
@@ -119,7 +122,7 @@ class SideBySideBench {
             client.open(FAN_OUT, i -> server.subscribePath("t" + (i % 100)), "", 512, deadline(120));
             double seconds = (System.nanoTime() - start) / 1e9;
             assertEquals(FAN_OUT, client.connected.get(), server.name + " connected");
-            record(server, "connect 10,000 " + label, seconds);
+            record(server, "connect " + N + " " + label, seconds);
             // 1,000 leave with a FIN, 100 every 100 ms
             for (int i = 0; i < 10; i++) {
                 client.leave(100);
@@ -188,7 +191,7 @@ class SideBySideBench {
             long start = System.nanoTime();
             long published = publish(server, 4, updates, 0, 60, i -> "shared");
             awaitCount(client.events::get, published * FAN_OUT, 60);
-            record(server, "deliveries/s, 1 topic x 10,000", client.events.get() / ((System.nanoTime() - start) / 1e9));
+            record(server, "deliveries/s, 1 topic x " + N, client.events.get() / ((System.nanoTime() - start) / 1e9));
             for (int rate : new int[] {2, 100}) {
                 client.latency.reset();
                 client.recordLatency = true;
@@ -196,7 +199,7 @@ class SideBySideBench {
                 long sent = publish(server, 1, rate * 10, rate, 10, i -> "shared");
                 awaitCount(client.events::get, before + sent * FAN_OUT, 60);
                 client.recordLatency = false;
-                record(server, "publish-to-receive p99, 10,000 at " + rate + "/s", client.latency.percentileMillis(99));
+                record(server, "publish-to-receive p99, " + N + " at " + rate + "/s", client.latency.percentileMillis(99));
                 record(server, "updates published in 10 s at " + rate + "/s", (double) sent);
             }
             client.closeAll();
@@ -213,7 +216,7 @@ class SideBySideBench {
             long start = System.nanoTime();
             long published = publish(server, 16, updates, 0, 60, i -> "m" + (i % 1000));
             awaitCount(client.events::get, published * (FAN_OUT / 1000), 60);
-            record(server, "deliveries/s, 1,000 topics x 10", client.events.get() / ((System.nanoTime() - start) / 1e9));
+            record(server, "deliveries/s, " + MANY_TOPICS, client.events.get() / ((System.nanoTime() - start) / 1e9));
             client.closeAll();
         }
         awaitDrained(server);
@@ -316,24 +319,24 @@ class SideBySideBench {
         return sorted.get(sorted.size() / 2);
     }
 
-    private String table(boolean nchan) {
+    private String table(boolean nchan, String whyNoNchan) {
         StringBuilder t = new StringBuilder();
         t.append("Measured ").append(LocalDate.now()).append(", ").append(RUNS).append(" run(s), medians; each server on ")
                 .append("one core, the load client on the other; ").append(HELD).append(" idle subscribers, heartbeat ")
                 .append(BenchServer.HEARTBEAT).append(" s; Lifeline: ").append(String.join(" ", JVM)).append(".\n\n");
-        t.append("| measure | Lifeline | ").append(nchan ? "nchan | Lifeline / nchan |" : "nchan (not installed) |").append('\n');
+        t.append("| measure | Lifeline | ").append(nchan ? "nchan | Lifeline / nchan |" : "nchan (" + whyNoNchan + ") |").append('\n');
         t.append("|---|---|---|").append(nchan ? "---|" : "").append('\n');
         row(t, nchan, "RSS per idle subscriber", "KB", 1 / 1000.0, 1);
         row(t, nchan, "heap per idle subscriber", "KiB", 1 / 1024.0, 1);
         row(t, nchan, "idle CPU", "% of a core", 1, 1);
         row(t, nchan, "user CPU per heartbeat", "us", 1, 2);
         row(t, nchan, "system CPU per heartbeat", "us", 1, 2);
-        row(t, nchan, "connect 10,000 cold", "s", 1, 2);
-        row(t, nchan, "connect 10,000 warm", "s", 1, 2);
-        row(t, nchan, "deliveries/s, 1 topic x 10,000", "", 1, 0);
-        row(t, nchan, "deliveries/s, 1,000 topics x 10", "", 1, 0);
-        row(t, nchan, "publish-to-receive p99, 10,000 at 2/s", "ms", 1, 1);
-        row(t, nchan, "publish-to-receive p99, 10,000 at 100/s", "ms", 1, 1);
+        row(t, nchan, "connect " + N + " cold", "s", 1, 2);
+        row(t, nchan, "connect " + N + " warm", "s", 1, 2);
+        row(t, nchan, "deliveries/s, 1 topic x " + N, "", 1, 0);
+        row(t, nchan, "deliveries/s, " + MANY_TOPICS, "", 1, 0);
+        row(t, nchan, "publish-to-receive p99, " + N + " at 2/s", "ms", 1, 1);
+        row(t, nchan, "publish-to-receive p99, " + N + " at 100/s", "ms", 1, 1);
         row(t, nchan, "updates published in 10 s at 100/s", "of 1,000", 1, 0);
         row(t, nchan, "churn", "cycles/s", 1, 0);
         row(t, nchan, "FIN cleanup p99 cold", "ms", 1, 2);
