@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * releases in a fixed order:</p>
  * <ol>
  *   <li>remove it from the topic index, so no new frame arrives;</li>
- *   <li>cancel its timers (heartbeat and deadlines);</li>
+ *   <li>leave the heartbeat rounds and cancel its deadlines;</li>
  *   <li>cancel its departure watch, which must happen before the response completes;</li>
  *   <li>drop its queued frames;</li>
  *   <li>complete the response, or abort the connection when bytes may be stuck in it;</li>
