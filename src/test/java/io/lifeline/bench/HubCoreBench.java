@@ -8,9 +8,9 @@ import io.lifeline.config.JwtKey;
 import io.lifeline.hub.Hub;
 import io.lifeline.metrics.HubMetrics;
 import io.lifeline.protocol.Update;
-import io.lifeline.subscriber.SseStream;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.subscriber.SubscriberHost;
+import io.lifeline.testing.MemoryStream;
 import io.lifeline.topic.TemplateTopicMatcher;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,7 +56,7 @@ class HubCoreBench {
             long heapBefore = usedHeap();
             long addStart = System.nanoTime();
             for (int i = 0; i < SUBSCRIBERS; i++) {
-                MemoryStream stream = new MemoryStream();
+                MemoryStream stream = new MemoryStream(new Lateness());
                 Subscriber subscriber = new Subscriber("urn:uuid:s-" + i,
                         List.of("https://example.com/topics/" + (i % TOPICS), SHARED), null, "memory", "memory",
                         stream, hub);
@@ -72,7 +73,7 @@ class HubCoreBench {
             Thread newcomer = new Thread(() -> {
                 long t0 = System.nanoTime();
                 hub.add(new Subscriber("urn:uuid:newcomer", List.of("https://example.com/newcomer"), null,
-                        "memory", "memory", new MemoryStream(), hub), null);
+                        "memory", "memory", new MemoryStream(new Lateness()), hub), null);
                 addedDuringFanOut.set(System.nanoTime() - t0);
             });
             long publishStart = System.nanoTime();
@@ -157,17 +158,12 @@ class HubCoreBench {
         return out;
     }
 
-    /** A response in memory, always ready; records how late each heartbeat comes after the previous comment. */
-    private static final class MemoryStream implements SseStream {
+    /** Records how late each heartbeat comes after the previous comment written to one stream. */
+    private static final class Lateness implements Consumer<byte[]> {
         private long lastCommentNanos;
 
         @Override
-        public boolean isReady() {
-            return true;
-        }
-
-        @Override
-        public void write(byte[] bytes) {
+        public void accept(byte[] bytes) {
             if (bytes.length != 3) {
                 return; // an update; heartbeats keep their own schedule
             }
@@ -177,18 +173,6 @@ class HubCoreBench {
                 LATENESS.incrementAndGet((int) Math.min(lateMillis, LATENESS.length() - 1));
             }
             lastCommentNanos = now;
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void complete() {
-        }
-
-        @Override
-        public void abort() {
         }
     }
 }

@@ -10,9 +10,9 @@ import io.lifeline.config.JwtKey;
 import io.lifeline.metrics.HubMetrics;
 import io.lifeline.protocol.Update;
 import io.lifeline.subscriber.Frame;
-import io.lifeline.subscriber.SseStream;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.subscriber.SubscriberHost;
+import io.lifeline.testing.MemoryStream;
 import io.lifeline.topic.TemplateTopicMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ class WriteBatchesTest {
                 int[] count = new int[1];
                 written.add(count);
                 Subscriber subscriber = new Subscriber("s" + i, List.of("t"), null, "remote", "client",
-                        new CountingStream(count), hub);
+                        new MemoryStream(bytes -> count[0]++), hub);
                 subscriber.onWritable(); // writes the opening comment on this thread
                 subscribers.add(subscriber);
             }
@@ -66,30 +66,5 @@ class WriteBatchesTest {
                 1 << 20, Duration.ZERO, Duration.ZERO);
         return new Hub(new Hub.Config(limits, 100, 1 << 20, false, Duration.ZERO, 0, 0), authorizer, matcher,
                 new HubMetrics(List.of("none")));
-    }
-
-    /** Counts writes; always ready. */
-    private record CountingStream(int[] writes) implements SseStream {
-        @Override
-        public boolean isReady() {
-            return true;
-        }
-
-        @Override
-        public void write(byte[] bytes) {
-            writes[0]++;
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void complete() {
-        }
-
-        @Override
-        public void abort() {
-        }
     }
 }
