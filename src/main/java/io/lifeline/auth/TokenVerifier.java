@@ -12,11 +12,15 @@ import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import io.lifeline.config.JwtKey;
 import io.lifeline.protocol.ProtocolException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -30,15 +34,29 @@ import java.util.List;
  * ones.</p>
  *
  * <p>Expiry allows {@link #LEEWAY} for clock skew between the token's issuer and the hub, and no more.</p>
+ *
+ * <p>A token that verified is remembered, by its exact text, up to {@link #REMEMBERED} of them, least recently used
+ * forgotten first: a publisher or a reconnecting subscriber sends the same token again and again, and verifying it
+ * (decoding, two JSON documents, the signature) costs more than the rest of a publish. Each use of a remembered token
+ * checks its expiry again with the same leeway; what a token grants cannot change, since the text includes its
+ * signature and the key is fixed for the process's life. Refused tokens are never remembered.</p>
  */
 public final class TokenVerifier {
 
     public static final Duration LEEWAY = Duration.ofSeconds(2);
 
+    /** How many verified tokens are remembered at most. */
+    public static final int REMEMBERED = 10_000;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final JWTVerifier verifier;
     private final String algorithm;
+    private final Cache<String, Verified> remembered = CacheBuilder.newBuilder().maximumSize(REMEMBERED).build();
+
+    /** A token that verified: what it grants, and whether it carries Lifeline's admin claim. */
+    private record Verified(Claims claims, boolean admin) {
+    }
 
     public TokenVerifier(JwtKey key) {
         Algorithm pinned = switch (key.algorithm()) {
@@ -54,8 +72,7 @@ public final class TokenVerifier {
 
     /** @throws ProtocolException 401, with the reason the token was refused */
     public Claims verify(String token) throws ProtocolException {
-        DecodedJWT jwt = verified(token);
-        return claims(jwt, body(jwt));
+        return remembered(token).claims();
     }
 
     /**
@@ -65,15 +82,35 @@ public final class TokenVerifier {
      * @throws ProtocolException 401 for a token refused as in {@link #verify}, 403 for a valid token without the claim
      */
     public Claims verifyAdmin(String token) throws ProtocolException {
-        DecodedJWT jwt = verified(token);
-        JsonNode body = body(jwt);
-        JsonNode lifeline = body.get(AdminClaim.NAME);
-        if (lifeline == null || !lifeline.isObject() || !lifeline.path(AdminClaim.ADMIN).isBoolean()
-                || !lifeline.path(AdminClaim.ADMIN).booleanValue()) {
+        Verified verified = remembered(token);
+        if (!verified.admin()) {
             throw ProtocolException.forbidden("the token has no {\"" + AdminClaim.NAME + "\": {\"" + AdminClaim.ADMIN
                     + "\": true}} claim");
         }
-        return claims(jwt, body);
+        return verified.claims();
+    }
+
+    /** The remembered verification of this token, checked for expiry again, or a new one, remembered. */
+    private Verified remembered(String token) throws ProtocolException {
+        Verified known = remembered.getIfPresent(token);
+        if (known != null) {
+            Instant expiresAt = known.claims().expiresAt();
+            // as the verifier checks exp: whole seconds, the leeway added (RFC 7519 section 4.1.4)
+            if (expiresAt != null && Instant.now().truncatedTo(ChronoUnit.SECONDS)
+                    .isAfter(expiresAt.plus(LEEWAY))) {
+                remembered.invalidate(token);
+                throw ProtocolException.unauthorized("the token has expired");
+            }
+            return known;
+        }
+        DecodedJWT jwt = verified(token);
+        JsonNode body = body(jwt);
+        JsonNode lifeline = body.get(AdminClaim.NAME);
+        boolean admin = lifeline != null && lifeline.isObject() && lifeline.path(AdminClaim.ADMIN).isBoolean()
+                && lifeline.path(AdminClaim.ADMIN).booleanValue();
+        Verified fresh = new Verified(claims(jwt, body), admin);
+        remembered.put(token, fresh);
+        return fresh;
     }
 
     private DecodedJWT verified(String token) throws ProtocolException {

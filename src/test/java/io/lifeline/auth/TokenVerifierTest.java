@@ -1,0 +1,68 @@
+package io.lifeline.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeline.config.JwtKey;
+import io.lifeline.protocol.ProtocolException;
+import io.lifeline.testing.Poll;
+import io.lifeline.testing.Tokens;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TokenVerifierTest {
+
+    private static final String KEY = "token-verifier-test-key-0123456789abcdef";
+    private final TokenVerifier verifier = new TokenVerifier(new JwtKey(JwtKey.Algorithm.HS256, KEY, null));
+
+    @Test
+    void aTokenSentAgainIsNotVerifiedAgain() throws Exception {
+        String token = Tokens.publisher(KEY, "https://example.com/books/{id}");
+        Claims first = verifier.verify(token);
+        assertSame(first, verifier.verify(token));
+        assertEquals(List.of("https://example.com/books/{id}"), first.publish());
+    }
+
+    @Test
+    void aRememberedTokenIsRefusedOnceItExpires() throws Exception {
+        // one second left, the leeway added: refused within about three seconds
+        String token = Tokens.token(KEY, List.of("*"), null, Instant.now().plusSeconds(1));
+        verifier.verify(token);
+        Poll.until(Duration.ofSeconds(10), "the remembered token refused as expired", () -> {
+            try {
+                verifier.verify(token);
+                return false;
+            } catch (ProtocolException e) {
+                assertEquals(401, e.status());
+                assertTrue(e.reason().contains("expired"), e.reason());
+                return true;
+            }
+        });
+        ProtocolException again = assertThrows(ProtocolException.class, () -> verifier.verify(token));
+        assertTrue(again.reason().contains("expired"), again.reason());
+    }
+
+    @Test
+    void aRememberedTokenWithoutTheAdminClaimIsStillForbiddenTheAdminPages() throws Exception {
+        String token = Tokens.publisher(KEY, "*");
+        verifier.verify(token);
+        ProtocolException refused = assertThrows(ProtocolException.class, () -> verifier.verifyAdmin(token));
+        assertEquals(403, refused.status());
+        String admin = Tokens.admin(KEY);
+        verifier.verify(admin);
+        assertSame(verifier.verify(admin), verifier.verifyAdmin(admin));
+    }
+
+    @Test
+    void aRefusedTokenIsRefusedEveryTime() {
+        String forged = Tokens.publisher("another-key-0123456789abcdef0123456789", "*");
+        for (int i = 0; i < 2; i++) {
+            ProtocolException refused = assertThrows(ProtocolException.class, () -> verifier.verify(forged));
+            assertTrue(refused.reason().contains("signature"), refused.reason());
+        }
+    }
+}
