@@ -41,6 +41,12 @@ class SideBySideBench {
     /** Which servers to measure: {@code -Dlifeline.bench.servers=lifeline,nchan,plain} (all by default). */
     private static final List<String> SERVERS = List.of(System.getProperty("lifeline.bench.servers",
             "lifeline,nchan,plain,prototype").split(","));
+    /**
+     * Which measures to take: {@code -Dlifeline.bench.measures=connect,idle,fanOut,manyTopics,churn} (all by default;
+     * a subset is for trying one change quickly, its table leaves the other rows empty).
+     */
+    private static final List<String> MEASURES = List.of(System.getProperty("lifeline.bench.measures",
+            "connect,idle,fanOut,manyTopics,churn").split(","));
     private static final int HELD = Integer.getInteger("lifeline.bench.subscribers", 19_500);
     private static final int[] LEVELS = java.util.stream.IntStream.concat(
             java.util.stream.IntStream.of(1_000, 5_000, 10_000).filter(n -> n < HELD), java.util.stream.IntStream.of(HELD))
@@ -78,14 +84,14 @@ class SideBySideBench {
                     measure(anchor);
                 }
             }
-            if (SERVERS.contains("plain")) {
+            if (SERVERS.contains("plain") && MEASURES.contains("churn")) {
                 try (BenchServer plain = new BenchServer.PlainServlet(24300 + run, JVM)) {
                     plain.start();
                     record(plain, "churn", churn(plain));
                 }
             }
         }
-        if (SERVERS.contains("prototype")) {
+        if (SERVERS.contains("prototype") && MEASURES.contains("idle")) {
             for (boolean servlet : new boolean[] {false, true}) {
                 try (BenchServer prototype = new BenchServer.Prototype(24400 + (servlet ? 1 : 0), servlet, JVM)) {
                     prototype.start();
@@ -104,16 +110,26 @@ class SideBySideBench {
      * starts with the idle measures, so that its value at 0 is a fresh process's, then goes on under load.
      */
     private void measure(BenchServer server) throws Exception {
+        if (MEASURES.contains("connect")) {
+            server.start();
+            // A freshly started server: its first FAN_OUT subscribers, then 1,000 of them leave with a FIN.
+            connectAndDepart(server, "cold");
+            connectAndDepart(server, "warm");
+            server.close();
+        }
         server.start();
-        // A freshly started server: its first FAN_OUT subscribers, then 1,000 of them leave with a FIN.
-        connectAndDepart(server, "cold");
-        connectAndDepart(server, "warm");
-        server.close();
-        server.start();
-        idle(server);
-        fanOut(server);
-        manyTopics(server);
-        record(server, "churn", churn(server));
+        if (MEASURES.contains("idle")) {
+            idle(server);
+        }
+        if (MEASURES.contains("fanOut")) {
+            fanOut(server);
+        }
+        if (MEASURES.contains("manyTopics")) {
+            manyTopics(server);
+        }
+        if (MEASURES.contains("churn")) {
+            record(server, "churn", churn(server));
+        }
     }
 
     private void connectAndDepart(BenchServer server, String label) throws Exception {
