@@ -6,6 +6,8 @@ import io.lifeline.timer.TimerWheel;
 import io.lifeline.watch.DepartureListener;
 import io.lifeline.watch.DepartureWatch;
 import io.lifeline.watch.NoWatch;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -13,8 +15,6 @@ import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +49,24 @@ public final class Subscriber implements DepartureListener {
     /** The logger of the one INFO line written when a subscriber starts and the one written when it ends. */
     public static final String LIFECYCLE_LOG = "io.lifeline.subscribers";
 
+    // Its atomic fields are plain fields updated through VarHandles, not one atomic object each (see Outbox).
+    private static final VarHandle END_REASON;
+    private static final VarHandle INPUT_ENDED;
+    private static final VarHandle STALL_CHECK_SCHEDULED;
+    private static final VarHandle PENDING_END;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            END_REASON = lookup.findVarHandle(Subscriber.class, "endReason", EndReason.class);
+            INPUT_ENDED = lookup.findVarHandle(Subscriber.class, "inputEnded", boolean.class);
+            STALL_CHECK_SCHEDULED = lookup.findVarHandle(Subscriber.class, "stallCheckScheduled", boolean.class);
+            PENDING_END = lookup.findVarHandle(Subscriber.class, "pendingEnd", PendingEnd.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(Subscriber.class);
 
     /**
@@ -67,11 +85,12 @@ public final class Subscriber implements DepartureListener {
     private final Instant startedAt = Instant.now();
     private final long startedNanos = System.nanoTime();
 
-    private final AtomicReference<EndReason> endReason = new AtomicReference<>();
-    private final AtomicBoolean inputEnded = new AtomicBoolean();
-    private final AtomicBoolean stallCheckScheduled = new AtomicBoolean();
+    /** Set once, by the one door out ({@link #END_REASON}). */
+    private volatile EndReason endReason;
+    private volatile boolean inputEnded;
+    private volatile boolean stallCheckScheduled;
     /** How the subscriber ends once its final frame has gone out. */
-    private final AtomicReference<PendingEnd> pendingEnd = new AtomicReference<>();
+    private volatile PendingEnd pendingEnd;
     private volatile long endedNanos;
     private volatile long inputEndedNanos;
     private volatile String watchKind = "unwatched";
@@ -223,7 +242,7 @@ public final class Subscriber implements DepartureListener {
         DepartureWatch.Handle w = watch;
         if (SocketError.of(failure) == SocketError.TIMED_OUT) {
             end(EndReason.CLIENT_TIMEOUT); // the write was the first to hear that the kernel gave up
-        } else if (inputEnded.get()) {
+        } else if (inputEnded) {
             end(EndReason.CLIENT_RESET, inputEndedNanos);
         } else if (w != null && w.explain(failure)) {
             return; // the watch told this subscriber which departure it was
@@ -245,7 +264,7 @@ public final class Subscriber implements DepartureListener {
 
     @Override
     public void onInputEnded(long detectedNanos) {
-        if (isEnded() || !inputEnded.compareAndSet(false, true)) {
+        if (isEnded() || !INPUT_ENDED.compareAndSet(this, false, true)) {
             return;
         }
         inputEndedNanos = detectedNanos;
@@ -274,7 +293,7 @@ public final class Subscriber implements DepartureListener {
     }
 
     private void endAfter(Frame last, EndReason reason, long detectedNanos, Duration within, boolean writeNow) {
-        if (isEnded() || !pendingEnd.compareAndSet(null, new PendingEnd(reason, detectedNanos))) {
+        if (isEnded() || !PENDING_END.compareAndSet(this, null, new PendingEnd(reason, detectedNanos))) {
             return; // already ending some other way
         }
         finalDeadline = host.timer().schedule(within, () -> end(reason, detectedNanos));
@@ -310,7 +329,7 @@ public final class Subscriber implements DepartureListener {
      * client knows when to come back.
      */
     void onFinalFrameWritten() {
-        PendingEnd pending = pendingEnd.get();
+        PendingEnd pending = pendingEnd;
         if (pending != null) {
             end(pending.reason(), pending.detectedNanos());
         }
@@ -332,7 +351,7 @@ public final class Subscriber implements DepartureListener {
      * @param detectedNanos when the reason was noticed, for the cleanup-latency metric
      */
     public boolean end(EndReason reason, long detectedNanos) {
-        if (!endReason.compareAndSet(null, reason)) {
+        if (!END_REASON.compareAndSet(this, null, reason)) {
             return false;
         }
         endedNanos = System.nanoTime();
@@ -376,7 +395,7 @@ public final class Subscriber implements DepartureListener {
     }
 
     private void scheduleStallCheck(Duration delay) {
-        if (stallCheckScheduled.compareAndSet(false, true)) {
+        if (STALL_CHECK_SCHEDULED.compareAndSet(this, false, true)) {
             stallCheck = host.timer().schedule(delay, this::checkStall);
             if (isEnded()) {
                 stallCheck.cancel();
@@ -385,7 +404,7 @@ public final class Subscriber implements DepartureListener {
     }
 
     private void checkStall() {
-        stallCheckScheduled.set(false);
+        stallCheckScheduled = false;
         long since = outbox.blockedSinceNanos();
         if (since == 0 || isEnded()) {
             return;
@@ -435,12 +454,12 @@ public final class Subscriber implements DepartureListener {
     }
 
     public boolean isEnded() {
-        return endReason.get() != null;
+        return endReason != null;
     }
 
     /** Why it ended, or null while it is open. */
     public EndReason endReason() {
-        return endReason.get();
+        return endReason;
     }
 
     public Instant startedAt() {
@@ -475,6 +494,6 @@ public final class Subscriber implements DepartureListener {
 
     @Override
     public String toString() {
-        return "Subscriber[" + id + ", " + (isEnded() ? endReason.get().label() : "open") + "]";
+        return "Subscriber[" + id + ", " + (isEnded() ? endReason.label() : "open") + "]";
     }
 }
