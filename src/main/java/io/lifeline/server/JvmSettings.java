@@ -11,8 +11,11 @@ import java.util.Locale;
  *
  * <p>Measured with 19,500 idle subscribers and heartbeats every 5 s, the program pinned to one core: the serial
  * collector used 15.9 % of that core, the parallel one 16.2 %, G1 22.9 % (each with a fixed 512 MiB heap). An idle
- * subscriber holds about 8 KiB of heap. Hence the advice: the serial or parallel collector, and a fixed heap of
- * 256 MiB plus 16 KiB (twice the measured need) per subscriber expected.</p>
+ * subscriber holds about 8 KiB of heap. With more than one processor the parallel collector: the hub's core at
+ * 1,000,000 subscribers on 2 processors queued one publish to all in 0.7-0.8 s with it, 1.3-1.5 s with the serial
+ * one, no collection falling inside either ({@code HubCoreBench}). Hence the advice: the serial collector on one
+ * processor, the parallel one on more, and a fixed heap of 256 MiB plus 16 KiB (twice the measured need) per
+ * subscriber expected.</p>
  */
 final class JvmSettings {
 
@@ -52,6 +55,11 @@ final class JvmSettings {
      * subscribers (0: no limit is set, so the advice is given per subscriber).
      */
     static String describe(int maxSubscribers) {
+        return describe(maxSubscribers, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** As {@link #describe(int)}, for a JVM with {@code processors} processors available. */
+    static String describe(int maxSubscribers, int processors) {
         String collector = collector(ManagementFactory.getGarbageCollectorMXBeans());
         long maxHeap = maxHeap();
         String advice = maxSubscribers > 0
@@ -59,9 +67,12 @@ final class JvmSettings {
                 + mebibytes(HEAP_BASE + HEAP_PER_SUBSCRIBER * maxSubscribers) + "m for " + maxSubscribers
                 + " subscribers"
                 : "a fixed heap of 256 MiB plus 16 KiB per subscriber";
-        return String.format(Locale.ROOT, "JVM: %s, max heap %d MiB, %d processors; recommended: "
-                        + "-XX:+UseSerialGC (or -XX:+UseParallelGC) and %s (G1 spent about 40%% more CPU on idle "
-                        + "subscribers)", collector, maxHeap >> 20, Runtime.getRuntime().availableProcessors(), advice);
+        String recommended = processors > 1
+                ? "-XX:+UseParallelGC (-XX:+UseSerialGC on one processor)"
+                : "-XX:+UseSerialGC (one processor)";
+        return String.format(Locale.ROOT, "JVM: %s, max heap %d MiB, %d processors; recommended: %s and %s (G1 "
+                + "spent about 40%% more CPU on idle subscribers)", collector, maxHeap >> 20, processors, recommended,
+                advice);
     }
 
     /**

@@ -12,6 +12,8 @@ import io.lifeline.subscriber.Subscriber;
 import io.lifeline.subscriber.SubscriberHost;
 import io.lifeline.testing.MemoryStream;
 import io.lifeline.topic.TemplateTopicMatcher;
+import io.lifeline.testing.Poll;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +34,10 @@ import org.junit.jupiter.api.Test;
  * the last of its deliveries queued, with a new subscriber added meanwhile from another thread.
  *
  * <p>Not part of {@code mvn verify}: run it with {@code mvn -B test -Dtest=HubCoreBench
- * -Dsurefire.failIfNoSpecifiedTests=false -Dlifeline.test.maxHeap=6g} ({@code -Dlifeline.bench.subscribers=N} for
- * another count); it writes its table to {@code target/bench/hub-core.md} and takes about two minutes. Subscription
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dlifeline.test.maxHeap=6g -Dlifeline.test.jvm="-XX:+UseParallelGC -Xms6g"}
+ * (the collector and fixed heap the embedded program recommends with more than one processor;
+ * {@code -Dlifeline.bench.subscribers=N} for another count); it writes its table to
+ * {@code target/bench/hub-core.md} and takes about three minutes. Subscription
  * events are off: a million of them would only measure the history; so are the subscribers' start and end lines.</p>
  */
 class HubCoreBench {
@@ -42,6 +46,8 @@ class HubCoreBench {
     private static final int TOPICS = Math.max(1, SUBSCRIBERS / 10);
     private static final Duration HEARTBEAT = Duration.ofSeconds(15);
     private static final String SHARED = "https://example.com/everyone";
+    /** Publishes to all, one after another, of which the median is reported. */
+    private static final int PUBLISHES = 3;
 
     /** Heartbeat lateness, by millisecond, up to 60 s. */
     private static final AtomicLongArray LATENESS = new AtomicLongArray(60_001);
@@ -51,40 +57,57 @@ class HubCoreBench {
         // The core, not the console: two million start and end lines would measure the log handler.
         java.util.logging.Logger.getLogger(Hub.END_LOG).setLevel(java.util.logging.Level.WARNING);
         Hub hub = hub();
-        List<MemoryStream> streams = new ArrayList<>(SUBSCRIBERS);
+        List<Lateness> streams = new ArrayList<>(SUBSCRIBERS);
         try {
             long heapBefore = usedHeap();
             long addStart = System.nanoTime();
             for (int i = 0; i < SUBSCRIBERS; i++) {
-                MemoryStream stream = new MemoryStream(new Lateness());
+                Lateness written = new Lateness();
                 Subscriber subscriber = new Subscriber("urn:uuid:s-" + i,
                         List.of("https://example.com/topics/" + (i % TOPICS), SHARED), null, "memory", "memory",
-                        stream, hub);
+                        new MemoryStream(written), hub);
                 hub.add(subscriber, null);
                 subscriber.onWritable();
-                streams.add(stream);
+                streams.add(written);
             }
             double addSeconds = (System.nanoTime() - addStart) / 1e9;
             long heapAfter = usedHeap();
             double heapPerSubscriber = (heapAfter - heapBefore) / (double) SUBSCRIBERS;
 
-            // One publish to the topic every subscriber shares; a new subscriber is added meanwhile.
+            // Publishes to the topic every subscriber shares, one after another; a new subscriber is added during
+            // the first. Each is timed with the collector's pauses that fell inside it.
             AtomicLong addedDuringFanOut = new AtomicLong();
-            Thread newcomer = new Thread(() -> {
-                long t0 = System.nanoTime();
-                hub.add(new Subscriber("urn:uuid:newcomer", List.of("https://example.com/newcomer"), null,
-                        "memory", "memory", new MemoryStream(new Lateness()), hub), null);
-                addedDuringFanOut.set(System.nanoTime() - t0);
-            });
-            long publishStart = System.nanoTime();
-            Thread publisher = new Thread(() -> hub.publish(new Update("urn:uuid:everyone", List.of(SHARED), "x",
-                    null, OptionalLong.empty(), false)));
-            publisher.start();
-            Thread.sleep(5); // lets the fan-out begin before the newcomer asks in
-            newcomer.start();
-            publisher.join();
-            double fanOutMillis = (System.nanoTime() - publishStart) / 1e6;
-            newcomer.join();
+            List<long[]> fanOuts = new ArrayList<>(); // {milliseconds, of which collector milliseconds}
+            for (int round = 0; round < PUBLISHES; round++) {
+                Thread newcomer = new Thread(() -> {
+                    long t0 = System.nanoTime();
+                    hub.add(new Subscriber("urn:uuid:newcomer", List.of("https://example.com/newcomer"), null,
+                            "memory", "memory", new MemoryStream(new Lateness()), hub), null);
+                    addedDuringFanOut.set(System.nanoTime() - t0);
+                });
+                long gcBefore = collectorMillis();
+                long publishStart = System.nanoTime();
+                String id = "urn:uuid:everyone-" + round;
+                Thread publisher = new Thread(() -> hub.publish(new Update(id, List.of(SHARED), "x", null,
+                        OptionalLong.empty(), false)));
+                publisher.start();
+                if (round == 0) {
+                    Thread.sleep(5); // lets the fan-out begin before the newcomer asks in
+                    newcomer.start();
+                }
+                publisher.join();
+                fanOuts.add(new long[] {(System.nanoTime() - publishStart) / 1_000_000, collectorMillis() - gcBefore});
+                if (round == 0) {
+                    newcomer.join();
+                }
+                awaitWritten(streams, round + 1);
+            }
+            long[] median = fanOuts.stream().sorted(java.util.Comparator.comparingLong(f -> f[0])).toList()
+                    .get(PUBLISHES / 2);
+            StringBuilder each = new StringBuilder();
+            for (long[] f : fanOuts) {
+                each.append(each.length() == 0 ? "" : ", ").append(f[0]).append(" (").append(f[1]).append(")");
+            }
 
             // Two rounds of heartbeats, measured from the first of each subscriber's.
             for (int i = 0; i < LATENESS.length(); i++) {
@@ -102,14 +125,17 @@ class HubCoreBench {
                     + "| heap per subscriber, after a full GC | " + Math.round(heapPerSubscriber) + " B |\n"
                     + "| adding them all, one thread | " + String.format("%.1f", addSeconds) + " s ("
                     + Math.round(SUBSCRIBERS / addSeconds) + " a second) |\n"
-                    + "| one publish to all: until the last delivery is queued | " + Math.round(fanOutMillis)
-                    + " ms |\n"
+                    + "| one publish to all: until the last delivery is queued, median of " + PUBLISHES + " | "
+                    + median[0] + " ms |\n"
+                    + "| each, in order (collector pauses within) | " + each + " ms |\n"
                     + "| a subscriber added during that fan-out waited | "
                     + Math.round(addedDuringFanOut.get() / 1e6) + " ms |\n"
                     + "| heartbeats measured (2 rounds) | " + beats + " |\n"
                     + "| heartbeat lateness p50 / p99 / max | " + percentiles[0] + " / " + percentiles[1] + " / "
                     + percentiles[2] + " ms |\n"
-                    + "| writer threads | " + Math.max(2, Runtime.getRuntime().availableProcessors()) + " |\n";
+                    + "| writer threads | " + Math.max(2, Runtime.getRuntime().availableProcessors()) + " |\n"
+                    + "| collector, heap | " + collectors() + ", " + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB |\n";
             Path out = Path.of("target", "bench", "hub-core.md");
             Files.createDirectories(out.getParent());
             Files.writeString(out, table);
@@ -128,6 +154,26 @@ class HubCoreBench {
                 Duration.ofMinutes(30), Duration.ofMinutes(15));
         return new Hub(new Hub.Config(limits, 1000, 16 << 20, false, Duration.ZERO, 0, 0), authorizer, matcher,
                 new HubMetrics(List.of("none")));
+    }
+
+    /** Milliseconds every collector has spent so far, as the JVM counts them. */
+    private static long collectorMillis() {
+        long sum = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            sum += Math.max(0, gc.getCollectionTime());
+        }
+        return sum;
+    }
+
+    private static String collectors() {
+        return String.join(" + ", ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(GarbageCollectorMXBean::getName).toList());
+    }
+
+    /** Waits until every stream has had {@code updates} updates written (the writers drain behind the fan-out). */
+    private static void awaitWritten(List<Lateness> streams, int updates) {
+        Poll.until(Duration.ofSeconds(120), updates + " updates written to every stream",
+                () -> streams.stream().allMatch(stream -> stream.updates >= updates));
     }
 
     private static long usedHeap() throws InterruptedException {
@@ -158,14 +204,21 @@ class HubCoreBench {
         return out;
     }
 
-    /** Records how late each heartbeat comes after the previous comment written to one stream. */
+    /**
+     * Records how late each heartbeat comes after the previous comment written to one stream, and counts the updates
+     * written to it.
+     */
     private static final class Lateness implements Consumer<byte[]> {
         private long lastCommentNanos;
+        volatile int updates;
 
         @Override
         public void accept(byte[] bytes) {
             if (bytes.length != 3) {
-                return; // an update; heartbeats keep their own schedule
+                if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).contains("\ndata:")) {
+                    updates++; // one writer at a time per stream
+                }
+                return; // heartbeats keep their own schedule
             }
             long now = System.nanoTime(); // the opening comment, then one heartbeat each HEARTBEAT
             if (lastCommentNanos != 0) {

@@ -28,6 +28,14 @@ class JvmSettingsTest {
         assertTrue(JvmSettings.describe(0).contains("256 MiB plus 16 KiB per subscriber"));
     }
 
+    @Test
+    void theSerialCollectorIsRecommendedOnOneProcessorTheParallelOneOnMore() {
+        assertTrue(JvmSettings.describe(18_000, 1).contains("recommended: -XX:+UseSerialGC (one processor) and "));
+        assertTrue(JvmSettings.describe(18_000, 2).contains("recommended: -XX:+UseParallelGC (-XX:+UseSerialGC on one "
+                + "processor) and "));
+        assertTrue(JvmSettings.describe(18_000, 2).contains(", 2 processors;"));
+    }
+
     private static GarbageCollectorMXBean gc(String name) {
         return (GarbageCollectorMXBean) Proxy.newProxyInstance(JvmSettingsTest.class.getClassLoader(),
                 new Class<?>[] {GarbageCollectorMXBean.class},
