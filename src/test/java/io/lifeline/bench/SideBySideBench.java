@@ -358,9 +358,11 @@ class SideBySideBench {
         row(t, nchan, "FIN cleanup p99 cold", "ms", 1, 2);
         row(t, nchan, "FIN cleanup p99 warm", "ms", 1, 2);
         double plain = median("churn", "plain async servlet");
-        t.append(String.format(Locale.ROOT, "%nChurn of the simplest async Jetty servlet (head, one comment, complete; "
-                + "Jetty closes on the FIN), same cycle, same core: %.0f cycles/s; Lifeline / it: %.2f.%n",
-                plain, median("churn", "Lifeline") / plain));
+        if (!Double.isNaN(plain)) {
+            t.append(String.format(Locale.ROOT, "%nChurn of the simplest async Jetty servlet (head, one comment, "
+                    + "complete; Jetty closes on the FIN), same cycle, same core: %.0f cycles/s; Lifeline / it: %.2f.%n",
+                    plain, median("churn", "Lifeline") / plain));
+        }
         double coreHeap = median("heap per idle subscriber", "core handler streams");
         double servletHeap = median("heap per idle subscriber", "servlet streams");
         if (!Double.isNaN(coreHeap)) {
