@@ -37,9 +37,10 @@ import java.util.List;
  *
  * <p>A token that verified is remembered, by its exact text, up to {@link #REMEMBERED} of them, least recently used
  * forgotten first: a publisher or a reconnecting subscriber sends the same token again and again, and verifying it
- * (decoding, two JSON documents, the signature) costs more than the rest of a publish. Each use of a remembered token
- * checks its expiry again with the same leeway; what a token grants cannot change, since the text includes its
- * signature and the key is fixed for the process's life. Refused tokens are never remembered.</p>
+ * (decoding, two JSON documents, the signature) was most of the hub's own CPU for a publish that reaches few
+ * subscribers. Each use of a remembered token checks its expiry again with the same leeway; what a token grants
+ * cannot change, since the text includes its signature and the key is fixed for the process's life. Refused tokens
+ * are never remembered, so only the key's holder can fill the memory, with tokens it issued.</p>
  */
 public final class TokenVerifier {
 

@@ -69,6 +69,8 @@ class SideBySideBench {
 
     @Test
     void lifelineBesideNchanAndAPlainServlet() throws Exception {
+        requireKnown("lifeline.bench.servers", SERVERS, List.of("lifeline", "nchan", "plain", "prototype"));
+        requireKnown("lifeline.bench.measures", MEASURES, List.of("connect", "idle", "fanOut", "manyTopics", "churn"));
         Child.run("taskset", "-a", "-p", "-c", "0", Long.toString(ProcessHandle.current().pid()));
         Files.createDirectories(OUT);
         boolean nchan = BenchServer.Nchan.installed() && SERVERS.contains("nchan");
@@ -103,6 +105,16 @@ class SideBySideBench {
         Files.writeString(OUT.resolve("side-by-side.md"), table);
         Files.writeString(OUT.resolve("side-by-side.svg"), GrowthPlot.svg(growth));
         System.out.println(table);
+    }
+
+    /** Stops at once, naming what is known, when a list property names something unknown (a typo measures nothing). */
+    private static void requireKnown(String property, List<String> given, List<String> known) {
+        for (String name : given) {
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("-D" + property + ": '" + name + "' is not one of "
+                        + String.join(",", known));
+            }
+        }
     }
 
     /**
