@@ -70,9 +70,9 @@ final class JvmSettings {
         String recommended = processors > 1
                 ? "-XX:+UseParallelGC (-XX:+UseSerialGC on one processor)"
                 : "-XX:+UseSerialGC (one processor)";
-        return String.format(Locale.ROOT, "JVM: %s, max heap %d MiB, %d processors; recommended: %s and %s (G1 "
-                + "spent about 40%% more CPU on idle subscribers)", collector, maxHeap >> 20, processors, recommended,
-                advice);
+        return String.format(Locale.ROOT, "JVM: %s, max heap %d MiB, %d processor%s; recommended: %s and %s (G1 "
+                + "spent about 40%% more CPU on idle subscribers)", collector, maxHeap >> 20, processors,
+                processors == 1 ? "" : "s", recommended, advice);
     }
 
     /**

@@ -103,7 +103,9 @@ class SideBySideBench {
         }
         String table = table(nchan, BenchServer.Nchan.installed() ? "not measured" : "not installed");
         Files.writeString(OUT.resolve("side-by-side.md"), table);
-        Files.writeString(OUT.resolve("side-by-side.svg"), GrowthPlot.svg(growth));
+        if (!growth.isEmpty()) { // a run without the idle measures leaves the last plot alone
+            Files.writeString(OUT.resolve("side-by-side.svg"), GrowthPlot.svg(growth));
+        }
         System.out.println(table);
     }
 
@@ -386,6 +388,9 @@ class SideBySideBench {
                     median("user CPU per heartbeat", "core handler streams"), servletHeap / 1024,
                     median("RSS per idle subscriber", "servlet streams") / 1000,
                     median("user CPU per heartbeat", "servlet streams")));
+        }
+        if (growth.isEmpty()) {
+            return t.toString();
         }
         t.append("\nGrowth (last run): per subscriber, (value at N - value at 0) / N; CPU in % of a core above idle.\n\n");
         t.append("| server | N | RSS per subscriber (KB) | heap per subscriber (KiB) | CPU above idle (%) |\n|---|---|---|---|---|\n");

@@ -101,7 +101,9 @@ class StalledReaderTest {
                     () -> server.hub().metrics().ended(EndReason.WRITE_STALLED) == readers);
             System.out.println(readers + " overflowing readers: " + published + " publishes, the slowest "
                     + slowestPublishNanos / 1_000_000 + " ms");
-            assertTrue(slowestPublishNanos < Duration.ofMillis(500).toNanos(), "over " + published
+            // A publisher held up by a stalled reader would wait for the 60 s dispatch timeout; anything well below
+            // it means none was (how fast a publish is belongs to the benchmarks, not to this test).
+            assertTrue(slowestPublishNanos < Duration.ofSeconds(10).toNanos(), "over " + published
                     + " publishes, the slowest took " + slowestPublishNanos / 1_000_000 + " ms");
             Poll.until(Duration.ofSeconds(2), "every end logged",
                     () -> ends.linesWith("reason=write-stalled").size() == readers);

@@ -34,6 +34,7 @@ class JvmSettingsTest {
         assertTrue(JvmSettings.describe(18_000, 2).contains("recommended: -XX:+UseParallelGC (-XX:+UseSerialGC on one "
                 + "processor) and "));
         assertTrue(JvmSettings.describe(18_000, 2).contains(", 2 processors;"));
+        assertTrue(JvmSettings.describe(18_000, 1).contains(", 1 processor;"));
     }
 
     private static GarbageCollectorMXBean gc(String name) {
