@@ -1,11 +1,11 @@
 package io.lifeline.http;
 
-import io.lifeline.protocol.RandomIds;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.Claims;
 import io.lifeline.hub.Hub;
 import io.lifeline.live.LiveFeed;
 import io.lifeline.protocol.ProtocolException;
+import io.lifeline.protocol.RandomIds;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.watch.Watches;
 import jakarta.servlet.http.HttpServlet;
@@ -14,7 +14,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * {@code GET /.lifeline/live}: the live view's event stream ({@link LiveFeed}): a {@code snapshot} event, then a

@@ -1,11 +1,11 @@
 package io.lifeline.http;
 
-import io.lifeline.protocol.RandomIds;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.Claims;
 import io.lifeline.hub.Hub;
 import io.lifeline.protocol.Limits;
 import io.lifeline.protocol.ProtocolException;
+import io.lifeline.protocol.RandomIds;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.watch.Watches;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * {@code GET /.well-known/mercure?topic=...}: opens a subscriber's event stream.

@@ -1,16 +1,15 @@
 package io.lifeline.hub;
 
-import io.lifeline.protocol.RandomIds;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.escape.Escaper;
 import com.google.common.net.PercentEscaper;
+import io.lifeline.protocol.RandomIds;
 import io.lifeline.protocol.Update;
 import io.lifeline.subscriber.Subscriber;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.UUID;
 
 /**
  * Subscriptions as the protocol describes them: JSON-LD documents, the same in the subscriptions API and in the

@@ -14,7 +14,8 @@ final class WriteBatches {
     static final int SIZE = 256;
 
     private final Executor writers;
-    private Subscriber[] batch = new Subscriber[SIZE];
+    /** Made on the first add: most updates reach few subscribers, and many reach none. */
+    private Subscriber[] batch;
     private int size;
 
     WriteBatches(Executor writers) {
@@ -23,6 +24,9 @@ final class WriteBatches {
 
     /** Adds a subscriber that needs a writer run ({@link Subscriber#offerForBatch}). */
     void add(Subscriber subscriber) {
+        if (batch == null) {
+            batch = new Subscriber[SIZE];
+        }
         batch[size++] = subscriber;
         if (size == SIZE) {
             flush();
@@ -36,7 +40,7 @@ final class WriteBatches {
         }
         Subscriber[] due = batch;
         int count = size;
-        batch = new Subscriber[SIZE];
+        batch = null;
         size = 0;
         Runnable writes = () -> {
             for (int i = 0; i < count; i++) {

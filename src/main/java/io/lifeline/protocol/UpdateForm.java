@@ -2,7 +2,6 @@ package io.lifeline.protocol;
 
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**

@@ -11,14 +11,16 @@ import io.lifeline.protocol.Update;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.subscriber.SubscriberHost;
 import io.lifeline.testing.MemoryStream;
-import io.lifeline.topic.TemplateTopicMatcher;
 import io.lifeline.testing.Poll;
+import io.lifeline.topic.TemplateTopicMatcher;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
@@ -102,7 +104,7 @@ class HubCoreBench {
                 }
                 awaitWritten(streams, round + 1);
             }
-            long[] median = fanOuts.stream().sorted(java.util.Comparator.comparingLong(f -> f[0])).toList()
+            long[] median = fanOuts.stream().sorted(Comparator.comparingLong(f -> f[0])).toList()
                     .get(PUBLISHES / 2);
             StringBuilder each = new StringBuilder();
             for (long[] f : fanOuts) {
@@ -215,7 +217,7 @@ class HubCoreBench {
         @Override
         public void accept(byte[] bytes) {
             if (bytes.length != 3) {
-                if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).contains("\ndata:")) {
+                if (new String(bytes, StandardCharsets.UTF_8).contains("\ndata:")) {
                     updates++; // one writer at a time per stream
                 }
                 return; // heartbeats keep their own schedule
