@@ -151,24 +151,25 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     }
 
     /**
-     * Adds a subscriber: announces its subscriptions, replays what it missed, gives it its cursor (the hub's
-     * position, as an id-only block) and puts it in the topic index, with no update lost or repeated between the
-     * replay and the live stream. A subscriber added while the hub stops is sent away at once, like the others:
+     * Adds a subscriber: replays what it missed, announces its subscriptions, gives it its cursor (the hub's
+     * position, as an id-only block), lists it and puts it in the topic index, with no update lost or repeated
+     * between the replay and the live stream. A publisher that answers the announcement (or a listing of the
+     * subscriptions API) with an update for the new subscriber reaches it; the subscriber is not sent its own
+     * announcement, as with the reference hub. A subscriber added while the hub stops is sent away at once, like the others:
      * told where to resume and when to come back, then ended {@code server-shutdown}.
      *
      * @param lastEventId the last update the client has seen, {@code earliest}, or null when it asks for no replay
      * @return the id of the update the replay follows, for the {@code Last-Event-ID} response header
      */
     public String add(Subscriber subscriber, String lastEventId) {
-        live.put(subscriber.id(), subscriber);
-        announce(subscriber, true);
-        String preceding = transport.connect(lastEventId, published -> {
+        String preceding = transport.connect(lastEventId, announcements(subscriber, true), published -> {
             if (reaches(subscriber, published.update())) {
                 subscriber.offerReplay(published.frame());
             }
         }, (position, sequence) -> {
             subscriber.offerCursor(position);
             subscriber.joinAfter(sequence);
+            live.put(subscriber.id(), subscriber);
             index.add(subscriber);
         });
         metrics.subscriberStarted(subscriber.watchKind());
@@ -222,14 +223,23 @@ public final class Hub implements SubscriberHost, AutoCloseable {
                 && authorizer.mayReceive(subscriber.claims(), update);
     }
 
-    /** Publishes the private subscription events of a subscriber that starts or ends. */
-    private void announce(Subscriber subscriber, boolean active) {
+    /** The private subscription events of a subscriber that starts or ends: none when they are turned off. */
+    private List<Update> announcements(Subscriber subscriber, boolean active) {
         if (!config.subscriptionEvents()) {
-            return;
+            return List.of();
         }
+        List<Update> events = new ArrayList<>(subscriber.topics().size());
+        for (String topic : subscriber.topics()) {
+            events.add(Subscriptions.event(subscriber, topic, active));
+        }
+        return events;
+    }
+
+    /** Publishes the private subscription events of a subscriber that ended. */
+    private void announceEnd(Subscriber subscriber) {
         try {
-            for (String topic : subscriber.topics()) {
-                transport.publish(Subscriptions.event(subscriber, topic, active), true);
+            for (Update event : announcements(subscriber, false)) {
+                transport.publish(event, true);
             }
         } catch (IllegalStateException stopped) {
             LOG.debug("subscription event of {} not published: the hub has stopped", subscriber.id());
@@ -379,7 +389,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     public void unindex(Subscriber subscriber) {
         index.remove(subscriber);
         if (live.remove(subscriber.id(), subscriber)) {
-            announce(subscriber, false);
+            announceEnd(subscriber);
         }
     }
 

@@ -3,6 +3,7 @@ package io.lifeline.hub;
 import io.lifeline.protocol.Update;
 import io.lifeline.subscriber.Frame;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -63,19 +64,25 @@ final class LocalTransport implements Transport {
             if (closed) {
                 throw new IllegalStateException("the hub is stopping");
             }
-            Published published = new Published(++sequence, update, frame, hubEvent);
-            history.add(published);
-            lastEventId = update.id();
-            queued.add(new Queued(published.sequence(), () -> fanOut.accept(published)));
-            queuedSome.signal();
+            long published = append(update, frame, hubEvent);
             // A publisher waits for its own fan-out. The hub's own events never wait: one may be published from
             // inside a fan-out (a subscriber that ends while it receives an update).
             if (!hubEvent && Thread.currentThread() != fanOutThread) {
-                awaitFannedOut(published.sequence());
+                awaitFannedOut(published);
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Numbers, keeps and queues one update for the fan-out; the caller holds the lock. */
+    private long append(Update update, Frame frame, boolean hubEvent) {
+        Published published = new Published(++sequence, update, frame, hubEvent);
+        history.add(published);
+        lastEventId = update.id();
+        queued.add(new Queued(published.sequence(), () -> fanOut.accept(published)));
+        queuedSome.signal();
+        return published.sequence();
     }
 
     private void awaitFannedOut(long target) {
@@ -90,7 +97,9 @@ final class LocalTransport implements Transport {
     }
 
     @Override
-    public String connect(String lastEventId, Consumer<Published> replay, Attach attach) {
+    public String connect(String lastEventId, List<Update> announcements, Consumer<Published> replay,
+                          Attach attach) {
+        List<Frame> frames = announcements.stream().map(Frame::of).toList(); // encoded outside the lock
         lock.lock();
         try {
             String preceding = EARLIEST;
@@ -99,6 +108,11 @@ final class LocalTransport implements Transport {
                 held.updates().forEach(replay);
                 if (held.found()) {
                     preceding = lastEventId;
+                }
+            }
+            if (!closed) { // a subscriber that races with the hub's stop is sent away unannounced
+                for (int i = 0; i < announcements.size(); i++) {
+                    append(announcements.get(i), frames.get(i), true);
                 }
             }
             attach.at(history.position(), sequence);

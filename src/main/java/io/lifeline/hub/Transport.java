@@ -1,6 +1,7 @@
 package io.lifeline.hub;
 
 import io.lifeline.protocol.Update;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -38,13 +39,16 @@ interface Transport extends AutoCloseable {
 
     /**
      * Connects a subscriber: hands {@code replay} every held update published after {@code lastEventId} (all held
-     * ones for {@link #EARLIEST} or an unknown id; none for null), then runs {@code attach} with the current position
-     * and sequence, with nothing published in between. From {@code attach} on, the subscriber must receive every
-     * later update through the fan-out.
+     * ones for {@link #EARLIEST} or an unknown id; none for null), publishes {@code announcements} (the hub's events
+     * about this subscriber: its subscription events), then runs {@code attach} with the position and sequence after
+     * them, with nothing published in between. From {@code attach} on, the subscriber must receive every later update
+     * through the fan-out; it never receives its own announcements, and an update published in answer to one (a
+     * publisher that greets a new subscriber) comes after {@code attach}, so it reaches the subscriber. While the
+     * transport closes, the announcements are dropped and the subscriber is still attached.
      *
      * @return the id the replay follows: {@code lastEventId} if held, else {@link #EARLIEST}
      */
-    String connect(String lastEventId, Consumer<Published> replay, Attach attach);
+    String connect(String lastEventId, List<Update> announcements, Consumer<Published> replay, Attach attach);
 
     /** The current position (see {@link Position}): a client that resumes from it gets everything published later. */
     String position();

@@ -52,7 +52,7 @@ class LocalTransportTest {
         Poll.until(Duration.ofSeconds(5), "the second update is numbered and kept",
                 () -> "u2".equals(transport.lastEventId()));
         AtomicLong joinedAfter = new AtomicLong(-1);
-        String preceding = threads.submit(() -> transport.connect("u1", replayed -> seen.add("replay "
+        String preceding = threads.submit(() -> transport.connect("u1", List.of(), replayed -> seen.add("replay "
                 + replayed.sequence()), (position, sequence) -> joinedAfter.set(sequence))).get(5, TimeUnit.SECONDS);
         transport.atPosition(position -> seen.add("position " + position.substring(position.lastIndexOf('-') + 1)));
         assertEquals("u1", preceding);
@@ -83,6 +83,29 @@ class LocalTransportTest {
         Poll.until(Duration.ofSeconds(5), "the inner publish is fanned out", () -> seen.size() == 3);
         assertEquals(List.of(1L, -1L, 2L), seen);
         transport[0].close();
+    }
+
+    @Test
+    void aSubscribersAnnouncementsComeAfterItsReplayAndBeforeItJoins() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        LocalTransport transport = new LocalTransport(new History(100, 1 << 20),
+                published -> seen.add("fan-out " + published.update().id()));
+        transport.publish(update("u1"), false);
+        AtomicLong joinedAfter = new AtomicLong(-1);
+        String[] joinedAt = new String[1];
+
+        transport.connect(Transport.EARLIEST, List.of(update("started")), replayed -> seen.add("replay "
+                + replayed.update().id()), (position, sequence) -> {
+                    joinedAfter.set(sequence);
+                    joinedAt[0] = position;
+                });
+        transport.publish(update("greeting"), false);
+
+        assertEquals(List.of("fan-out u1", "replay u1", "fan-out started", "fan-out greeting"), seen);
+        assertEquals(2, joinedAfter.get(), "it joined after its announcement: the fan-out does not give it its own");
+        assertEquals("2", joinedAt[0].substring(joinedAt[0].lastIndexOf('-') + 1),
+                "its cursor is the position after its announcement");
+        transport.close();
     }
 
     private static Update update(String id) {
