@@ -15,7 +15,7 @@ import java.util.Locale;
  * <p>CORS is an explicit allowlist. A listed origin gets itself back with {@code Access-Control-Allow-Credentials},
  * so its pages may send the hub's cookie; {@code *} in the list lets any other origin read, never with credentials;
  * an origin is never reflected unless listed. Responses vary by {@code Origin}, and scripts may read
- * {@code Last-Event-ID}. Preflight requests are answered here.</p>
+ * {@code Last-Event-ID} and {@code Mercure-Last-Event-ID}. Preflight requests are answered here.</p>
  */
 final class HubHeadersFilter extends HttpFilter {
 
@@ -57,7 +57,7 @@ final class HubHeadersFilter extends HttpFilter {
         } else {
             return false;
         }
-        response.setHeader("Access-Control-Expose-Headers", "Last-Event-ID");
+        response.setHeader("Access-Control-Expose-Headers", "Last-Event-ID, Mercure-Last-Event-ID");
         return true;
     }
 }

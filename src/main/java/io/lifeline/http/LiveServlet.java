@@ -7,6 +7,7 @@ import io.lifeline.live.LiveFeed;
 import io.lifeline.protocol.ProtocolException;
 import io.lifeline.protocol.RandomIds;
 import io.lifeline.subscriber.Subscriber;
+import io.lifeline.topic.Matcher;
 import io.lifeline.watch.Watches;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -66,7 +67,7 @@ final class LiveServlet extends HttpServlet {
             return;
         }
         OpenedStream opened = OpenedStream.open(request, response, watches, stream -> new Subscriber(
-                RandomIds.urn(), List.of(), claims.orElse(null),
+                RandomIds.urn(), List.<Matcher>of(), claims.orElse(null),
                 request.getRemoteAddr() + ":" + request.getRemotePort(), clients.keyOf(request), stream,
                 feed.viewerHost()), feed::releaseViewer);
         feed.addViewer(opened.subscriber());

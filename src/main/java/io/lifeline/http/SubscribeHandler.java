@@ -3,24 +3,31 @@ package io.lifeline.http;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.Claims;
 import io.lifeline.hub.Hub;
+import io.lifeline.protocol.FormBody;
 import io.lifeline.protocol.Limits;
 import io.lifeline.protocol.ProtocolException;
 import io.lifeline.protocol.RandomIds;
+import io.lifeline.protocol.draft08.MatchParameters;
 import io.lifeline.subscriber.Subscriber;
+import io.lifeline.topic.Matcher;
 import io.lifeline.watch.Watches;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code GET /.well-known/mercure?topic=...}: opens a subscriber's event stream.
+ * {@code GET /.well-known/mercure?topic=...} (draft-07) or {@code ?match=...} (Mercure 1.0): opens a subscriber's
+ * event stream. The query is decoded strictly ({@link FormBody#parseQuery}); a parameter in the reserved
+ * {@code match} namespace makes the request a 1.0 one ({@link MatchParameters}), and naming topics both ways is a
+ * 400. Both end up as the same {@link Subscriber} with its {@link Matcher}s, so updates of either kind of publisher
+ * reach subscribers of either dialect.
  *
- * <p>A reconnecting client names the last update it saw ({@code Last-Event-ID} header, else {@code lastEventID}
- * query parameter); it first gets what it missed, then the live stream, and the response's {@code Last-Event-ID}
- * says which update the replay follows ({@code earliest} when that update is no longer held).</p>
+ * <p>A reconnecting client names the last update it saw ({@code Last-Event-ID} header, else the query parameter,
+ * {@code lastEventID} or {@code last_event_id}); it first gets what it missed, then the live stream, and the
+ * response's {@code Last-Event-ID} (draft-07) or {@code Mercure-Last-Event-ID} (1.0) says which update the replay
+ * follows ({@code earliest} when that update is no longer held).</p>
  *
  * <p>Every stream gives its client a cursor (an id-only block after any replay), so that a client cut before its
  * first event still resumes where it left. {@code Last-Event-ID} is read and written as UTF-8 ({@link HeaderText}).
@@ -48,19 +55,31 @@ final class SubscribeHandler {
 
     void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Optional<Claims> claims;
-        List<String> topics;
-        String lastEventId = lastEventId(request);
+        List<Matcher> matchers;
+        Dialect dialect;
+        String lastEventId;
         try {
+            FormBody query = FormBody.parseQuery(request.getQueryString());
+            dialect = MatchParameters.anyIn(query) ? Dialect.MERCURE_1_0 : Dialect.DRAFT_07;
+            lastEventId = lastEventId(request, query, dialect);
             if (hub.isStopping()) {
                 long retryMillis = hub.reconnectMillis();
                 hub.metrics().refused("stopping");
-                sendAway(request, response, Responses.stopping(retryMillis), lastEventId, retryMillis);
+                sendAway(request, response, Responses.stopping(retryMillis), lastEventId, dialect, retryMillis);
                 return;
             }
             claims = authorizer.subscriber(tokens.find(request));
-            String[] values = request.getParameterValues("topic");
-            topics = values == null ? List.of() : Arrays.asList(values);
-            Limits.checkTopics(topics);
+            if (dialect == Dialect.MERCURE_1_0) {
+                if (query.has("topic")) {
+                    throw ProtocolException.badRequest("a subscription names its topics with either \"topic\""
+                            + " (draft-07) or \"match\" parameters (Mercure 1.0), not both");
+                }
+                matchers = MatchParameters.parse(query);
+            } else {
+                List<String> topics = query.all("topic");
+                Limits.checkTopics(topics);
+                matchers = Matcher.selectors(topics);
+            }
             if (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null) {
                 throw ProtocolException.badRequest("a subscription request has no body");
             }
@@ -72,29 +91,29 @@ final class SubscribeHandler {
         String full = hub.admit(clientAddress);
         if (full != null) {
             long retryMillis = hub.reconnectMillis();
-            sendAway(request, response, Responses.unavailable(full, retryMillis), lastEventId, retryMillis);
+            sendAway(request, response, Responses.unavailable(full, retryMillis), lastEventId, dialect, retryMillis);
             return;
         }
 
         OpenedStream opened = OpenedStream.open(request, response, watches, stream -> new Subscriber(
-                RandomIds.urn(), topics, claims.orElse(null),
+                RandomIds.urn(), matchers, claims.orElse(null),
                 request.getRemoteAddr() + ":" + request.getRemotePort(), clientAddress, stream, hub),
                 () -> hub.release(clientAddress)); // an ended subscriber gives back what admit() counted itself
         String preceding = hub.add(opened.subscriber(), lastEventId);
         if (lastEventId != null) {
-            HeaderText.set(response, "Last-Event-ID", preceding);
+            HeaderText.set(response, dialect.lastEventIdHeader, preceding);
         }
         opened.run();
     }
 
     /**
      * Sends a subscriber away for now ({@link Responses#later}), telling it where to resume; a request that named
-     * its last event id gets it back in {@code Last-Event-ID}, as the protocol asks, since nothing was replayed.
+     * its last event id gets it back in the dialect's header, as the protocol asks, since nothing was replayed.
      */
     private void sendAway(HttpServletRequest request, HttpServletResponse response, ProtocolException refusal,
-                          String lastEventId, long retryMillis) throws IOException {
+                          String lastEventId, Dialect dialect, long retryMillis) throws IOException {
         if (lastEventId != null) {
-            HeaderText.set(response, "Last-Event-ID", lastEventId);
+            HeaderText.set(response, dialect.lastEventIdHeader, lastEventId);
         }
         Responses.later(request, response, refusal, cursorFor(lastEventId), retryMillis);
     }
@@ -111,13 +130,35 @@ final class SubscribeHandler {
         return hub.position();
     }
 
-    /** The header wins over the query parameter; empty counts as absent. */
-    private static String lastEventId(HttpServletRequest request) {
+    /**
+     * The {@code Last-Event-ID} header wins over the dialect's query parameter ({@code lastEventID} in draft-07,
+     * {@code last_event_id} in 1.0, section "Reconnection, State Reconciliation, and Event Sourcing"); empty counts
+     * as absent.
+     */
+    private static String lastEventId(HttpServletRequest request, FormBody query, Dialect dialect) {
         String header = HeaderText.read(request, "Last-Event-ID");
         if (header != null && !header.isEmpty()) {
             return header;
         }
-        String query = request.getParameter("lastEventID");
-        return query == null || query.isEmpty() ? null : query;
+        String value = query.first(dialect.lastEventIdParameter);
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    /**
+     * The two generations of the protocol a subscription request can speak, told apart by its parameters: any name
+     * in the reserved {@code match} namespace means Mercure 1.0, else it is draft-07.
+     */
+    private enum Dialect {
+        DRAFT_07("lastEventID", "Last-Event-ID"),
+        MERCURE_1_0("last_event_id", "Mercure-Last-Event-ID");
+
+        final String lastEventIdParameter;
+        /** The response header naming the update the replay follows. */
+        final String lastEventIdHeader;
+
+        Dialect(String lastEventIdParameter, String lastEventIdHeader) {
+            this.lastEventIdParameter = lastEventIdParameter;
+            this.lastEventIdHeader = lastEventIdHeader;
+        }
     }
 }

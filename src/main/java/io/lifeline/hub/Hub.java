@@ -155,8 +155,8 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      * position, as an id-only block), lists it and puts it in the topic index, with no update lost or repeated
      * between the replay and the live stream. A publisher that answers the announcement (or a listing of the
      * subscriptions API) with an update for the new subscriber reaches it; the subscriber is not sent its own
-     * announcement, as with the reference hub. A subscriber added while the hub stops is sent away at once, like the others:
-     * told where to resume and when to come back, then ended {@code server-shutdown}.
+     * announcement, as with the reference hub. A subscriber added while the hub stops is sent away at once, like
+     * the others: told where to resume and when to come back, then ended {@code server-shutdown}.
      *
      * @param lastEventId the last update the client has seen, {@code earliest}, or null when it asks for no replay
      * @return the id of the update the replay follows, for the {@code Last-Event-ID} response header
@@ -219,7 +219,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     }
 
     private boolean reaches(Subscriber subscriber, Update update) {
-        return matcher.anyMatches(subscriber.topics(), update.topics())
+        return matcher.anyTopicMatches(subscriber.matchers(), update.topics())
                 && authorizer.mayReceive(subscriber.claims(), update);
     }
 

@@ -1,7 +1,8 @@
 package io.lifeline.hub;
 
-import io.lifeline.topic.TopicMatcher;
 import io.lifeline.subscriber.Subscriber;
+import io.lifeline.topic.Matcher;
+import io.lifeline.topic.TopicMatcher;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -9,15 +10,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Which subscribers a topic reaches. Exact selectors are found by lookup, {@code *} subscribers are always reached,
- * and other selectors (templates) are matched one by one. Safe for concurrent use: subscribers come and go while
+ * Which subscribers a topic reaches. Exact matchers (1.0 exact matchers, and draft-07 selectors that are not
+ * templates) are found by lookup, {@code *} subscribers are always reached, and other matchers (templates) are
+ * matched one by one. Safe for concurrent use: subscribers come and go while
  * updates fan out.
  */
 final class TopicIndex {
 
     private final TopicMatcher matcher;
     private final Map<String, Set<Subscriber>> exact = new ConcurrentHashMap<>();
-    private final Map<String, Set<Subscriber>> patterns = new ConcurrentHashMap<>();
+    private final Map<Matcher, Set<Subscriber>> patterns = new ConcurrentHashMap<>();
     private final Set<Subscriber> everything = ConcurrentHashMap.newKeySet();
 
     TopicIndex(TopicMatcher matcher) {
@@ -25,29 +27,33 @@ final class TopicIndex {
     }
 
     void add(Subscriber subscriber) {
-        for (String selector : subscriber.topics()) {
-            if (TopicMatcher.WILDCARD.equals(selector)) {
+        for (Matcher m : subscriber.matchers()) {
+            if (m.isWildcard()) {
                 everything.add(subscriber);
+            } else if (matcher.isExact(m)) {
+                exact.compute(m.value(), (k, set) -> with(set, subscriber));
             } else {
-                Map<String, Set<Subscriber>> map = matcher.isExact(selector) ? exact : patterns;
-                map.compute(selector, (k, set) -> {
-                    Set<Subscriber> s = set != null ? set : ConcurrentHashMap.newKeySet();
-                    s.add(subscriber);
-                    return s;
-                });
+                patterns.compute(m, (k, set) -> with(set, subscriber));
             }
         }
     }
 
     void remove(Subscriber subscriber) {
-        for (String selector : subscriber.topics()) {
-            if (TopicMatcher.WILDCARD.equals(selector)) {
+        for (Matcher m : subscriber.matchers()) {
+            if (m.isWildcard()) {
                 everything.remove(subscriber);
+            } else if (matcher.isExact(m)) {
+                exact.computeIfPresent(m.value(), (k, set) -> set.remove(subscriber) && set.isEmpty() ? null : set);
             } else {
-                Map<String, Set<Subscriber>> map = matcher.isExact(selector) ? exact : patterns;
-                map.computeIfPresent(selector, (k, set) -> set.remove(subscriber) && set.isEmpty() ? null : set);
+                patterns.computeIfPresent(m, (k, set) -> set.remove(subscriber) && set.isEmpty() ? null : set);
             }
         }
+    }
+
+    private static Set<Subscriber> with(Set<Subscriber> set, Subscriber subscriber) {
+        Set<Subscriber> s = set != null ? set : ConcurrentHashMap.newKeySet();
+        s.add(subscriber);
+        return s;
     }
 
     /**
@@ -62,7 +68,7 @@ final class TopicIndex {
                 set.forEach(action);
             }
         }
-        for (Map.Entry<String, Set<Subscriber>> e : patterns.entrySet()) {
+        for (Map.Entry<Matcher, Set<Subscriber>> e : patterns.entrySet()) {
             for (String topic : topics) {
                 if (matcher.matches(e.getKey(), topic)) {
                     e.getValue().forEach(action);

@@ -1,9 +1,12 @@
 package io.lifeline.protocol;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An {@code application/x-www-form-urlencoded} body, decoded as UTF-8 by Lifeline itself.
@@ -21,14 +24,28 @@ public final class FormBody {
     }
 
     public static FormBody parse(byte[] body) throws ProtocolException {
+        return parse(body, "the form body");
+    }
+
+    /**
+     * Parses a query component the same way (WHATWG URL, {@code application/x-www-form-urlencoded} parsing), strictly.
+     *
+     * @param query the raw query, as sent (percent-encoded)
+     * @throws ProtocolException 400 naming the query for a malformed percent-escape or octets that are not UTF-8
+     */
+    public static FormBody parseQuery(String query) throws ProtocolException {
+        return query == null ? new FormBody(Map.of()) : parse(query.getBytes(StandardCharsets.UTF_8), "the query");
+    }
+
+    private static FormBody parse(byte[] body, String what) throws ProtocolException {
         Map<String, List<String>> fields = new LinkedHashMap<>();
         int start = 0;
         for (int i = 0; i <= body.length; i++) {
             if (i == body.length || body[i] == '&') {
                 if (i > start) {
                     int eq = indexOf(body, (byte) '=', start, i);
-                    String name = PercentDecoding.formField(body, start, eq < 0 ? i : eq);
-                    String value = eq < 0 ? "" : PercentDecoding.formField(body, eq + 1, i);
+                    String name = PercentDecoding.formField(body, start, eq < 0 ? i : eq, what);
+                    String value = eq < 0 ? "" : PercentDecoding.formField(body, eq + 1, i, what);
                     fields.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
                 }
                 start = i + 1;
@@ -50,6 +67,11 @@ public final class FormBody {
 
     public boolean has(String name) {
         return fields.containsKey(name);
+    }
+
+    /** The names of its fields, in the order they first appear. */
+    public Set<String> names() {
+        return Collections.unmodifiableSet(fields.keySet());
     }
 
     private static int indexOf(byte[] b, byte wanted, int from, int to) {

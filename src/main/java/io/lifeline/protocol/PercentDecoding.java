@@ -26,9 +26,14 @@ public final class PercentDecoding {
         return decode(raw, 0, raw.length, false, "the path segment " + segment);
     }
 
-    /** One name or value of a form body, {@code b[from, to)}. @throws ProtocolException as for a path segment */
-    static String formField(byte[] b, int from, int to) throws ProtocolException {
-        return decode(b, from, to, true, "the form body");
+    /**
+     * One name or value of a form body or query, {@code b[from, to)}.
+     *
+     * @param what what the field is part of, for the refusal's reason
+     * @throws ProtocolException as for a path segment
+     */
+    static String formField(byte[] b, int from, int to, String what) throws ProtocolException {
+        return decode(b, from, to, true, what);
     }
 
     /** The text these octets spell in UTF-8, or empty when they are not valid UTF-8. */

@@ -3,6 +3,7 @@ package io.lifeline.subscriber;
 import io.lifeline.auth.Claims;
 import io.lifeline.tcp.SocketError;
 import io.lifeline.timer.TimerWheel;
+import io.lifeline.topic.Matcher;
 import io.lifeline.watch.DepartureListener;
 import io.lifeline.watch.DepartureWatch;
 import io.lifeline.watch.NoWatch;
@@ -10,6 +11,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -76,7 +78,7 @@ public final class Subscriber implements DepartureListener {
     static final Duration PROBE_WINDOW = Duration.ofMillis(250);
 
     private final String id;
-    private final List<String> topics;
+    private final List<Matcher> matchers;
     private final Claims claims;
     private final String remote;
     private final String clientAddress;
@@ -110,14 +112,15 @@ public final class Subscriber implements DepartureListener {
     private volatile long lastOfferedSequence = -1;
 
     /**
+     * @param matchers      what it subscribed to, in either dialect's terms (see {@link Matcher})
      * @param claims        the subscriber's verified token, or null for an anonymous subscriber
      * @param remote        the peer's address and port, for logs
      * @param clientAddress the address its client counts under for the hub's limits (through trusted proxies)
      */
-    public Subscriber(String id, List<String> topics, Claims claims, String remote, String clientAddress,
+    public Subscriber(String id, List<Matcher> matchers, Claims claims, String remote, String clientAddress,
                       SseStream stream, SubscriberHost host) {
         this.id = Objects.requireNonNull(id);
-        this.topics = List.copyOf(topics);
+        this.matchers = List.copyOf(matchers);
         this.claims = claims;
         this.remote = remote;
         this.clientAddress = clientAddress;
@@ -430,9 +433,18 @@ public final class Subscriber implements DepartureListener {
         return id;
     }
 
-    /** The topic selectors it subscribed with. */
+    /** What it subscribed to, in order. */
+    public List<Matcher> matchers() {
+        return matchers;
+    }
+
+    /** The values of its matchers (its topic selectors, for a draft-07 subscriber), in order. */
     public List<String> topics() {
-        return topics;
+        List<String> values = new ArrayList<>(matchers.size());
+        for (Matcher matcher : matchers) {
+            values.add(matcher.value());
+        }
+        return values;
     }
 
     /** Its verified token, or null when anonymous. */

@@ -12,6 +12,7 @@ import io.lifeline.subscriber.Subscriber;
 import io.lifeline.subscriber.SubscriberHost;
 import io.lifeline.testing.MemoryStream;
 import io.lifeline.testing.Poll;
+import io.lifeline.topic.Matcher;
 import io.lifeline.topic.TemplateTopicMatcher;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -66,8 +67,8 @@ class HubCoreBench {
             for (int i = 0; i < SUBSCRIBERS; i++) {
                 Lateness written = new Lateness();
                 Subscriber subscriber = new Subscriber("urn:uuid:s-" + i,
-                        List.of("https://example.com/topics/" + (i % TOPICS), SHARED), null, "memory", "memory",
-                        new MemoryStream(written), hub);
+                        Matcher.selectors(List.of("https://example.com/topics/" + (i % TOPICS), SHARED)), null,
+                        "memory", "memory", new MemoryStream(written), hub);
                 hub.add(subscriber, null);
                 subscriber.onWritable();
                 streams.add(written);
@@ -83,8 +84,9 @@ class HubCoreBench {
             for (int round = 0; round < PUBLISHES; round++) {
                 Thread newcomer = round > 0 ? null : new Thread(() -> {
                     long t0 = System.nanoTime();
-                    hub.add(new Subscriber("urn:uuid:newcomer", List.of("https://example.com/newcomer"), null,
-                            "memory", "memory", new MemoryStream(new Lateness()), hub), null);
+                    hub.add(new Subscriber("urn:uuid:newcomer",
+                            Matcher.selectors(List.of("https://example.com/newcomer")), null, "memory", "memory",
+                            new MemoryStream(new Lateness()), hub), null);
                     addedDuringFanOut.set(System.nanoTime() - t0);
                 });
                 long gcBefore = collectorMillis();

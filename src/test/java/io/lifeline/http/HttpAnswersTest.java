@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lifeline.config.Setting;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.RawHttp;
+import io.lifeline.testing.RawSseClient;
 import io.lifeline.testing.TestServer;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,6 +93,16 @@ class HttpAnswersTest {
         assertEquals(400, r.status(), r.body());
         assertTrue(r.header("Content-Type").startsWith("text/plain"), r.headers().toString());
         assertFalse(r.body().contains("<"), r.body());
+    }
+
+    @Test
+    void aSubscriptionQueryThatDoesNotDecodeIsRefusedWithItsReasonNeverGuessed() throws IOException {
+        for (String query : new String[] {"topic=%FF", "topic=a%zzb", "topic=ok&lastEventID=%C3"}) {
+            try (RawSseClient client = RawSseClient.open(server.port(), "/.well-known/mercure?" + query)) {
+                assertEquals(400, client.awaitHead(Duration.ofSeconds(5)), query);
+                client.awaitBody("the query ", Duration.ofSeconds(5));
+            }
+        }
     }
 
     @Test

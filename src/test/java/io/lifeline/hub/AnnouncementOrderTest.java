@@ -12,6 +12,7 @@ import io.lifeline.subscriber.Subscriber;
 import io.lifeline.subscriber.SubscriberHost;
 import io.lifeline.testing.MemoryStream;
 import io.lifeline.testing.Poll;
+import io.lifeline.topic.Matcher;
 import io.lifeline.topic.TemplateTopicMatcher;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,11 +39,13 @@ class AnnouncementOrderTest {
             Queue<String> seenTooEarly = new ConcurrentLinkedQueue<>();
             Queue<String> announced = new ConcurrentLinkedQueue<>();
             Claims all = new Claims(null, List.of("*"), null, null);
-            Subscriber watcher = new Subscriber("urn:uuid:watcher", List.of(Subscriptions.PATH + "{/topic}{/subscriber}"),
-                    all, "remote", "client", new MemoryStream(bytes -> {
+            Subscriber watcher = new Subscriber("urn:uuid:watcher",
+                    Matcher.selectors(List.of(Subscriptions.PATH + "{/topic}{/subscriber}")), all, "remote", "client",
+                    new MemoryStream(bytes -> {
                         String text = new String(bytes, StandardCharsets.UTF_8);
                         for (Subscriber subscriber : added.values()) {
-                            if (text.contains("\"subscriber\":\"" + subscriber.id() + "\"") && text.contains("\"active\":true")) {
+                            if (text.contains("\"subscriber\":\"" + subscriber.id() + "\"")
+                                    && text.contains("\"active\":true")) {
                                 announced.add(subscriber.id());
                                 if (!hub.isIndexed(subscriber) || hub.subscriber(subscriber.id()).isEmpty()) {
                                     seenTooEarly.add(subscriber.id());
@@ -54,8 +57,9 @@ class AnnouncementOrderTest {
             watcher.onWritable(); // a memory stream is always ready: the container would call this once
 
             for (int i = 0; i < SUBSCRIBERS; i++) {
-                Subscriber subscriber = new Subscriber("urn:uuid:s-" + i, List.of("https://example.com/books/" + i),
-                        null, "remote", "client", new MemoryStream(bytes -> { }), hub);
+                Subscriber subscriber = new Subscriber("urn:uuid:s-" + i,
+                        Matcher.selectors(List.of("https://example.com/books/" + i)), null, "remote", "client",
+                        new MemoryStream(bytes -> { }), hub);
                 added.put(subscriber.id(), subscriber);
                 hub.add(subscriber, null);
             }

@@ -13,6 +13,7 @@ import io.lifeline.subscriber.Frame;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.subscriber.SubscriberHost;
 import io.lifeline.testing.MemoryStream;
+import io.lifeline.topic.Matcher;
 import io.lifeline.topic.TemplateTopicMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,8 +33,8 @@ class WriteBatchesTest {
             for (int i = 0; i < 1000; i++) {
                 int[] count = new int[1];
                 written.add(count);
-                Subscriber subscriber = new Subscriber("s" + i, List.of("t"), null, "remote", "client",
-                        new MemoryStream(bytes -> count[0]++), hub);
+                Subscriber subscriber = new Subscriber("s" + i, Matcher.selectors(List.of("t")), null, "remote",
+                        "client", new MemoryStream(bytes -> count[0]++), hub);
                 subscriber.onWritable(); // writes the opening comment on this thread
                 subscribers.add(subscriber);
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeline.testing.Poll;
 import io.lifeline.timer.TimerWheel;
+import io.lifeline.topic.Matcher;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -104,7 +105,8 @@ class HeartbeatsTest {
     }
 
     private Subscriber started(RecordingStream stream) {
-        Subscriber subscriber = new Subscriber("urn:test", List.of("t"), null, "remote", "client", stream, host());
+        Subscriber subscriber = new Subscriber("urn:test", Matcher.selectors(List.of("t")), null, "remote", "client",
+                stream, host());
         subscriber.onWritable();
         subscriber.start();
         return subscriber;

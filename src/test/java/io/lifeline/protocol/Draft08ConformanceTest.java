@@ -1,0 +1,321 @@
+package io.lifeline.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeline.subscriber.Subscriber;
+import io.lifeline.testing.Http;
+import io.lifeline.testing.Poll;
+import io.lifeline.testing.RawSseClient;
+import io.lifeline.testing.TestServer;
+import io.lifeline.testing.Tokens;
+import io.lifeline.topic.Matcher;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The MUSTs of Mercure 1.0 (draft-dunglas-mercure-08, the reference hub's {@code spec/mercure.md} at
+ * v1.0.0-alpha.3) that Lifeline meets so far, named after the requirement, on the same hub as draft-07. The README
+ * maps each MUST of the text to its test, or says that it is not met yet.
+ */
+class Draft08ConformanceTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final String HUB = "/.well-known/mercure";
+
+    private static TestServer server;
+    private static Http http;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(Map.of());
+        http = new Http();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        http.close();
+        server.close();
+    }
+
+    @Nested
+    class Subscription {
+
+        @Test
+        void theBareMatchParameterIsAnExactCaseSensitiveByteForByteMatcher() throws IOException {
+            String book = topic();
+            String template = "https://example.com/conformance/{id}";
+            String upper = book.toUpperCase(Locale.ROOT);
+            try (RawSseClient exact = subscribe("match", book);
+                 RawSseClient literal = subscribe("match", template);
+                 RawSseClient upperCase = subscribe("match", upper)) {
+                awaitMatchers(Matcher.exact(book), Matcher.exact(template), Matcher.exact(upper));
+                publishOk("topic", book, "id", id("book"));
+                publishOk("topic", template, "id", id("literal"));
+                publishOk("topic", book, "topic", template, "topic", upper, "id", id("last"));
+                for (RawSseClient client : List.of(exact, literal, upperCase)) {
+                    client.awaitBody("id: " + id("last") + "\n", WAIT);
+                }
+                assertTrue(exact.body().contains("id: " + id("book") + "\n"));
+                assertTrue(literal.body().contains("id: " + id("literal") + "\n"));
+                assertFalse(exact.body().contains(id("literal")), "a matcher value is no template");
+                assertFalse(literal.body().contains(id("book")), "a matcher value is no template");
+                assertFalse(upperCase.body().contains(id("book")), "exact matching is case-sensitive");
+            }
+        }
+
+        @Test
+        void matchExactIsTheExplicitSpellingOfTheExactMatcherType() throws IOException {
+            String topic = topic();
+            try (RawSseClient client = subscribe("match_exact", topic)) {
+                awaitMatchers(Matcher.exact(topic));
+                publishOk("topic", topic, "id", id("explicit"));
+                client.awaitBody("id: " + id("explicit") + "\n", WAIT);
+            }
+        }
+
+        @Test
+        void theMatcherValueStarMatchesEveryTopic() throws IOException {
+            try (RawSseClient everything = subscribe("match", "*")) {
+                awaitMatchers(Matcher.exact("*"));
+                publishOk("topic", topic(), "id", id("any"));
+                everything.awaitBody("id: " + id("any") + "\n", WAIT);
+            }
+        }
+
+        @Test
+        void aSubscriptionIsCreatedForEveryMatcherParameter() throws IOException {
+            String first = topic();
+            String second = topic();
+            try (RawSseClient client = RawSseClient.open(server.port(),
+                    HUB + "?match=" + encode(first) + "&match_exact=" + encode(second))) {
+                assertEquals(200, client.awaitHead(WAIT));
+                awaitMatchers(Matcher.exact(first), Matcher.exact(second));
+                publishOk("topic", first, "id", id("first"));
+                publishOk("topic", second, "id", id("second"));
+                client.awaitBody("id: " + id("second") + "\n", WAIT);
+                assertTrue(client.body().contains("id: " + id("first") + "\n"));
+            }
+        }
+
+        @Test
+        void aNameInTheReservedMatchNamespaceThatIsNoSupportedMatcherTypeIsRejectedWith400() throws IOException {
+            for (String name : List.of("Match", "MATCH", "match_EXACT", "matchfoo", "match_regex", "match_",
+                    "%6Datch_other")) {
+                String query = name + "=" + encode(topic());
+                assertRefused(query, "reserved");
+            }
+        }
+
+        @Test
+        void aMatcherTypeTheHubDoesNotSupportIsRejectedWith400() throws IOException {
+            assertRefused("match_urlpattern=" + encode("https://example.com/books/:id"), "urlpattern");
+        }
+
+        @Test
+        void aMatcherValueMustBeValidUtf8() throws IOException {
+            assertRefused("match=%FF", "UTF-8");
+            assertRefused("match=%C3", "UTF-8");
+        }
+
+        @Test
+        void aMatcherValueMustNotHoldControlCharacters() throws IOException {
+            for (String escaped : List.of("%00", "%1F", "%7F", "%C2%80", "%C2%9F")) {
+                assertRefused("match=a" + escaped + "b", "control character");
+            }
+        }
+
+        @Test
+        void aMatcherValueMustNotHoldUnicodeFormatCharacters() throws IOException {
+            for (String escaped : List.of("%E2%80%8B", "%E2%80%8E", "%EF%BB%BF", "%C2%AD")) {
+                assertRefused("match=a" + escaped + "b", "format character");
+            }
+            String accented = "https://example.com/ça-va/" + UUID.randomUUID();
+            try (RawSseClient client = subscribe("match", accented)) {
+                awaitMatchers(Matcher.exact(accented));
+            }
+        }
+
+        @Test
+        void requestsOverTheHubsLimitsOnMatchersAreRejectedWith400() throws IOException {
+            StringBuilder many = new StringBuilder();
+            for (int i = 0; i <= Limits.MAX_TOPICS; i++) {
+                many.append(i == 0 ? "" : "&").append("match=t").append(i);
+            }
+            assertRefused(many.toString(), "too many");
+            assertRefused("match=" + "x".repeat(Limits.MAX_TOPIC_LENGTH + 1), "longer than");
+        }
+
+        @Test
+        void aSubscriptionNamingTopicsBothWaysIsRejectedWith400() throws IOException {
+            assertRefused("topic=" + encode(topic()) + "&match=" + encode(topic()), "not both");
+        }
+
+        @Test
+        void aPrivateUpdateIsNeverDispatchedToASubscriberNotAuthorizedForIt() throws IOException {
+            String topic = topic();
+            try (RawSseClient anonymous = subscribe("match", topic);
+                 RawSseClient authorized = subscribe("match", topic,
+                         "Authorization: Bearer " + Tokens.subscriber(TestServer.KEY, topic))) {
+                Poll.until(WAIT, "two subscribers of " + topic, () -> server.hub().subscribers().stream()
+                        .filter(s -> s.matchers().contains(Matcher.exact(topic))).count() == 2);
+                publishOk("topic", topic, "id", id("private"), "private", "on");
+                publishOk("topic", topic, "id", id("public"));
+                anonymous.awaitBody("id: " + id("public") + "\n", WAIT);
+                authorized.awaitBody("id: " + id("public") + "\n", WAIT);
+                assertFalse(anonymous.body().contains(id("private")));
+                assertTrue(authorized.body().contains("id: " + id("private") + "\n"));
+            }
+        }
+    }
+
+    @Nested
+    class Reconciliation {
+
+        @Test
+        void theHubAcceptsTheLastEventIdInTheLastEventIdQueryParameterAndAnswersMercureLastEventId()
+                throws IOException {
+            String topic = topic();
+            publishOk("topic", topic, "id", id("before"));
+            publishOk("topic", topic, "id", id("missed"));
+            try (RawSseClient client = RawSseClient.open(server.port(),
+                    HUB + "?match=" + encode(topic) + "&last_event_id=" + encode(id("before")))) {
+                assertEquals(200, client.awaitHead(WAIT));
+                client.awaitBody("id: " + id("missed") + "\n", WAIT);
+                assertFalse(client.body().contains("id: " + id("before") + "\n"));
+                assertEquals(id("before"), client.header("Mercure-Last-Event-ID"));
+            }
+        }
+
+        @Test
+        void theLastEventIdHeaderTakesPrecedenceOverTheQueryParameter() throws IOException {
+            String topic = topic();
+            publishOk("topic", topic, "id", id("one"));
+            publishOk("topic", topic, "id", id("two"));
+            publishOk("topic", topic, "id", id("three"));
+            try (RawSseClient client = RawSseClient.open(server.port(),
+                    HUB + "?match=" + encode(topic) + "&last_event_id=" + encode(id("one")),
+                    "Last-Event-ID: " + id("two"))) {
+                assertEquals(200, client.awaitHead(WAIT));
+                client.awaitBody("id: " + id("three") + "\n", WAIT);
+                assertFalse(client.body().contains("id: " + id("two") + "\n"), "replayed from the header's id");
+                assertEquals(id("two"), client.header("Mercure-Last-Event-ID"));
+            }
+        }
+
+        @Test
+        void mercureLastEventIdIsEarliestWhenTheRequestedEventIsNotHeld() throws IOException {
+            String topic = topic();
+            try (RawSseClient client = RawSseClient.open(server.port(),
+                    HUB + "?match=" + encode(topic) + "&last_event_id=" + encode(id("never-published")))) {
+                assertEquals(200, client.awaitHead(WAIT));
+                assertEquals("earliest", client.header("Mercure-Last-Event-ID"));
+                assertEquals(null, client.header("Last-Event-ID"), "the draft-07 header is not the 1.0 one");
+            }
+        }
+
+        @Test
+        void replayedPrivateEventsAreReauthorizedAgainstTheCurrentToken() throws IOException {
+            String topic = topic();
+            publishOk("topic", topic, "id", id("start"));
+            publishOk("topic", topic, "id", id("secret"), "private", "on");
+            publishOk("topic", topic, "id", id("open"));
+            try (RawSseClient anonymous = RawSseClient.open(server.port(),
+                    HUB + "?match=" + encode(topic) + "&last_event_id=" + encode(id("start")))) {
+                anonymous.awaitBody("id: " + id("open") + "\n", WAIT);
+                assertFalse(anonymous.body().contains(id("secret")));
+            }
+        }
+    }
+
+    /** One hub, both dialects: a publish reaches subscribers of either, each under its own matchers. */
+    @Nested
+    class MixedDialects {
+
+        @Test
+        void oneUpdateReachesDraft07AndMercure10SubscribersWhoseMatchersMatchIt() throws IOException {
+            String book = topic();
+            String template = "https://example.com/conformance/{id}";
+            try (RawSseClient draft07 = RawSseClient.open(server.port(), HUB + "?topic=" + encode(template));
+                 RawSseClient mercure10 = subscribe("match", book)) {
+                assertEquals(200, draft07.awaitHead(WAIT));
+                awaitMatchers(Matcher.selector(template), Matcher.exact(book));
+                publishOk("topic", book, "id", id("both"));
+                draft07.awaitBody("id: " + id("both") + "\n", WAIT);
+                mercure10.awaitBody("id: " + id("both") + "\n", WAIT);
+                assertEquals(null, draft07.header("Mercure-Last-Event-ID"));
+            }
+        }
+
+        @Test
+        void aMercure10SubscriberIsListedInTheSubscriptionsApiAndAnnouncedToDraft07Observers() throws IOException {
+            String book = topic();
+            String events = "/.well-known/mercure/subscriptions{/topic}{/subscriber}";
+            try (RawSseClient observer = RawSseClient.open(server.port(), HUB + "?topic=" + encode(events),
+                    "Authorization: Bearer " + Tokens.subscriber(TestServer.KEY, events))) {
+                assertEquals(200, observer.awaitHead(WAIT));
+                server.awaitSubscriber(events);
+                try (RawSseClient mercure10 = subscribe("match", book)) {
+                    Subscriber subscriber = awaitMatchers(Matcher.exact(book)).get(0);
+                    observer.awaitBody("\"subscriber\":\"" + subscriber.id() + "\"", WAIT);
+                    assertTrue(observer.body().contains("\"topic\":\"" + book + "\""));
+                    Http.Response listed = http.get(server.uri("/.well-known/mercure/subscriptions"),
+                            Tokens.subscriber(TestServer.KEY, "/.well-known/mercure/subscriptions"));
+                    assertEquals(200, listed.status(), listed.body());
+                    assertTrue(listed.body().contains(subscriber.id()), listed.body());
+                }
+            }
+        }
+    }
+
+    private static void assertRefused(String query, String reason) throws IOException {
+        try (RawSseClient client = RawSseClient.open(server.port(), HUB + "?" + query)) {
+            assertEquals(400, client.awaitHead(WAIT), query);
+            client.awaitBody(reason, WAIT);
+        }
+    }
+
+    private static RawSseClient subscribe(String parameter, String value, String... headers) throws IOException {
+        RawSseClient client = RawSseClient.open(server.port(), HUB + "?" + parameter + "=" + encode(value), headers);
+        assertEquals(200, client.awaitHead(WAIT), parameter + "=" + value + ": " + client.body());
+        return client;
+    }
+
+    /** Waits until each matcher belongs to a subscriber, and returns those subscribers in order. */
+    private static List<Subscriber> awaitMatchers(Matcher... matchers) {
+        return List.of(matchers).stream().map(m -> Poll.forValue(WAIT, "a subscriber with " + m,
+                () -> server.hub().subscribers().stream().filter(s -> s.matchers().contains(m)).findFirst()
+                        .orElse(null))).toList();
+    }
+
+    private static String topic() {
+        return "https://example.com/conformance/" + UUID.randomUUID();
+    }
+
+    /** Update ids unique to this run, so that the shared hub's history never mixes two tests. */
+    private static String id(String name) {
+        return "urn:draft08:" + name + ":" + RUN;
+    }
+
+    private static final String RUN = UUID.randomUUID().toString();
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static void publishOk(String... fields) throws IOException {
+        Http.Response r = http.publish(server.uri(HUB), server.publisherToken(), fields);
+        assertEquals(200, r.status(), r.body());
+    }
+}
