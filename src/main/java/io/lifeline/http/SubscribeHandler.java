@@ -8,6 +8,7 @@ import io.lifeline.protocol.Limits;
 import io.lifeline.protocol.ProtocolException;
 import io.lifeline.protocol.RandomIds;
 import io.lifeline.protocol.draft08.MatchParameters;
+import io.lifeline.protocol.draft08.Reconciliation;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.topic.Matcher;
 import io.lifeline.watch.Watches;
@@ -150,7 +151,7 @@ final class SubscribeHandler {
      */
     private enum Dialect {
         DRAFT_07("lastEventID", "Last-Event-ID"),
-        MERCURE_1_0("last_event_id", "Mercure-Last-Event-ID");
+        MERCURE_1_0(Reconciliation.LAST_EVENT_ID_PARAMETER, Reconciliation.LAST_EVENT_ID_HEADER);
 
         final String lastEventIdParameter;
         /** The response header naming the update the replay follows. */
