@@ -78,6 +78,10 @@ final class SubscribeHandler {
                 matchers = MatchParameters.parse(query);
             } else {
                 List<String> topics = query.all("topic");
+                if (topics.isEmpty()) {
+                    throw ProtocolException.badRequest("missing \"topic\" parameter (draft-07), or \"match\""
+                            + " (Mercure 1.0)");
+                }
                 Limits.checkTopics(topics);
                 matchers = Matcher.selectors(topics);
             }
@@ -132,17 +136,23 @@ final class SubscribeHandler {
     }
 
     /**
-     * The {@code Last-Event-ID} header wins over the dialect's query parameter ({@code lastEventID} in draft-07,
-     * {@code last_event_id} in 1.0, section "Reconnection, State Reconciliation, and Event Sourcing"); empty counts
-     * as absent.
+     * The {@code Last-Event-ID} header wins over the query parameter: the dialect's own ({@code lastEventID} in
+     * draft-07, {@code last_event_id} in 1.0, section "Reconnection, State Reconciliation, and Event Sourcing"), else
+     * the other dialect's, which a hub of that dialect alone would ignore: a client that mixes the two resumes where
+     * it asked instead of silently missing updates. Empty counts as absent.
      */
     private static String lastEventId(HttpServletRequest request, FormBody query, Dialect dialect) {
         String header = HeaderText.read(request, "Last-Event-ID");
         if (header != null && !header.isEmpty()) {
             return header;
         }
-        String value = query.first(dialect.lastEventIdParameter);
-        return value == null || value.isEmpty() ? null : value;
+        for (Dialect d : List.of(dialect, dialect.other())) {
+            String value = query.first(d.lastEventIdParameter);
+            if (value != null && !value.isEmpty()) {
+                return value;
+            }
+        }
+        return null;
     }
 
     /**
@@ -160,6 +170,10 @@ final class SubscribeHandler {
         Dialect(String lastEventIdParameter, String lastEventIdHeader) {
             this.lastEventIdParameter = lastEventIdParameter;
             this.lastEventIdHeader = lastEventIdHeader;
+        }
+
+        Dialect other() {
+            return this == DRAFT_07 ? MERCURE_1_0 : DRAFT_07;
         }
     }
 }

@@ -11,6 +11,7 @@ import io.lifeline.subscriber.Heartbeats;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.subscriber.SubscriberHost;
 import io.lifeline.timer.TimerWheel;
+import io.lifeline.topic.Matcher;
 import io.lifeline.topic.TopicMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -174,7 +175,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         });
         metrics.subscriberStarted(subscriber.watchKind());
         ENDS.info("subscriber {} started topics={} watch={} remote={} client={}{}", subscriber.id(),
-                printable(subscriber.topics()), subscriber.watchKind(), subscriber.remote(), subscriber.clientAddress(),
+                printable(displayed(subscriber.matchers())), subscriber.watchKind(), subscriber.remote(), subscriber.clientAddress(),
                 lastEventId == null ? "" : " lastEventId=" + printable(List.of(lastEventId)));
         feed.started(subscriber);
         subscriber.start();
@@ -204,6 +205,14 @@ public final class Hub implements SubscriberHost, AutoCloseable {
             });
         }
         return sb.append(']').toString();
+    }
+
+    private static List<String> displayed(List<Matcher> matchers) {
+        List<String> shown = new ArrayList<>(matchers.size());
+        for (Matcher m : matchers) {
+            shown.add(m.display());
+        }
+        return shown;
     }
 
     private void fanOut(Published published) {
@@ -409,7 +418,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         metrics.subscriberEnded(reason, subscriber.watchKind(), subscriber.age(), cleanupNanos);
         feed.ended(subscriber, reason, detectedNanos, releasedNanos);
         ENDS.info("subscriber {} ended reason={} topics={} watch={} duration={}ms updates={} bytes={} release={}us "
-                + "remote={}", subscriber.id(), reason.label(), printable(subscriber.topics()), subscriber.watchKind(),
+                + "remote={}", subscriber.id(), reason.label(), printable(displayed(subscriber.matchers())), subscriber.watchKind(),
                 subscriber.age().toMillis(), subscriber.updatesSent(), subscriber.bytesSent(), cleanupNanos / 1000,
                 subscriber.remote());
         release(subscriber.clientAddress()); // last: a stopping hub is drained once every end line is written

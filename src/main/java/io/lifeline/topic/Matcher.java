@@ -67,6 +67,14 @@ public record Matcher(Type type, String value) {
         return List.copyOf(matchers);
     }
 
+    /**
+     * How logs show it: a draft-07 selector as itself, a 1.0 matcher as the parameter that made it
+     * ({@code match=<value>}), so that the two readings of one value are told apart.
+     */
+    public String display() {
+        return type == Type.SELECTOR ? value : "match=" + value;
+    }
+
     /** Whether this matches every topic. */
     public boolean isWildcard() {
         return TopicMatcher.WILDCARD.equals(value);

@@ -189,6 +189,21 @@ class LiveViewTest {
         }
     }
 
+    @Test
+    void theStartLineTellsAMercure10MatcherFromADraft07SelectorOfTheSameValue() throws IOException {
+        server = TestServer.start(Map.of());
+        String template = "https%3A%2F%2Fexample.com%2Fbooks%2F%7Bid%7D";
+        try (LogCapture log = LogCapture.of(Hub.END_LOG);
+             RawSseClient client = RawSseClient.open(server.port(),
+                     "/.well-known/mercure?match=" + template + "&match=")) {
+            client.awaitBody(":\n\n", WAIT);
+            Subscriber subscriber = server.awaitSubscriber("https://example.com/books/{id}");
+            Poll.until(WAIT, "the start line", () -> !log.linesWith(subscriber.id() + " started").isEmpty());
+            String start = log.linesWith(subscriber.id() + " started").get(0);
+            assertTrue(start.contains("topics=[match=https://example.com/books/{id}, match=] "), start);
+        }
+    }
+
     private RawSseClient openViewer(String token) throws IOException {
         return RawSseClient.open(server.port(), "/.lifeline/live?authorization=" + token);
     }

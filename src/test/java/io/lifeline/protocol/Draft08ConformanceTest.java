@@ -124,6 +124,11 @@ class Draft08ConformanceTest {
         }
 
         @Test
+        void aRequestNamingNoTopicAtAllSaysHowEitherDialectNamesThem() throws IOException {
+            assertRefused("", "\"match\" (Mercure 1.0)");
+        }
+
+        @Test
         void aMatcherValueMustBeValidUtf8() throws IOException {
             assertRefused("match=%FF", "UTF-8");
             assertRefused("match=%C3", "UTF-8");
@@ -211,6 +216,22 @@ class Draft08ConformanceTest {
                 client.awaitBody("id: " + id("three") + "\n", WAIT);
                 assertFalse(client.body().contains("id: " + id("two") + "\n"), "replayed from the header's id");
                 assertEquals(id("two"), client.header("Mercure-Last-Event-ID"));
+            }
+        }
+
+        @Test
+        void theOtherDialectsLastEventIdParameterIsHonouredRatherThanSilentlyIgnored() throws IOException {
+            String topic = topic();
+            publishOk("topic", topic, "id", id("mixed-one"));
+            publishOk("topic", topic, "id", id("mixed-two"));
+            try (RawSseClient mercure10 = RawSseClient.open(server.port(),
+                    HUB + "?match=" + encode(topic) + "&lastEventID=" + encode(id("mixed-one")));
+                 RawSseClient draft07 = RawSseClient.open(server.port(),
+                         HUB + "?topic=" + encode(topic) + "&last_event_id=" + encode(id("mixed-one")))) {
+                mercure10.awaitBody("id: " + id("mixed-two") + "\n", WAIT);
+                draft07.awaitBody("id: " + id("mixed-two") + "\n", WAIT);
+                assertEquals(id("mixed-one"), mercure10.header("Mercure-Last-Event-ID"));
+                assertEquals(id("mixed-one"), draft07.header("Last-Event-ID"));
             }
         }
 
