@@ -163,8 +163,9 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      * @return the id of the update the replay follows, for the {@code Last-Event-ID} response header
      */
     public String add(Subscriber subscriber, String lastEventId) {
+        List<Matcher> matchers = subscriber.matchers();
         String preceding = transport.connect(lastEventId, announcements(subscriber, true), published -> {
-            if (reaches(subscriber, published.update())) {
+            if (reaches(subscriber, matchers, published.update())) {
                 subscriber.offerReplay(published.frame());
             }
         }, (position, sequence) -> {
@@ -227,8 +228,8 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         batches.flush();
     }
 
-    private boolean reaches(Subscriber subscriber, Update update) {
-        return matcher.anyTopicMatches(subscriber.matchers(), update.topics())
+    private boolean reaches(Subscriber subscriber, List<Matcher> matchers, Update update) {
+        return matcher.anyTopicMatches(matchers, update.topics())
                 && authorizer.mayReceive(subscriber.claims(), update);
     }
 

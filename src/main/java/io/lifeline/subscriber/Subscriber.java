@@ -78,7 +78,12 @@ public final class Subscriber implements DepartureListener {
     static final Duration PROBE_WINDOW = Duration.ofMillis(250);
 
     private final String id;
-    private final List<Matcher> matchers;
+    /**
+     * Its matchers, kept as their values and, only when some matcher is not a draft-07 selector, their types: a
+     * {@link Matcher} object each would cost a million draft-07 subscribers of two topics about 50 B of heap each.
+     */
+    private final List<String> topics;
+    private final Matcher.Type[] types;
     private final Claims claims;
     private final String remote;
     private final String clientAddress;
@@ -120,7 +125,17 @@ public final class Subscriber implements DepartureListener {
     public Subscriber(String id, List<Matcher> matchers, Claims claims, String remote, String clientAddress,
                       SseStream stream, SubscriberHost host) {
         this.id = Objects.requireNonNull(id);
-        this.matchers = List.copyOf(matchers);
+        List<String> values = new ArrayList<>(matchers.size());
+        Matcher.Type[] kinds = new Matcher.Type[matchers.size()];
+        boolean onlySelectors = true;
+        for (int i = 0; i < kinds.length; i++) {
+            Matcher matcher = matchers.get(i);
+            values.add(matcher.value());
+            kinds[i] = matcher.type();
+            onlySelectors &= kinds[i] == Matcher.Type.SELECTOR;
+        }
+        this.topics = List.copyOf(values);
+        this.types = onlySelectors ? null : kinds;
         this.claims = claims;
         this.remote = remote;
         this.clientAddress = clientAddress;
@@ -433,18 +448,18 @@ public final class Subscriber implements DepartureListener {
         return id;
     }
 
-    /** What it subscribed to, in order. */
+    /** What it subscribed to, in order; built on each call, so a caller that matches many updates asks once. */
     public List<Matcher> matchers() {
+        List<Matcher> matchers = new ArrayList<>(topics.size());
+        for (int i = 0; i < topics.size(); i++) {
+            matchers.add(new Matcher(types == null ? Matcher.Type.SELECTOR : types[i], topics.get(i)));
+        }
         return matchers;
     }
 
     /** The values of its matchers (its topic selectors, for a draft-07 subscriber), in order. */
     public List<String> topics() {
-        List<String> values = new ArrayList<>(matchers.size());
-        for (Matcher matcher : matchers) {
-            values.add(matcher.value());
-        }
-        return values;
+        return topics;
     }
 
     /** Its verified token, or null when anonymous. */
