@@ -3,17 +3,12 @@ package io.lifeline.hub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.Claims;
-import io.lifeline.auth.TokenVerifier;
-import io.lifeline.config.JwtKey;
-import io.lifeline.metrics.HubMetrics;
 import io.lifeline.subscriber.Subscriber;
-import io.lifeline.subscriber.SubscriberHost;
+import io.lifeline.testing.MemoryHub;
 import io.lifeline.testing.MemoryStream;
 import io.lifeline.testing.Poll;
 import io.lifeline.topic.Matcher;
-import io.lifeline.topic.TemplateTopicMatcher;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -34,7 +29,7 @@ class AnnouncementOrderTest {
 
     @Test
     void whenASubscriptionEventIsSentTheNewSubscriberIsAlreadyIndexedAndListed() throws Exception {
-        try (Hub hub = hub()) {
+        try (Hub hub = MemoryHub.start(true)) {
             Map<String, Subscriber> added = new ConcurrentHashMap<>();
             Queue<String> seenTooEarly = new ConcurrentLinkedQueue<>();
             Queue<String> announced = new ConcurrentLinkedQueue<>();
@@ -69,15 +64,5 @@ class AnnouncementOrderTest {
             assertTrue(seenTooEarly.isEmpty(), "announced before they were indexed and listed: " + seenTooEarly);
             assertEquals(SUBSCRIBERS + 1, hub.subscribers().size());
         }
-    }
-
-    private static Hub hub() {
-        TemplateTopicMatcher matcher = new TemplateTopicMatcher(100);
-        JwtKey key = new JwtKey(JwtKey.Algorithm.HS256, "a-key-for-the-announcement-order-test-0123456789", null);
-        Authorizer authorizer = new Authorizer(new TokenVerifier(key), new TokenVerifier(key), true, matcher);
-        SubscriberHost.Limits limits = new SubscriberHost.Limits(Duration.ofSeconds(15), Duration.ofSeconds(5),
-                1 << 20, Duration.ZERO, Duration.ZERO);
-        return new Hub(new Hub.Config(limits, 100, 1 << 20, true, Duration.ZERO, 0, 0), authorizer, matcher,
-                new HubMetrics(List.of("none")));
     }
 }

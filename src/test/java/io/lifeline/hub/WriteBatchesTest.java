@@ -4,18 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lifeline.auth.Authorizer;
-import io.lifeline.auth.TokenVerifier;
-import io.lifeline.config.JwtKey;
-import io.lifeline.metrics.HubMetrics;
 import io.lifeline.protocol.Update;
 import io.lifeline.subscriber.Frame;
 import io.lifeline.subscriber.Subscriber;
-import io.lifeline.subscriber.SubscriberHost;
+import io.lifeline.testing.MemoryHub;
 import io.lifeline.testing.MemoryStream;
 import io.lifeline.topic.Matcher;
-import io.lifeline.topic.TemplateTopicMatcher;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -27,7 +21,7 @@ class WriteBatchesTest {
 
     @Test
     void aThousandSubscribersNeedingAWriteCostFourTasksAndEachGetsItsFrameOnce() throws Exception {
-        try (Hub hub = hub()) {
+        try (Hub hub = MemoryHub.start(false)) {
             List<int[]> written = new ArrayList<>();
             List<Subscriber> subscribers = new ArrayList<>();
             for (int i = 0; i < 1000; i++) {
@@ -57,15 +51,5 @@ class WriteBatchesTest {
                 assertEquals(3, count[0], "the opening comment, then both frames in one writer run");
             }
         }
-    }
-
-    private static Hub hub() {
-        TemplateTopicMatcher matcher = new TemplateTopicMatcher(100);
-        JwtKey key = new JwtKey(JwtKey.Algorithm.HS256, "a-key-for-the-write-batches-test-0123456789", null);
-        Authorizer authorizer = new Authorizer(new TokenVerifier(key), new TokenVerifier(key), true, matcher);
-        SubscriberHost.Limits limits = new SubscriberHost.Limits(Duration.ofSeconds(15), Duration.ofSeconds(5),
-                1 << 20, Duration.ZERO, Duration.ZERO);
-        return new Hub(new Hub.Config(limits, 100, 1 << 20, false, Duration.ZERO, 0, 0), authorizer, matcher,
-                new HubMetrics(List.of("none")));
     }
 }
