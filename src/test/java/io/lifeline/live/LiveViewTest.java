@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lifeline.config.Setting;
 import io.lifeline.hub.Hub;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.testing.Http;
