@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -20,6 +21,11 @@ public final class Settings {
 
     /** Where departures are watched for. */
     public enum WatchMode { AUTO, NONE }
+
+    /** The draft-07 dialect of subscriptions ({@code topic}), as {@code LIFELINE_DIALECTS} names it. */
+    public static final String DRAFT_07 = "draft-07";
+    /** The Mercure 1.0 dialect of subscriptions ({@code match}), as {@code LIFELINE_DIALECTS} names it. */
+    public static final String MERCURE_1_0 = "1.0";
 
     /**
      * The lifetime bound of a subscriber a departure watch guards, unless configured otherwise: it bounds what no
@@ -57,6 +63,7 @@ public final class Settings {
     private final int historySize;
     private final long historyBytes;
     private final boolean subscriptionEvents;
+    private final Set<String> dialects;
     private final boolean demo;
     private final Duration drain;
     /** Null when /metrics is open. */
@@ -94,6 +101,7 @@ public final class Settings {
         this.historySize = b.historySize;
         this.historyBytes = b.historyBytes;
         this.subscriptionEvents = b.subscriptionEvents;
+        this.dialects = b.dialects;
         this.demo = b.demo;
         this.drain = b.drain;
         this.metricsToken = b.metricsToken;
@@ -136,6 +144,7 @@ public final class Settings {
         b.historySize = Values.count(value(sources, Setting.HISTORY_SIZE));
         b.historyBytes = Values.size(value(sources, Setting.HISTORY_BYTES));
         b.subscriptionEvents = Values.bool(value(sources, Setting.SUBSCRIPTION_EVENTS));
+        b.dialects = Values.dialects(value(sources, Setting.DIALECTS));
         b.demo = Values.bool(value(sources, Setting.DEMO));
         b.drain = Values.durationOrZero(value(sources, Setting.DRAIN));
         b.metricsToken = Values.bearerTokenOrNone(value(sources, Setting.METRICS_TOKEN));
@@ -355,6 +364,11 @@ public final class Settings {
         return subscriptionEvents;
     }
 
+    /** Whether subscriptions may speak this generation of the protocol: {@link #DRAFT_07} or {@link #MERCURE_1_0}. */
+    public boolean speaks(String dialect) {
+        return dialects.contains(dialect);
+    }
+
     /** Whether the live page offers the F5 demonstration ({@code LIFELINE_DEMO}). */
     public boolean demo() {
         return demo;
@@ -447,7 +461,8 @@ public final class Settings {
         return "heartbeat=" + heartbeat.toMillis() + "ms dispatchTimeout=" + dispatchTimeout.toMillis()
                 + "ms queueBytes=" + queueBytes + " maxUpdateBytes=" + maxUpdateBytes + " history=" + historySize
                 + "/" + historyBytes + "B drain=" + drain.toMillis() + "ms anonymous=" + anonymous
-                + " subscriptionEvents=" + subscriptionEvents + " demo=" + demo + " corsOrigins=" + corsOrigins
+                + " subscriptionEvents=" + subscriptionEvents + " dialects=" + String.join(",", dialects)
+                + " demo=" + demo + " corsOrigins=" + corsOrigins
                 + " metricsToken=" + (metricsToken == null ? "none" : "set")
                 + " bodyTimeout=" + bodyTimeout.toMillis() + "ms headerTimeout=" + headerTimeout.toMillis()
                 + "ms maxConnections=" + maxConnections + " maxSubscribers=" + maxSubscribers
@@ -478,6 +493,7 @@ public final class Settings {
         int historySize;
         long historyBytes;
         boolean subscriptionEvents;
+        Set<String> dialects;
         boolean demo;
         Duration drain;
         String metricsToken;
@@ -515,6 +531,7 @@ public final class Settings {
             historySize = s.historySize;
             historyBytes = s.historyBytes;
             subscriptionEvents = s.subscriptionEvents;
+            dialects = s.dialects;
             demo = s.demo;
             drain = s.drain;
             metricsToken = s.metricsToken;

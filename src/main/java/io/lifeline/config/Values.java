@@ -7,8 +7,11 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -169,6 +172,27 @@ final class Values {
             throw bad(v, "is not a cookie name (letters, digits and !#$%&'*+-.^_`|~ only)");
         }
         return v.raw();
+    }
+
+    /** {@code draft-07}, {@code 1.0}, or both, comma-separated, in any order; at least one. */
+    static Set<String> dialects(ConfigSources.Value v) {
+        Set<String> dialects = new LinkedHashSet<>();
+        for (String part : v.raw().split(",")) {
+            String dialect = part.trim();
+            if (dialect.isEmpty()) {
+                continue;
+            }
+            if (!dialect.equals(Settings.DRAFT_07) && !dialect.equals(Settings.MERCURE_1_0)) {
+                throw bad(v, "holds '" + dialect + "': the dialects are " + Settings.DRAFT_07 + " and "
+                        + Settings.MERCURE_1_0);
+            }
+            dialects.add(dialect);
+        }
+        if (dialects.isEmpty()) {
+            throw bad(v, "names no dialect: subscriptions need " + Settings.DRAFT_07 + ", " + Settings.MERCURE_1_0
+                    + " or both");
+        }
+        return Collections.unmodifiableSet(dialects);
     }
 
     static boolean bool(ConfigSources.Value v) {

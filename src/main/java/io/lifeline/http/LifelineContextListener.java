@@ -20,7 +20,9 @@ import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +88,7 @@ public final class LifelineContextListener implements ServletContextListener {
         ClientAddresses clients = new ClientAddresses(settings.trustedProxies());
 
         ServletRegistration.Dynamic mercure = context.addServlet("mercure", new MercureServlet(
-                new SubscribeHandler(hub, authorizer, watches, tokens, clients),
+                new SubscribeHandler(hub, authorizer, watches, tokens, clients, dialects(settings)),
                 new PublishHandler(hub, authorizer, tokens, settings.maxUpdateBytes(), settings.bodyTimeout())));
         mercure.setAsyncSupported(true);
         mercure.addMapping("/.well-known/mercure");
@@ -115,6 +117,17 @@ public final class LifelineContextListener implements ServletContextListener {
             LOG.info("/metrics answers anyone who reaches it: set LIFELINE_METRICS_TOKEN to ask for a bearer token, "
                     + "or restrict it at the proxy");
         }
+    }
+
+    private static Set<SubscribeHandler.Dialect> dialects(Settings settings) {
+        Set<SubscribeHandler.Dialect> dialects = EnumSet.noneOf(SubscribeHandler.Dialect.class);
+        if (settings.speaks(Settings.DRAFT_07)) {
+            dialects.add(SubscribeHandler.Dialect.DRAFT_07);
+        }
+        if (settings.speaks(Settings.MERCURE_1_0)) {
+            dialects.add(SubscribeHandler.Dialect.MERCURE_1_0);
+        }
+        return dialects;
     }
 
     /** {@code jetty-http1: not running in Jetty, ...}: each watch not available here, and why. */

@@ -17,6 +17,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code GET /.well-known/mercure?topic=...} (draft-07) or {@code ?match=...} (Mercure 1.0): opens a subscriber's
@@ -45,13 +46,17 @@ final class SubscribeHandler {
     private final Watches watches;
     private final RequestTokens tokens;
     private final ClientAddresses clients;
+    private final Set<Dialect> spoken;
 
-    SubscribeHandler(Hub hub, Authorizer authorizer, Watches watches, RequestTokens tokens, ClientAddresses clients) {
+    /** @param spoken the dialects subscriptions may speak ({@code LIFELINE_DIALECTS}); a request in another is 400 */
+    SubscribeHandler(Hub hub, Authorizer authorizer, Watches watches, RequestTokens tokens, ClientAddresses clients,
+                     Set<Dialect> spoken) {
         this.hub = hub;
         this.authorizer = authorizer;
         this.watches = watches;
         this.tokens = tokens;
         this.clients = clients;
+        this.spoken = Set.copyOf(spoken);
     }
 
     void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -68,6 +73,9 @@ final class SubscribeHandler {
                 hub.metrics().refused("stopping");
                 sendAway(request, response, Responses.stopping(retryMillis), lastEventId, dialect, retryMillis);
                 return;
+            }
+            if (!spoken.contains(dialect)) {
+                throw ProtocolException.badRequest(dialect.turnedOff);
             }
             claims = authorizer.subscriber(tokens.find(request));
             if (dialect == Dialect.MERCURE_1_0) {
@@ -159,17 +167,23 @@ final class SubscribeHandler {
      * The two generations of the protocol a subscription request can speak, told apart by its parameters: any name
      * in the reserved {@code match} namespace means Mercure 1.0, else it is draft-07.
      */
-    private enum Dialect {
-        DRAFT_07("lastEventID", "Last-Event-ID"),
-        MERCURE_1_0(Reconciliation.LAST_EVENT_ID_PARAMETER, Reconciliation.LAST_EVENT_ID_HEADER);
+    enum Dialect {
+        DRAFT_07("lastEventID", "Last-Event-ID", "draft-07 subscriptions (\"topic\") are turned off on this hub"
+                + " (LIFELINE_DIALECTS): subscribe with \"match\" (Mercure 1.0)"),
+        MERCURE_1_0(Reconciliation.LAST_EVENT_ID_PARAMETER, Reconciliation.LAST_EVENT_ID_HEADER,
+                "Mercure 1.0 subscriptions (\"match\" and every parameter beginning with \"match\") are turned off"
+                        + " on this hub (LIFELINE_DIALECTS): subscribe with \"topic\" (draft-07)");
 
         final String lastEventIdParameter;
         /** The response header naming the update the replay follows. */
         final String lastEventIdHeader;
+        /** The reason a request in this dialect is refused where it is turned off. */
+        final String turnedOff;
 
-        Dialect(String lastEventIdParameter, String lastEventIdHeader) {
+        Dialect(String lastEventIdParameter, String lastEventIdHeader, String turnedOff) {
             this.lastEventIdParameter = lastEventIdParameter;
             this.lastEventIdHeader = lastEventIdHeader;
+            this.turnedOff = turnedOff;
         }
 
         Dialect other() {

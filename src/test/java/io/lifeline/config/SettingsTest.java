@@ -110,6 +110,21 @@ class SettingsTest {
     }
 
     @Test
+    void subscriptionsSpeakBothDialectsUnlessOneIsLeftOutAndAnUnknownOrEmptyListStopsStartUp() {
+        Settings both = Settings.of(Map.of(Setting.JWT_KEY, KEY));
+        assertTrue(both.speaks(Settings.DRAFT_07) && both.speaks(Settings.MERCURE_1_0));
+        Settings one = Settings.of(Map.of(Setting.JWT_KEY, KEY, Setting.DIALECTS, " 1.0 "));
+        assertTrue(one.speaks(Settings.MERCURE_1_0) && !one.speaks(Settings.DRAFT_07));
+        ConfigException unknown = assertThrows(ConfigException.class,
+                () -> Settings.of(Map.of(Setting.JWT_KEY, KEY, Setting.DIALECTS, "draft-07,draft-08")));
+        assertTrue(unknown.getMessage().contains("'draft-08': the dialects are draft-07 and 1.0"),
+                unknown.getMessage());
+        ConfigException none = assertThrows(ConfigException.class,
+                () -> Settings.of(Map.of(Setting.JWT_KEY, KEY, Setting.DIALECTS, " , ")));
+        assertTrue(none.getMessage().contains("names no dialect"), none.getMessage());
+    }
+
+    @Test
     void anEmptyKeyStopsStartUp() {
         assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.JWT_KEY, "")));
     }
