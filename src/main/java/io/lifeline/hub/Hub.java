@@ -176,7 +176,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         });
         metrics.subscriberStarted(subscriber.watchKind());
         ENDS.info("subscriber {} started topics={} watch={} remote={} client={}{}", subscriber.id(),
-                printable(displayed(subscriber.matchers())), subscriber.watchKind(), subscriber.remote(), subscriber.clientAddress(),
+                printable(displayed(matchers)), subscriber.watchKind(), subscriber.remote(), subscriber.clientAddress(),
                 lastEventId == null ? "" : " lastEventId=" + printable(List.of(lastEventId)));
         feed.started(subscriber);
         subscriber.start();
@@ -419,9 +419,9 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         metrics.subscriberEnded(reason, subscriber.watchKind(), subscriber.age(), cleanupNanos);
         feed.ended(subscriber, reason, detectedNanos, releasedNanos);
         ENDS.info("subscriber {} ended reason={} topics={} watch={} duration={}ms updates={} bytes={} release={}us "
-                + "remote={}", subscriber.id(), reason.label(), printable(displayed(subscriber.matchers())), subscriber.watchKind(),
-                subscriber.age().toMillis(), subscriber.updatesSent(), subscriber.bytesSent(), cleanupNanos / 1000,
-                subscriber.remote());
+                + "remote={}", subscriber.id(), reason.label(), printable(displayed(subscriber.matchers())),
+                subscriber.watchKind(), subscriber.age().toMillis(), subscriber.updatesSent(), subscriber.bytesSent(),
+                cleanupNanos / 1000, subscriber.remote());
         release(subscriber.clientAddress()); // last: a stopping hub is drained once every end line is written
     }
 }
