@@ -12,8 +12,7 @@ import java.util.function.Consumer;
 /**
  * Which subscribers a topic reaches. Exact matchers (1.0 exact matchers, and draft-07 selectors that are not
  * templates) are found by lookup, {@code *} subscribers are always reached, and other matchers (templates) are
- * matched one by one. Safe for concurrent use: subscribers come and go while
- * updates fan out.
+ * matched one by one. Safe for concurrent use: subscribers come and go while updates fan out.
  */
 final class TopicIndex {
 

@@ -23,24 +23,13 @@ public record Matcher(Type type, String value) {
          * A draft-07 topic selector ({@code topic} parameter, {@code mercure.subscribe} and {@code publish} claims):
          * {@code *}, the topic itself, or a URI template (RFC 6570) matching every topic it can expand to.
          */
-        SELECTOR("topic"),
+        SELECTOR,
         /**
          * A Mercure 1.0 exact matcher ({@code match} or {@code match_exact}): a case-sensitive comparison of the
          * whole value with the topic, with no template, relative-reference resolution or normalization (section
          * "Exact Matching").
          */
-        EXACT("exact");
-
-        private final String label;
-
-        Type(String label) {
-            this.label = label;
-        }
-
-        /** The name logs and subscription documents show: {@code topic} or the 1.0 matcher type name. */
-        public String label() {
-            return label;
-        }
+        EXACT
     }
 
     public Matcher {
