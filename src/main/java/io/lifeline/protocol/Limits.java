@@ -6,10 +6,10 @@ package io.lifeline.protocol;
  */
 public final class Limits {
 
-    /** {@code topic} parameters of one subscription or one update. */
+    /** {@code topic} parameters of one subscription or one update; {@code match} parameters of a 1.0 subscription. */
     public static final int MAX_TOPICS = 100;
 
-    /** Characters of one topic or topic selector. */
+    /** Characters of one topic, topic selector or 1.0 matcher. */
     public static final int MAX_TOPIC_LENGTH = 2048;
 
     /** Characters of an update's {@code id} or {@code type}. */
