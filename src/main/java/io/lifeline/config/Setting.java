@@ -28,7 +28,8 @@ public enum Setting {
     PUBLISH_ORIGINS(null, "origins allowed to publish with the cookie, besides the hub's own; defaults to LIFELINE_CORS_ORIGINS"),
     HISTORY_SIZE("1000", "updates kept for subscribers that reconnect with Last-Event-ID; 0 keeps none"),
     HISTORY_BYTES("16MiB", "bytes of updates kept in the history"),
-    SUBSCRIPTION_EVENTS("true", "true publishes a private update each time a subscription starts or ends"),
+    SUBSCRIPTION_EVENTS("true", "true publishes a private update each time a subscription starts or ends, in the "
+            + "shape of each dialect in LIFELINE_DIALECTS"),
     DIALECTS("draft-07,1.0", "protocol generations a subscription may speak (comma-separated): draft-07 (topic), "
             + "1.0 (match), or both; a request in one left out gets 400"),
     DRAIN("5s", "on shutdown, subscribers are ended spread over this long, each told to reconnect after a random delay"),

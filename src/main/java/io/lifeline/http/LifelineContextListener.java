@@ -81,7 +81,9 @@ public final class LifelineContextListener implements ServletContextListener {
         hub = new Hub(new Hub.Config(new SubscriberHost.Limits(settings.heartbeat(), settings.dispatchTimeout(),
                 settings.queueBytes(), settings.maxLifetime(true), settings.maxLifetime(false)),
                 settings.historySize(), settings.historyBytes(),
-                settings.subscriptionEvents(), settings.drain(), settings.maxSubscribers(),
+                settings.subscriptionEvents() && settings.speaks(Settings.DRAFT_07),
+                settings.subscriptionEvents() && settings.speaks(Settings.MERCURE_1_0), settings.drain(),
+                settings.maxSubscribers(),
                 settings.maxSubscribersPerAddress()), authorizer, matcher, metrics);
         context.setAttribute(HUB_ATTRIBUTE, hub);
         RequestTokens tokens = new RequestTokens(settings.cookieName(), settings.publishOrigins());

@@ -1,10 +1,13 @@
 package io.lifeline.hub;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.live.LiveFeed;
 import io.lifeline.metrics.HubMetrics;
 import io.lifeline.protocol.Update;
+import io.lifeline.protocol.draft08.MatchParameters;
+import io.lifeline.protocol.draft08.SubscriptionEvents;
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Frame;
 import io.lifeline.subscriber.Heartbeats;
@@ -50,11 +53,15 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     /**
      * What a hub is set up with.
      *
+     * @param draft07Events            whether subscription events are published in draft-07's shape (JSON-LD on
+     *                                 {@code /.well-known/mercure/subscriptions/{topic}/{subscriber}})
+     * @param mercure10Events          whether they are published in Mercure 1.0's too
+     *                                 ({@link SubscriptionEvents}); a hub that speaks both publishes both
      * @param maxSubscribers           subscribers held at most; zero for no limit
      * @param maxSubscribersPerAddress subscribers one client address may hold; zero for no limit
      */
-    public record Config(Limits limits, int historySize, long historyBytes, boolean subscriptionEvents,
-                         Duration drain, int maxSubscribers, int maxSubscribersPerAddress) {
+    public record Config(Limits limits, int historySize, long historyBytes, boolean draft07Events,
+                         boolean mercure10Events, Duration drain, int maxSubscribers, int maxSubscribersPerAddress) {
     }
 
     private final Config config;
@@ -233,14 +240,25 @@ public final class Hub implements SubscriberHost, AutoCloseable {
                 && authorizer.mayReceive(subscriber.claims(), update);
     }
 
-    /** The private subscription events of a subscriber that starts or ends: none when they are turned off. */
+    /**
+     * The private subscription events of a subscriber that starts or ends, in each shape the hub publishes: none when
+     * they are turned off. A 1.0 observer is shown a draft-07 selector as the 1.0 matcher it is equivalent to: an
+     * exact one (and {@code *}) as {@code exact}; a URI template has no 1.0 equivalent here yet, and no 1.0 event.
+     */
     private List<Update> announcements(Subscriber subscriber, boolean active) {
-        if (!config.subscriptionEvents()) {
+        if (!config.draft07Events() && !config.mercure10Events()) {
             return List.of();
         }
-        List<Update> events = new ArrayList<>(subscriber.topics().size());
-        for (String topic : subscriber.topics()) {
-            events.add(Subscriptions.event(subscriber, topic, active));
+        List<Update> events = new ArrayList<>(2 * subscriber.topics().size());
+        JsonNode payload = subscriber.claims() == null ? null : subscriber.claims().payload();
+        for (Matcher m : subscriber.matchers()) {
+            if (config.draft07Events()) {
+                events.add(Subscriptions.event(subscriber, m.value(), active));
+            }
+            if (config.mercure10Events() && (m.isWildcard() || matcher.isExact(m))) {
+                events.add(SubscriptionEvents.event(MatchParameters.EXACT_TYPE, m.value(), subscriber.id(), payload,
+                        active));
+            }
         }
         return events;
     }

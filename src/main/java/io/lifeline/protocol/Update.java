@@ -19,6 +19,12 @@ import java.util.OptionalLong;
 public record Update(String id, List<String> topics, String data, String type, OptionalLong retry,
                      boolean privateUpdate) {
 
+    /**
+     * The SSE {@code event} of the hub's own Mercure 1.0 subscription events, which no publisher may use (Mercure 1.0,
+     * section "Publication": a publish with this {@code type} is a 400, so that a subscriber can trust such an event).
+     */
+    public static final String HUB_EVENT_TYPE = "mercure";
+
     public Update {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(data, "data");

@@ -64,6 +64,10 @@ public final class UpdateForm {
         }
         if (type != null) {
             checkField("type", type);
+            if (type.equals(Update.HUB_EVENT_TYPE)) {
+                throw ProtocolException.badRequest("\"type\" must not be " + Update.HUB_EVENT_TYPE + ": that event "
+                        + "type is the hub's own, for its subscription events, so that no publisher can forge one");
+            }
         }
 
         OptionalLong retry = OptionalLong.empty();

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
+import io.lifeline.testing.SseEvents;
 import io.lifeline.testing.TestServer;
 import io.lifeline.testing.Tokens;
 import io.lifeline.topic.Matcher;
@@ -33,6 +36,7 @@ class Draft08ConformanceTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final String HUB = "/.well-known/mercure";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static TestServer server;
     private static Http http;
@@ -257,6 +261,92 @@ class Draft08ConformanceTest {
                 anonymous.awaitBody("id: " + id("open") + "\n", WAIT);
                 assertFalse(anonymous.body().contains(id("secret")));
             }
+        }
+    }
+
+    @Nested
+    class SubscriptionEvents {
+
+        private static final String EVENTS = "/.well-known/mercure/subscriptions/exact/{match}/{subscriber}";
+
+        @Test
+        void theHubPublishesAnEventOfTypeMercureEveryTimeASubscriptionIsCreatedOrTerminated() throws IOException {
+            String book = topic();
+            try (RawSseClient observer = observe()) {
+                RawSseClient reader = subscribe("match", book);
+                Subscriber subscriber = awaitMatchers(Matcher.exact(book)).get(0);
+                String id = "/.well-known/mercure/subscriptions/exact/" + encode(book) + "/" + encode(subscriber.id());
+                SseEvents.Event started = awaitEvent(observer, subscriber, true);
+                assertEquals("mercure", started.type(), "the SSE event of a subscription event");
+                JsonNode document = JSON.readTree(started.data());
+                assertEquals(id, document.get("id").asText(), "the id is the update's topic");
+                assertEquals("subscription", document.get("type").asText());
+                assertEquals("exact", document.get("match_type").asText());
+                assertEquals(book, document.get("match").asText());
+                assertEquals(subscriber.id(), document.get("subscriber").asText());
+                assertTrue(document.get("active").asBoolean());
+                assertFalse(document.has("@context"), "plain JSON, not JSON-LD");
+
+                reader.fin();
+                JsonNode ended = JSON.readTree(awaitEvent(observer, subscriber, false).data());
+                assertEquals(id, ended.get("id").asText());
+                reader.close();
+            }
+        }
+
+        @Test
+        void eachVariableOfTheTopicIsPercentEncodedOnceAsAWhole() throws IOException {
+            String odd = "https://example.com/a%20b/{x}?q=1&r=" + UUID.randomUUID();
+            try (RawSseClient observer = observe(); RawSseClient reader = subscribe("match", odd)) {
+                Subscriber subscriber = awaitMatchers(Matcher.exact(odd)).get(0);
+                JsonNode document = JSON.readTree(awaitEvent(observer, subscriber, true).data());
+                assertEquals("/.well-known/mercure/subscriptions/exact/"
+                        + URLEncoder.encode(odd, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A")
+                        + "/" + encode(subscriber.id()), document.get("id").asText());
+                assertTrue(document.get("id").asText().contains("a%2520b"), "a % in the matcher is itself encoded");
+            }
+        }
+
+        @Test
+        void aDraft07SubscriptionIsShownTo10ObserversAsTheExactMatcherItIsEquivalentTo() throws IOException {
+            String book = topic();
+            String template = "https://example.com/conformance/{id}/" + UUID.randomUUID();
+            try (RawSseClient observer = observe();
+                 RawSseClient exact = RawSseClient.open(server.port(), HUB + "?topic=" + encode(book));
+                 RawSseClient templated = RawSseClient.open(server.port(), HUB + "?topic=" + encode(template))) {
+                Subscriber subscriber = awaitMatchers(Matcher.selector(book), Matcher.selector(template)).get(0);
+                observer.awaitBody("\"subscriber\":\"" + subscriber.id() + "\"", WAIT);
+                assertTrue(observer.body().contains("\"match\":\"" + book + "\""), observer.body());
+                publishOk("topic", book, "id", id("after-both"));
+                exact.awaitBody("id: " + id("after-both") + "\n", WAIT);
+                assertFalse(observer.body().contains(template), "a URI template has no 1.0 equivalent here yet");
+            }
+        }
+
+        @Test
+        void aPublishWhoseTypeIsMercureIsRejectedWith400() throws IOException {
+            Http.Response forged = http.publish(server.uri(HUB), server.publisherToken(), "topic", topic(),
+                    "type", "mercure", "data", "{}");
+            assertEquals(400, forged.status());
+            assertTrue(forged.body().contains("\"type\" must not be mercure"), forged.body());
+        }
+
+        /** A draft-07 observer whose token's selector matches every 1.0 exact subscription event. */
+        private RawSseClient observe() throws IOException {
+            RawSseClient observer = RawSseClient.open(server.port(), HUB + "?topic=" + encode(EVENTS),
+                    "Authorization: Bearer " + Tokens.subscriber(TestServer.KEY, EVENTS));
+            assertEquals(200, observer.awaitHead(WAIT));
+            observer.awaitBody(":\n\n", WAIT); // written once it is in the topic index
+            return observer;
+        }
+
+        /** The subscriber's start (or end) event among those the observer received. */
+        private SseEvents.Event awaitEvent(RawSseClient observer, Subscriber subscriber, boolean active)
+                throws IOException {
+            String mark = "\"subscriber\":\"" + subscriber.id() + "\",\"active\":" + active;
+            observer.awaitBody(mark, WAIT);
+            return SseEvents.parse(observer.body()).stream().filter(e -> e.data().contains(mark)).findFirst()
+                    .orElseThrow();
         }
     }
 

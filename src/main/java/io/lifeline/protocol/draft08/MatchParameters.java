@@ -23,6 +23,8 @@ import java.util.List;
  */
 public final class MatchParameters {
 
+    /** The exact matcher type's canonical name (section "Exact Matching"). */
+    public static final String EXACT_TYPE = "exact";
     /** The default matcher parameter, the exact matcher type. */
     public static final String MATCH = "match";
     /** The explicit spelling of the exact matcher type. */
