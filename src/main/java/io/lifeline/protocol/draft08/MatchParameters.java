@@ -64,8 +64,8 @@ public final class MatchParameters {
                 }
             } else if (name.equals(MATCH_URLPATTERN)) {
                 throw ProtocolException.badRequest("the matcher type urlpattern (\"" + MATCH_URLPATTERN
-                        + "\") is not supported by this hub yet: \"" + MATCH + "\" takes exact topics, and a"
-                        + " draft-07 \"topic\" parameter takes URI templates");
+                        + "\") is not supported by this hub yet: \"" + MATCH + "\" takes exact topics (and, where"
+                        + " this hub speaks draft-07, a \"topic\" parameter takes URI templates)");
             } else {
                 throw ProtocolException.badRequest("unsupported matcher parameter \"" + name + "\": names beginning"
                         + " with \"match\" are reserved, and this hub supports \"" + MATCH + "\" and \""
