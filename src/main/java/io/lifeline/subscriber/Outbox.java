@@ -27,26 +27,13 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class Outbox {
 
-    private static final VarHandle QUEUED_BYTES;
-    private static final VarHandle REPLAY_ALLOWANCE;
-    private static final VarHandle WRITER;
-    private static final VarHandle SCHEDULED;
-    private static final VarHandle OVERFLOWED;
-    private static final VarHandle CLOSING;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            QUEUED_BYTES = lookup.findVarHandle(Outbox.class, "queuedBytes", long.class);
-            REPLAY_ALLOWANCE = lookup.findVarHandle(Outbox.class, "replayAllowance", long.class);
-            WRITER = lookup.findVarHandle(Outbox.class, "writer", Thread.class);
-            SCHEDULED = lookup.findVarHandle(Outbox.class, "scheduled", boolean.class);
-            OVERFLOWED = lookup.findVarHandle(Outbox.class, "overflowed", boolean.class);
-            CLOSING = lookup.findVarHandle(Outbox.class, "closing", Runnable.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle QUEUED_BYTES = Fields.handle(MethodHandles.lookup(), "queuedBytes", long.class);
+    private static final VarHandle REPLAY_ALLOWANCE =
+            Fields.handle(MethodHandles.lookup(), "replayAllowance", long.class);
+    private static final VarHandle WRITER = Fields.handle(MethodHandles.lookup(), "writer", Thread.class);
+    private static final VarHandle SCHEDULED = Fields.handle(MethodHandles.lookup(), "scheduled", boolean.class);
+    private static final VarHandle OVERFLOWED = Fields.handle(MethodHandles.lookup(), "overflowed", boolean.class);
+    private static final VarHandle CLOSING = Fields.handle(MethodHandles.lookup(), "closing", Runnable.class);
 
     /**
      * Written after a final frame (the departure probe, the shutdown's reconnection hint) has been flushed. A

@@ -52,22 +52,13 @@ public final class Subscriber implements DepartureListener {
     public static final String LIFECYCLE_LOG = "io.lifeline.subscribers";
 
     // Its atomic fields are plain fields updated through VarHandles, not one atomic object each (see Outbox).
-    private static final VarHandle END_REASON;
-    private static final VarHandle INPUT_ENDED;
-    private static final VarHandle STALL_CHECK_SCHEDULED;
-    private static final VarHandle PENDING_END;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            END_REASON = lookup.findVarHandle(Subscriber.class, "endReason", EndReason.class);
-            INPUT_ENDED = lookup.findVarHandle(Subscriber.class, "inputEnded", boolean.class);
-            STALL_CHECK_SCHEDULED = lookup.findVarHandle(Subscriber.class, "stallCheckScheduled", boolean.class);
-            PENDING_END = lookup.findVarHandle(Subscriber.class, "pendingEnd", PendingEnd.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle END_REASON =
+            Fields.handle(MethodHandles.lookup(), "endReason", EndReason.class);
+    private static final VarHandle INPUT_ENDED = Fields.handle(MethodHandles.lookup(), "inputEnded", boolean.class);
+    private static final VarHandle STALL_CHECK_SCHEDULED =
+            Fields.handle(MethodHandles.lookup(), "stallCheckScheduled", boolean.class);
+    private static final VarHandle PENDING_END =
+            Fields.handle(MethodHandles.lookup(), "pendingEnd", PendingEnd.class);
 
     private static final Logger LOG = LoggerFactory.getLogger(Subscriber.class);
 
