@@ -20,9 +20,7 @@ import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +88,7 @@ public final class LifelineContextListener implements ServletContextListener {
         ClientAddresses clients = new ClientAddresses(settings.trustedProxies());
 
         ServletRegistration.Dynamic mercure = context.addServlet("mercure", new MercureServlet(
-                new SubscribeHandler(hub, authorizer, watches, tokens, clients, dialects(settings)),
+                new SubscribeHandler(hub, authorizer, watches, tokens, clients, settings),
                 new PublishHandler(hub, authorizer, tokens, settings.maxUpdateBytes(), settings.bodyTimeout())));
         mercure.setAsyncSupported(true);
         mercure.addMapping("/.well-known/mercure");
@@ -121,16 +119,6 @@ public final class LifelineContextListener implements ServletContextListener {
         }
     }
 
-    private static Set<SubscribeHandler.Dialect> dialects(Settings settings) {
-        Set<SubscribeHandler.Dialect> dialects = EnumSet.noneOf(SubscribeHandler.Dialect.class);
-        if (settings.speaks(Settings.DRAFT_07)) {
-            dialects.add(SubscribeHandler.Dialect.DRAFT_07);
-        }
-        if (settings.speaks(Settings.MERCURE_1_0)) {
-            dialects.add(SubscribeHandler.Dialect.MERCURE_1_0);
-        }
-        return dialects;
-    }
 
     /** {@code jetty-http1: not running in Jetty, ...}: each watch not available here, and why. */
     private static String unavailable(Watches watches) {

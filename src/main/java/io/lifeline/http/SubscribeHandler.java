@@ -2,6 +2,7 @@ package io.lifeline.http;
 
 import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.Claims;
+import io.lifeline.config.Settings;
 import io.lifeline.hub.Hub;
 import io.lifeline.protocol.FormBody;
 import io.lifeline.protocol.Limits;
@@ -15,6 +16,7 @@ import io.lifeline.watch.Watches;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -48,15 +50,20 @@ final class SubscribeHandler {
     private final ClientAddresses clients;
     private final Set<Dialect> spoken;
 
-    /** @param spoken the dialects subscriptions may speak ({@code LIFELINE_DIALECTS}); a request in another is 400 */
+    /** @param settings says which dialects subscriptions may speak ({@code LIFELINE_DIALECTS}); any other is a 400 */
     SubscribeHandler(Hub hub, Authorizer authorizer, Watches watches, RequestTokens tokens, ClientAddresses clients,
-                     Set<Dialect> spoken) {
+                     Settings settings) {
         this.hub = hub;
         this.authorizer = authorizer;
         this.watches = watches;
         this.tokens = tokens;
         this.clients = clients;
-        this.spoken = Set.copyOf(spoken);
+        this.spoken = EnumSet.noneOf(Dialect.class);
+        for (Dialect dialect : Dialect.values()) {
+            if (settings.speaks(dialect.setting)) {
+                spoken.add(dialect);
+            }
+        }
     }
 
     void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -167,20 +174,23 @@ final class SubscribeHandler {
      * The two generations of the protocol a subscription request can speak, told apart by its parameters: any name
      * in the reserved {@code match} namespace means Mercure 1.0, else it is draft-07.
      */
-    enum Dialect {
-        DRAFT_07("lastEventID", "Last-Event-ID", "draft-07 subscriptions (\"topic\") are turned off on this hub"
-                + " (LIFELINE_DIALECTS): subscribe with \"match\" (Mercure 1.0)"),
-        MERCURE_1_0(Reconciliation.LAST_EVENT_ID_PARAMETER, Reconciliation.LAST_EVENT_ID_HEADER,
+    private enum Dialect {
+        DRAFT_07(Settings.DRAFT_07, "lastEventID", "Last-Event-ID", "draft-07 subscriptions (\"topic\") are turned"
+                + " off on this hub (LIFELINE_DIALECTS): subscribe with \"match\" (Mercure 1.0)"),
+        MERCURE_1_0(Settings.MERCURE_1_0, Reconciliation.LAST_EVENT_ID_PARAMETER, Reconciliation.LAST_EVENT_ID_HEADER,
                 "Mercure 1.0 subscriptions (\"match\" and every parameter beginning with \"match\") are turned off"
                         + " on this hub (LIFELINE_DIALECTS): subscribe with \"topic\" (draft-07)");
 
+        /** Its name in {@code LIFELINE_DIALECTS}. */
+        final String setting;
         final String lastEventIdParameter;
         /** The response header naming the update the replay follows. */
         final String lastEventIdHeader;
         /** The reason a request in this dialect is refused where it is turned off. */
         final String turnedOff;
 
-        Dialect(String lastEventIdParameter, String lastEventIdHeader, String turnedOff) {
+        Dialect(String setting, String lastEventIdParameter, String lastEventIdHeader, String turnedOff) {
+            this.setting = setting;
             this.lastEventIdParameter = lastEventIdParameter;
             this.lastEventIdHeader = lastEventIdHeader;
             this.turnedOff = turnedOff;
