@@ -7,40 +7,64 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The protocol's authorization rules, applied to a token already taken from the request.
+ * The protocol's authorization rules, applied to a token already taken from the request, in either dialect: a token
+ * whose header declares {@code typ: at+jwt} is a Mercure 1.0 access token ({@link AccessTokenVerifier}), any other a
+ * draft-07 token ({@link TokenVerifier}). Both grant in one model ({@link Claims}), so every rule below reads the
+ * same for both; a 1.0 publisher's update reaches draft-07 subscribers and the other way round.
  *
- * <p>A missing, malformed, expired or wrongly signed token is 401. A valid token that does not grant what the
- * request asks for is 403. A bad token never falls back to anonymous access, even where anonymous subscribers are
- * allowed: the client meant to authenticate, and quietly serving it less would hide the mistake.</p>
+ * <p>No token where one is needed is 401 with a bare {@code Bearer} challenge. A malformed, expired or wrongly signed
+ * token is 401 {@code invalid_token}. A valid token that does not grant what the request asks for is 403
+ * {@code insufficient_scope} (RFC 6750, section 3.1; Mercure 1.0, section "Error Responses"). A bad token never falls
+ * back to anonymous access, even where anonymous subscribers are allowed: the client meant to authenticate, and
+ * quietly serving it less would hide the mistake.</p>
  */
 public final class Authorizer {
 
     private final TokenVerifier publishers;
     private final TokenVerifier subscribers;
+    private final AccessTokenVerifier accessTokens;
     private final boolean anonymousSubscribers;
     private final TopicMatcher matcher;
 
+    /** Draft-07 tokens only. */
     public Authorizer(TokenVerifier publishers, TokenVerifier subscribers, boolean anonymousSubscribers,
                       TopicMatcher matcher) {
+        this(publishers, subscribers, null, anonymousSubscribers, matcher);
+    }
+
+    /**
+     * @param publishers   verifies draft-07 publisher tokens, or null where the hub takes none
+     * @param subscribers  verifies draft-07 subscriber tokens, or null where the hub takes none
+     * @param accessTokens verifies Mercure 1.0 access tokens, or null where the hub takes none
+     */
+    public Authorizer(TokenVerifier publishers, TokenVerifier subscribers, AccessTokenVerifier accessTokens,
+                      boolean anonymousSubscribers, TopicMatcher matcher) {
         this.publishers = publishers;
         this.subscribers = subscribers;
+        this.accessTokens = accessTokens;
         this.anonymousSubscribers = anonymousSubscribers;
         this.matcher = matcher;
     }
 
     /** Verifies a publisher's token; 401 when it is missing or invalid. Its topics are checked by {@link #checkPublish}. */
     public Claims publisher(Optional<String> token) throws ProtocolException {
-        return publishers.verify(token.orElseThrow(
-                () -> ProtocolException.unauthorized("publishing needs a token (Authorization: Bearer <JWT>)")));
+        return verify(token.orElseThrow(
+                () -> ProtocolException.unauthorized("publishing needs a token (Authorization: Bearer <JWT>)")),
+                publishers);
     }
 
-    /** A publisher may dispatch an update only if {@code mercure.publish} covers every one of its topics. */
+    /**
+     * A publisher may dispatch an update only if its grants cover every one of its topics, canonical and alternate
+     * (draft-07, section "Publishers"; Mercure 1.0, section "Publishers").
+     */
     public void checkPublish(Claims publisher, List<String> topics) throws ProtocolException {
-        if (publisher.publish() == null || publisher.publish().isEmpty()) {
-            throw ProtocolException.forbidden("the token has no mercure.publish selectors");
+        if (publisher.publish().isEmpty()) {
+            throw ProtocolException.insufficientScope("the token grants no publishing: "
+                    + publisher.form().publishGrants() + " are empty");
         }
-        if (!matcher.allMatch(publisher.publish(), topics)) {
-            throw ProtocolException.forbidden("the token's mercure.publish selectors do not cover every topic");
+        if (!matcher.allTopicsMatch(publisher.publish(), topics)) {
+            throw ProtocolException.insufficientScope(publisher.form().publishGrants()
+                    + " do not cover every topic");
         }
     }
 
@@ -52,11 +76,11 @@ public final class Authorizer {
             }
             throw ProtocolException.unauthorized("subscribing needs a token (Authorization: Bearer <JWT>)");
         }
-        return Optional.of(subscribers.verify(token.get()));
+        return Optional.of(verify(token.get(), subscribers));
     }
 
     /**
-     * The live view and its F5 demonstration answer a token signed with the subscriber key that carries
+     * The live view and its F5 demonstration answer a draft-07 token signed with the subscriber key that carries
      * {@link AdminClaim}; in development mode ({@code open}) anyone who reaches the hub, token or not.
      *
      * @return the token's claims (its expiry ends a viewer's stream), or empty for no token where that is allowed
@@ -70,25 +94,48 @@ public final class Authorizer {
             throw ProtocolException.unauthorized("the live view needs a token with the claim {\"" + AdminClaim.NAME
                     + "\": {\"" + AdminClaim.ADMIN + "\": true}} (java -jar lifeline-server.jar token --admin)");
         }
+        if (subscribers == null || AccessTokenType.declaredBy(token.get())) {
+            throw ProtocolException.insufficientScope("the live view takes a draft-07 token with the claim {\""
+                    + AdminClaim.NAME + "\": {\"" + AdminClaim.ADMIN + "\": true}}, signed with "
+                    + "LIFELINE_SUBSCRIBER_JWT_KEY");
+        }
         return Optional.of(subscribers.verifyAdmin(token.get()));
     }
 
-    /** The subscriptions API answers only a token whose {@code mercure.subscribe} matches the requested URL. */
+    /** The subscriptions API answers only a token whose subscribe grants match the requested URL. */
     public Claims subscriptionsReader(Optional<String> token, String requestedUrl) throws ProtocolException {
-        Claims claims = subscribers.verify(token.orElseThrow(
-                () -> ProtocolException.unauthorized("the subscriptions API needs a token (Authorization: Bearer <JWT>)")));
-        if (claims.subscribe() == null || !matcher.anyMatches(claims.subscribe(), List.of(requestedUrl))) {
-            throw ProtocolException.forbidden("the token's mercure.subscribe selectors do not cover " + requestedUrl);
+        Claims claims = verify(token.orElseThrow(() -> ProtocolException.unauthorized(
+                "the subscriptions API needs a token (Authorization: Bearer <JWT>)")), subscribers);
+        if (!matcher.anyTopicMatches(claims.subscribe(), List.of(requestedUrl))) {
+            throw ProtocolException.insufficientScope(claims.form().subscribeGrants() + " do not cover "
+                    + requestedUrl);
         }
         return claims;
     }
 
-    /** A private update reaches a subscriber only if its token's selectors match one of the update's topics. */
+    /**
+     * A private update reaches a subscriber only if its token's subscribe grants match one of the update's topics
+     * (draft-07, section "Subscribers"; Mercure 1.0, section "Subscribers").
+     */
     public boolean mayReceive(Claims subscriber, Update update) {
         if (!update.privateUpdate()) {
             return true;
         }
-        return subscriber != null && subscriber.subscribe() != null
-                && matcher.anyMatches(subscriber.subscribe(), update.topics());
+        return subscriber != null && matcher.anyTopicMatches(subscriber.subscribe(), update.topics());
+    }
+
+    private Claims verify(String token, TokenVerifier draft07) throws ProtocolException {
+        if (AccessTokenType.declaredBy(token)) {
+            if (accessTokens == null) {
+                throw ProtocolException.invalidToken("this hub does not take Mercure 1.0 access tokens (typ at+jwt): "
+                        + "1.0 is left out of LIFELINE_DIALECTS");
+            }
+            return accessTokens.verify(token);
+        }
+        if (draft07 == null) {
+            throw ProtocolException.invalidToken("the token is not a Mercure 1.0 access token (typ at+jwt), and this "
+                    + "hub takes no draft-07 tokens (no LIFELINE_JWT_KEY, or draft-07 left out of LIFELINE_DIALECTS)");
+        }
+        return draft07.verify(token);
     }
 }

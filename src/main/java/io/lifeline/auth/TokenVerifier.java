@@ -26,7 +26,7 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Verifies tokens signed with one key, HS256 or RS256.
+ * Verifies draft-07 tokens signed with one key, HS256 or RS256, and reads their {@code mercure} claim.
  *
  * <p>The algorithm is pinned by the key: a token whose header names any other algorithm, {@code none} included, is
  * refused before its signature is looked at, so a key can never be used with an algorithm it was not meant for.
@@ -41,6 +41,8 @@ import java.util.List;
  * subscribers. Each use of a remembered token checks its expiry again with the same leeway; what a token grants
  * cannot change, since the text includes its signature and the key is fixed for the process's life. Refused tokens
  * are never remembered, so only the key's holder can fill the memory, with tokens it issued.</p>
+ *
+ * <p>Every refusal is a 401 with {@code error="invalid_token"} (RFC 6750, section 3.1).</p>
  */
 public final class TokenVerifier {
 
@@ -85,7 +87,7 @@ public final class TokenVerifier {
     public Claims verifyAdmin(String token) throws ProtocolException {
         Verified verified = remembered(token);
         if (!verified.admin()) {
-            throw ProtocolException.forbidden("the token has no {\"" + AdminClaim.NAME + "\": {\"" + AdminClaim.ADMIN
+            throw ProtocolException.insufficientScope("the token has no {\"" + AdminClaim.NAME + "\": {\"" + AdminClaim.ADMIN
                     + "\": true}} claim");
         }
         return verified.claims();
@@ -100,7 +102,7 @@ public final class TokenVerifier {
             if (expiresAt != null && Instant.now().truncatedTo(ChronoUnit.SECONDS)
                     .isAfter(expiresAt.plus(LEEWAY))) {
                 remembered.invalidate(token);
-                throw ProtocolException.unauthorized("the token has expired");
+                throw ProtocolException.invalidToken("the token has expired");
             }
             return known;
         }
@@ -118,17 +120,17 @@ public final class TokenVerifier {
         try {
             return verifier.verify(token);
         } catch (AlgorithmMismatchException e) {
-            throw ProtocolException.unauthorized("the token's algorithm is not " + algorithm);
+            throw ProtocolException.invalidToken("the token's algorithm is not " + algorithm);
         } catch (SignatureVerificationException e) {
-            throw ProtocolException.unauthorized("the token's signature does not match the hub's key");
+            throw ProtocolException.invalidToken("the token's signature does not match the hub's key");
         } catch (TokenExpiredException e) {
-            throw ProtocolException.unauthorized("the token has expired");
+            throw ProtocolException.invalidToken("the token has expired");
         } catch (IncorrectClaimException e) {
-            throw ProtocolException.unauthorized("the token is not valid: " + e.getClaimName() + " claim");
+            throw ProtocolException.invalidToken("the token is not valid: " + e.getClaimName() + " claim");
         } catch (JWTDecodeException e) {
-            throw ProtocolException.unauthorized("the token is not a well-formed JWT");
+            throw ProtocolException.invalidToken("the token is not a well-formed JWT");
         } catch (JWTVerificationException e) {
-            throw ProtocolException.unauthorized("the token is not valid");
+            throw ProtocolException.invalidToken("the token is not valid");
         }
     }
 
@@ -137,23 +139,23 @@ public final class TokenVerifier {
             JsonNode body = JSON.readTree(new String(Base64.getUrlDecoder().decode(jwt.getPayload()),
                     StandardCharsets.UTF_8));
             if (!body.isObject()) {
-                throw ProtocolException.unauthorized("the token's claims are not a JSON object");
+                throw ProtocolException.invalidToken("the token's claims are not a JSON object");
             }
             return body;
         } catch (IOException | IllegalArgumentException e) {
-            throw ProtocolException.unauthorized("the token's claims are not JSON");
+            throw ProtocolException.invalidToken("the token's claims are not JSON");
         }
     }
 
     private static Claims claims(DecodedJWT jwt, JsonNode body) throws ProtocolException {
         JsonNode mercure = body.get("mercure");
         if (mercure != null && !mercure.isNull() && !mercure.isObject()) {
-            throw ProtocolException.unauthorized("the token's mercure claim is not an object");
+            throw ProtocolException.invalidToken("the token's mercure claim is not an object");
         }
         List<String> publish = selectors(mercure, "publish");
         List<String> subscribe = selectors(mercure, "subscribe");
         JsonNode payload = mercure == null ? null : mercure.get("payload");
-        return new Claims(publish, subscribe, payload == null || payload.isNull() ? null : payload,
+        return Claims.mercure(publish, subscribe, payload == null || payload.isNull() ? null : payload,
                 jwt.getExpiresAtAsInstant());
     }
 
@@ -163,12 +165,12 @@ public final class TokenVerifier {
             return null;
         }
         if (!node.isArray()) {
-            throw ProtocolException.unauthorized("the token's mercure." + name + " claim is not an array");
+            throw ProtocolException.invalidToken("the token's mercure." + name + " claim is not an array");
         }
         List<String> selectors = new ArrayList<>(node.size());
         for (JsonNode selector : node) {
             if (!selector.isTextual()) {
-                throw ProtocolException.unauthorized("the token's mercure." + name + " claim has a non-string entry");
+                throw ProtocolException.invalidToken("the token's mercure." + name + " claim has a non-string entry");
             }
             selectors.add(selector.asText());
         }

@@ -22,6 +22,13 @@ public enum Setting {
     PUBLISHER_JWT_ALGORITHM(null, "algorithm of the publisher key; defaults to LIFELINE_JWT_ALGORITHM"),
     SUBSCRIBER_JWT_KEY(null, "key for subscriber tokens; defaults to LIFELINE_JWT_KEY"),
     SUBSCRIBER_JWT_ALGORITHM(null, "algorithm of the subscriber key; defaults to LIFELINE_JWT_ALGORITHM"),
+    RESOURCE("", "Mercure 1.0: the hub's resource identifier, which every access token's aud must contain (RFC "
+            + "9068), e.g. https://hub.example.com/.well-known/mercure; empty: 1.0 access tokens are refused"),
+    ISSUERS("", "Mercure 1.0: the issuers whose access tokens the hub trusts, as JSON from issuer to its keys: "
+            + "{\"<iss>\": {\"jwks\": {...}} or {\"jwks_file\": \"path\"} or {\"jwks_uri\": \"https://...\"} or "
+            + "{\"metadata\": true}}"),
+    ALGORITHMS("EdDSA,ES256,RS256", "Mercure 1.0: the signature algorithms an access token may use "
+            + "(comma-separated); HS256 only where named here; none is never accepted"),
     ANONYMOUS("false", "true lets subscribers connect without a token"),
     COOKIE_NAME("mercureAuthorization", "name of the cookie a browser may carry its token in"),
     CORS_ORIGINS("", "origins (scheme://host[:port], comma-separated) whose pages may use the hub; * for any, without credentials"),

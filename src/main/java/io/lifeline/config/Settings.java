@@ -1,10 +1,16 @@
 package io.lifeline.config;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,6 +59,9 @@ public final class Settings {
     private final JwtKey publisherKey;
     private final JwtKey subscriberKey;
     private final boolean anonymous;
+    private final String resource;
+    private final List<TrustedIssuer> issuers;
+    private final Set<JWSAlgorithm> algorithms;
     private final String cookieName;
     private final List<String> corsOrigins;
     private final List<String> publishOrigins;
@@ -91,6 +100,9 @@ public final class Settings {
         this.publisherKey = b.publisherKey;
         this.subscriberKey = b.subscriberKey;
         this.anonymous = b.anonymous;
+        this.resource = b.resource;
+        this.issuers = b.issuers;
+        this.algorithms = b.algorithms;
         this.cookieName = b.cookieName;
         this.corsOrigins = b.corsOrigins;
         this.publishOrigins = b.publishOrigins;
@@ -131,6 +143,21 @@ public final class Settings {
             Values.checkKeystore(b.tlsKeystore, keystore, keystorePassword);
         }
         b.anonymous = Values.bool(value(sources, Setting.ANONYMOUS));
+        b.resource = value(sources, Setting.RESOURCE).raw().trim();
+        b.algorithms = Values.algorithms(value(sources, Setting.ALGORITHMS));
+        b.issuers = TrustedIssuer.parse(value(sources, Setting.ISSUERS), b.algorithms);
+        if (!b.issuers.isEmpty() && b.resource.isEmpty()) {
+            throw new ConfigException(Setting.ISSUERS.envName() + " names trusted issuers but "
+                    + Setting.RESOURCE.envName() + " is empty: a Mercure 1.0 access token must name the hub in its aud "
+                    + "(RFC 9068, section 4); set it to the hub's URL, e.g. https://hub.example.com/.well-known/mercure");
+        }
+        for (TrustedIssuer issuer : b.issuers) {
+            if (issuer.jwksUri() != null && issuer.jwksUri().getScheme().equalsIgnoreCase("http")
+                    && !isLoopback(issuer.jwksUri().getHost())) {
+                b.warnings.add("the keys of issuer '" + issuer.issuer() + "' are fetched over plain http ("
+                        + issuer.jwksUri() + "): whoever sits on the path can substitute them");
+            }
+        }
         b.cookieName = Values.cookieName(value(sources, Setting.COOKIE_NAME));
         b.corsOrigins = Values.origins(value(sources, Setting.CORS_ORIGINS));
         // Inherited from the CORS list, "*" is dropped: any origin may read public updates, none may publish with
@@ -210,6 +237,9 @@ public final class Settings {
         return load(ConfigSources.of(values, new Properties(), Map.of(), name -> null));
     }
 
+    /** The issuer of the development mode's Mercure 1.0 access tokens, signed with its generated key (HS256). */
+    public static final String DEVELOPMENT_ISSUER = "urn:lifeline:development";
+
     /** The address development mode listens on unless {@code LIFELINE_HOST} names another. */
     public static final String DEVELOPMENT_HOST = "127.0.0.1";
 
@@ -225,6 +255,17 @@ public final class Settings {
         b.subscriberKey = key;
         b.anonymous = true;
         b.developmentMode = true;
+        if (b.issuers.isEmpty()) {
+            b.issuers = List.of(new TrustedIssuer(DEVELOPMENT_ISSUER, new JWKSet(new OctetSequenceKey.Builder(
+                    generatedKey.getBytes(StandardCharsets.UTF_8)).algorithm(JWSAlgorithm.HS256).build()), null,
+                    false));
+            Set<JWSAlgorithm> algorithms = new LinkedHashSet<>(b.algorithms);
+            algorithms.add(JWSAlgorithm.HS256);
+            b.algorithms = Collections.unmodifiableSet(algorithms);
+        }
+        if (b.resource.isEmpty()) {
+            b.resource = "http://localhost:" + b.port + "/.well-known/mercure";
+        }
         if (b.host.isEmpty()) {
             b.host = DEVELOPMENT_HOST;
         }
@@ -253,6 +294,10 @@ public final class Settings {
             return unix.getMaxFileDescriptorCount();
         }
         return 1_000_000;
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
     }
 
     private static boolean isAuto(ConfigSources.Value v) {
@@ -297,9 +342,41 @@ public final class Settings {
         return tlsKeystorePassword;
     }
 
-    /** Whether any key was configured; without one only the embedded program's development mode can start. */
+    /**
+     * Whether any key was configured, draft-07 keys or Mercure 1.0 trusted issuers; without one only the embedded
+     * program's development mode can start.
+     */
     public boolean hasKeys() {
+        return publisherKey != null || !issuers.isEmpty();
+    }
+
+    /** Whether draft-07 tokens have keys ({@code LIFELINE_JWT_KEY} and its per-role variants). */
+    public boolean hasDraft07Keys() {
         return publisherKey != null;
+    }
+
+    /** @throws ConfigException when neither draft-07 keys nor Mercure 1.0 issuers are configured */
+    public void requireKeys() {
+        if (!hasKeys()) {
+            throw new ConfigException("no key is configured: set " + Setting.JWT_KEY.envName() + " for draft-07 "
+                    + "tokens, or " + Setting.ISSUERS.envName() + " and " + Setting.RESOURCE.envName()
+                    + " for Mercure 1.0 access tokens, or both");
+        }
+    }
+
+    /** The identifier a Mercure 1.0 access token's {@code aud} must contain, or empty when none is configured. */
+    public String resource() {
+        return resource;
+    }
+
+    /** The issuers whose Mercure 1.0 access tokens are trusted, each with the source of its keys. */
+    public List<TrustedIssuer> issuers() {
+        return issuers;
+    }
+
+    /** The signature algorithms a Mercure 1.0 access token may use. */
+    public Set<JWSAlgorithm> algorithms() {
+        return algorithms;
     }
 
     public JwtKey publisherKey() {
@@ -483,6 +560,9 @@ public final class Settings {
         JwtKey publisherKey;
         JwtKey subscriberKey;
         boolean anonymous;
+        String resource;
+        List<TrustedIssuer> issuers;
+        Set<JWSAlgorithm> algorithms;
         String cookieName;
         List<String> corsOrigins;
         List<String> publishOrigins;
@@ -521,6 +601,9 @@ public final class Settings {
             publisherKey = s.publisherKey;
             subscriberKey = s.subscriberKey;
             anonymous = s.anonymous;
+            resource = s.resource;
+            issuers = s.issuers;
+            algorithms = s.algorithms;
             cookieName = s.cookieName;
             corsOrigins = s.corsOrigins;
             publishOrigins = s.publishOrigins;

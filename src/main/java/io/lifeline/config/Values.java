@@ -1,5 +1,6 @@
 package io.lifeline.config;
 
+import com.nimbusds.jose.JWSAlgorithm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,13 @@ final class Values {
     /** RFC 6750, 2.1: the characters a bearer token may hold. */
     private static final Pattern BEARER_TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
     private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+\\-.^_`|~]+");
+
+    /** The signature algorithms {@code LIFELINE_ALGORITHMS} may name. */
+    static final Set<JWSAlgorithm> SIGNATURE_ALGORITHMS = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
+            JWSAlgorithm.EdDSA, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512,
+            JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
+            JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
+            JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512)));
 
     private Values() {
     }
@@ -193,6 +201,28 @@ final class Values {
                     + " or both");
         }
         return Collections.unmodifiableSet(dialects);
+    }
+
+    /** Algorithms of RFC 7518 (and EdDSA, RFC 8037) by their JOSE names, comma-separated; never {@code none}. */
+    static Set<JWSAlgorithm> algorithms(ConfigSources.Value v) {
+        Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
+        for (String part : v.raw().split(",")) {
+            String name = part.trim();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (name.equalsIgnoreCase("none")) {
+                throw bad(v, "holds none: an unsigned token proves nothing (RFC 8725, section 3.1)");
+            }
+            JWSAlgorithm known = SIGNATURE_ALGORITHMS.stream().filter(a -> a.getName().equals(name)).findFirst()
+                    .orElseThrow(() -> bad(v, "holds '" + name + "', which is not one of "
+                            + TrustedIssuer.names(SIGNATURE_ALGORITHMS) + " (case matters, as in JOSE)"));
+            algorithms.add(known);
+        }
+        if (algorithms.isEmpty()) {
+            throw bad(v, "names no algorithm");
+        }
+        return Collections.unmodifiableSet(algorithms);
     }
 
     static boolean bool(ConfigSources.Value v) {

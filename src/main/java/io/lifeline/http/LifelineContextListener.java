@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.TokenVerifier;
+import io.lifeline.auth.draft08.AccessTokens;
+import io.lifeline.auth.draft08.IssuerKeys;
 import io.lifeline.config.ConfigException;
 import io.lifeline.config.Settings;
 import io.lifeline.demo.F5Demonstration;
@@ -62,7 +64,7 @@ public final class LifelineContextListener implements ServletContextListener {
         Settings settings;
         try {
             settings = preset != null ? preset : Settings.load(Map.of(), context::getInitParameter);
-            settings.publisherKey(); // a WAR has no development mode: no key, no start
+            settings.requireKeys(); // a WAR has no development mode: no key, no start
         } catch (ConfigException e) {
             LOG.error("Lifeline cannot start: {}", e.getMessage());
             throw e;
@@ -70,8 +72,13 @@ public final class LifelineContextListener implements ServletContextListener {
         settings.warnings().forEach(w -> LOG.warn("{}", w));
 
         TopicMatcher matcher = new TemplateTopicMatcher(10_000);
-        Authorizer authorizer = new Authorizer(new TokenVerifier(settings.publisherKey()),
-                new TokenVerifier(settings.subscriberKey()), settings.anonymous(), matcher);
+        boolean draft07Tokens = settings.speaks(Settings.DRAFT_07) && settings.hasDraft07Keys();
+        Authorizer authorizer = new Authorizer(
+                draft07Tokens ? new TokenVerifier(settings.publisherKey()) : null,
+                draft07Tokens ? new TokenVerifier(settings.subscriberKey()) : null,
+                settings.speaks(Settings.MERCURE_1_0) ? new AccessTokens(settings.resource(), settings.algorithms(),
+                        settings.issuers(), new IssuerKeys()) : null,
+                settings.anonymous(), matcher);
         boolean embedded = preset != null;
         TcpSockets tcp = TcpSockets.detect(settings.tcpUserTimeout(embedded));
         watches = Watches.detect(settings.watchMode() == Settings.WatchMode.AUTO, tcp);

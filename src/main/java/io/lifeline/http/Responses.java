@@ -20,8 +20,10 @@ final class Responses {
         }
         response.resetBuffer(); // headers such as CORS stay: a page must be able to read why it was refused
         response.setStatus(refusal.status());
-        if (refusal.status() == 401) {
-            response.setHeader("WWW-Authenticate", "Bearer");
+        if (refusal.bearerError() != null) {
+            response.setHeader("WWW-Authenticate", "Bearer error=\"" + refusal.bearerError() + "\"");
+        } else if (refusal.status() == 401) {
+            response.setHeader("WWW-Authenticate", "Bearer"); // no token: no error code (RFC 6750, section 3.1)
         }
         if (refusal.retryAfterSeconds() >= 0) {
             response.setHeader("Retry-After", Long.toString(refusal.retryAfterSeconds()));

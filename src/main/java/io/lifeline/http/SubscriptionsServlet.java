@@ -82,7 +82,7 @@ final class SubscriptionsServlet extends HttpServlet {
         for (Subscriber s : hub.subscribers()) {
             for (String selector : s.topics()) {
                 if (topic == null || topic.equals(selector)) {
-                    list.add(Subscriptions.document(s, selector, true));
+                    list.add(Subscriptions.document(s, selector, hub.payload(s, selector), true));
                 }
             }
         }
@@ -96,7 +96,7 @@ final class SubscriptionsServlet extends HttpServlet {
                         + " to " + topic));
         ObjectNode body = JSON.createObjectNode();
         body.put("@context", Subscriptions.CONTEXT);
-        body.setAll(Subscriptions.document(s, topic, true));
+        body.setAll(Subscriptions.document(s, topic, hub.payload(s, topic), true));
         body.put("lastEventID", lastEventId);
         return body;
     }

@@ -250,10 +250,10 @@ public final class Hub implements SubscriberHost, AutoCloseable {
             return List.of();
         }
         List<Update> events = new ArrayList<>(2 * subscriber.topics().size());
-        JsonNode payload = subscriber.claims() == null ? null : subscriber.claims().payload();
         for (Matcher m : subscriber.matchers()) {
+            JsonNode payload = payload(subscriber, m.value());
             if (config.draft07Events()) {
-                events.add(Subscriptions.event(subscriber, m.value(), active));
+                events.add(Subscriptions.event(subscriber, m.value(), payload, active));
             }
             if (config.mercure10Events() && (m.isWildcard() || matcher.isExact(m))) {
                 events.add(SubscriptionEvents.event(MatchParameters.EXACT_TYPE, m.value(), subscriber.id(), payload,
@@ -261,6 +261,18 @@ public final class Hub implements SubscriberHost, AutoCloseable {
             }
         }
         return events;
+    }
+
+    /**
+     * The payload a subscriber's token gives one of its subscriptions, shown in subscription events and the
+     * subscriptions API: a draft-07 token's {@code mercure.payload} for all, a 1.0 token's per subscription
+     * ({@link io.lifeline.auth.Claims#payloadFor}).
+     *
+     * @param subscription the value of one of the subscriber's matchers
+     * @return the payload, or null for none
+     */
+    public JsonNode payload(Subscriber subscriber, String subscription) {
+        return subscriber.claims() == null ? null : subscriber.claims().payloadFor(subscription, matcher);
     }
 
     /** Publishes the private subscription events of a subscriber that ended. */

@@ -1,6 +1,7 @@
 package io.lifeline.hub;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.escape.Escaper;
@@ -36,25 +37,29 @@ public final class Subscriptions {
         return PATH + "/" + ESCAPER.escape(topic) + "/" + ESCAPER.escape(subscriber);
     }
 
-    /** The document of one subscription. */
-    public static ObjectNode document(Subscriber subscriber, String topic, boolean active) {
+    /**
+     * The document of one subscription.
+     *
+     * @param payload the payload its subscriber's token gives it ({@link Hub#payload}), or null
+     */
+    public static ObjectNode document(Subscriber subscriber, String topic, JsonNode payload, boolean active) {
         ObjectNode node = JSON.createObjectNode();
         node.put("id", id(topic, subscriber.id()));
         node.put("type", "Subscription");
         node.put("topic", topic);
         node.put("subscriber", subscriber.id());
         node.put("active", active);
-        if (subscriber.claims() != null && subscriber.claims().payload() != null) {
-            node.set("payload", subscriber.claims().payload());
+        if (payload != null) {
+            node.set("payload", payload);
         }
         return node;
     }
 
     /** The private update announcing that one subscription started or ended. */
-    static Update event(Subscriber subscriber, String topic, boolean active) {
+    static Update event(Subscriber subscriber, String topic, JsonNode payload, boolean active) {
         ObjectNode body = JSON.createObjectNode();
         body.put("@context", CONTEXT);
-        body.setAll(document(subscriber, topic, active));
+        body.setAll(document(subscriber, topic, payload, active));
         try {
             return new Update(RandomIds.urn(), List.of(id(topic, subscriber.id())),
                     JSON.writeValueAsString(body), null, OptionalLong.empty(), true);

@@ -44,24 +44,12 @@ public interface TopicMatcher {
         return false;
     }
 
-    /** Whether any topic matches any selector. */
-    default boolean anyMatches(Iterable<String> selectors, Iterable<String> topics) {
-        for (String topic : topics) {
-            for (String selector : selectors) {
-                if (matches(selector, topic)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** Whether every topic matches at least one selector. */
-    default boolean allMatch(Iterable<String> selectors, Iterable<String> topics) {
+    /** Whether every topic matches at least one of the matchers (a publisher's grants, say). */
+    default boolean allTopicsMatch(List<Matcher> matchers, Iterable<String> topics) {
         for (String topic : topics) {
             boolean matched = false;
-            for (String selector : selectors) {
-                if (matches(selector, topic)) {
+            for (Matcher matcher : matchers) {
+                if (matches(matcher, topic)) {
                     matched = true;
                     break;
                 }

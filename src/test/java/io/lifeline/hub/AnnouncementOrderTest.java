@@ -33,7 +33,7 @@ class AnnouncementOrderTest {
             Map<String, Subscriber> added = new ConcurrentHashMap<>();
             Queue<String> seenTooEarly = new ConcurrentLinkedQueue<>();
             Queue<String> announced = new ConcurrentLinkedQueue<>();
-            Claims all = new Claims(null, List.of("*"), null, null);
+            Claims all = Claims.mercure(null, List.of("*"), null, null);
             Subscriber watcher = new Subscriber("urn:uuid:watcher",
                     Matcher.selectors(List.of(Subscriptions.PATH + "{/topic}{/subscriber}")), all, "remote", "client",
                     new MemoryStream(bytes -> {

@@ -17,6 +17,7 @@ import io.lifeline.config.Setting;
 import io.lifeline.config.Settings;
 import io.lifeline.protocol.ProtocolException;
 import io.lifeline.protocol.Update;
+import io.lifeline.topic.Matcher;
 import io.lifeline.topic.TemplateTopicMatcher;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -58,7 +59,7 @@ class TokenCommandTest {
         ProtocolException elsewhere = assertThrows(ProtocolException.class,
                 () -> hub.checkPublish(claims, List.of("https://example.com/authors/1")));
         assertEquals(403, elsewhere.status());
-        assertNull(claims.subscribe());
+        assertEquals(List.of(), claims.subscribe());
     }
 
     @Test
@@ -67,11 +68,11 @@ class TokenCommandTest {
 
         Authorizer hub = authorizer(KEY, KEY);
         Claims claims = hub.subscriber(Optional.of(run.token())).orElseThrow();
-        assertEquals(List.of("https://example.com/users/ada/{+rest}", "urn:news"), claims.subscribe());
+        assertEquals(Matcher.selectors(List.of("https://example.com/users/ada/{+rest}", "urn:news")), claims.subscribe());
         assertTrue(hub.mayReceive(claims, privateUpdate("https://example.com/users/ada/inbox/7")));
         assertTrue(hub.mayReceive(claims, privateUpdate("urn:news")));
         assertFalse(hub.mayReceive(claims, privateUpdate("https://example.com/users/bob/inbox/7")));
-        assertNull(claims.publish());
+        assertEquals(List.of(), claims.publish());
     }
 
     @Test
@@ -188,10 +189,10 @@ class TokenCommandTest {
         Run run = run(SHARED, "--subscribe", "*", "--payload", payload);
 
         Claims claims = authorizer(KEY, KEY).subscriber(Optional.of(run.token())).orElseThrow();
-        assertEquals(new ObjectMapper().readTree(payload), claims.payload());
+        assertEquals(new ObjectMapper().readTree(payload), claims.payloadFor("*", new TemplateTopicMatcher(10)));
         assertEquals("\"just text\"", authorizer(KEY, KEY)
                 .subscriber(Optional.of(run(SHARED, "--subscribe", "*", "--payload", "\"just text\"").token()))
-                .orElseThrow().payload().toString());
+                .orElseThrow().payloadFor("https://example.com/any", new TemplateTopicMatcher(10)).toString());
     }
 
     @ParameterizedTest

@@ -97,21 +97,32 @@ public final class MatchParameters {
     }
 
     private static void check(String name, String value) throws ProtocolException {
+        String problem = problem(value);
+        if (problem != null) {
+            throw ProtocolException.badRequest("a \"" + name + "\" value " + problem);
+        }
+    }
+
+    /**
+     * What is wrong with a matcher value, wherever it appears (a query parameter, a token's
+     * {@code authorization_details}), as the end of a sentence; or null when it is acceptable: at most
+     * {@value Limits#MAX_TOPIC_LENGTH} characters, no C0 or C1 control character, no U+007F, no format character
+     * (section "Subscription").
+     */
+    public static String problem(String value) {
         if (value.length() > Limits.MAX_TOPIC_LENGTH) {
-            throw ProtocolException.badRequest("a \"" + name + "\" value is longer than " + Limits.MAX_TOPIC_LENGTH
-                    + " characters");
+            return "is longer than " + Limits.MAX_TOPIC_LENGTH + " characters";
         }
         for (int i = 0; i < value.length(); ) {
             int c = value.codePointAt(i);
             if (c <= 0x1F || c >= 0x7F && c <= 0x9F) {
-                throw ProtocolException.badRequest(String.format(
-                        "a \"%s\" value holds the control character U+%04X", name, c));
+                return String.format("holds the control character U+%04X", c);
             }
             if (Character.getType(c) == Character.FORMAT) {
-                throw ProtocolException.badRequest(String.format(
-                        "a \"%s\" value holds the format character U+%04X", name, c));
+                return String.format("holds the format character U+%04X", c);
             }
             i += Character.charCount(c);
         }
+        return null;
     }
 }
