@@ -1,5 +1,6 @@
 package io.lifeline.http;
 
+import io.lifeline.auth.AccessTokenType;
 import io.lifeline.protocol.FormBody;
 import io.lifeline.protocol.ProtocolException;
 import jakarta.servlet.http.Cookie;
@@ -13,8 +14,14 @@ import java.util.Optional;
 
 /**
  * Finds the token a request carries, in the protocol's order: the {@code Authorization} header, else the
- * {@code authorization} query parameter, else the cookie. Once a place holds a token, the later ones are ignored; a
- * malformed header or parameter is refused, never passed over in favour of the cookie.
+ * {@code authorization} query parameter (draft-07 tokens only), else the cookie (the configured name, else Mercure
+ * 1.0's recommended {@value #ACCESS_TOKEN_COOKIE}). Once a place holds a token, the later ones are ignored; a
+ * malformed header or parameter is refused, never passed over in favour of the cookie (Mercure 1.0, section
+ * "Presenting the Access Token": with a header, any cookie is ignored).
+ *
+ * <p>A malformed presentation (two {@code Authorization} headers, an empty bearer token, a 1.0 access token in the
+ * query string, which RFC 9700 forbids) is a 400 with {@code error="invalid_request"} (RFC 6750, section 3.1). A
+ * header of another scheme carries no bearer token: 401.</p>
  *
  * <p>A cookie travels with every request a browser makes to the hub, including the ones another site's page makes:
  * a {@code POST} authorized by the cookie is therefore accepted only from the hub's own origin or an allowed one,
@@ -23,6 +30,9 @@ import java.util.Optional;
 final class RequestTokens {
 
     private static final String BEARER = "Bearer ";
+
+    /** The cookie name Mercure 1.0 recommends (section "Cookie"), read where the configured one is absent. */
+    static final String ACCESS_TOKEN_COOKIE = "__Secure-mercure_access_token";
 
     private final String cookieName;
     private final List<String> publishOrigins;
@@ -57,12 +67,16 @@ final class RequestTokens {
         }
         String value = headers.nextElement();
         if (headers.hasMoreElements()) {
-            throw ProtocolException.unauthorized("more than one Authorization header");
+            throw ProtocolException.invalidRequest("more than one Authorization header");
         }
-        if (!value.regionMatches(true, 0, BEARER, 0, BEARER.length()) || value.length() <= BEARER.length()) {
+        if (!value.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             throw ProtocolException.unauthorized("the Authorization header must be \"Bearer <JWT>\"");
         }
-        return Optional.of(value.substring(BEARER.length()).trim());
+        String token = value.substring(BEARER.length()).trim();
+        if (token.isEmpty()) {
+            throw ProtocolException.invalidRequest("the Authorization header holds no token after \"Bearer \"");
+        }
+        return Optional.of(token);
     }
 
     /** Read from the raw query string: asking the container for a parameter would consume a POST's form body. */
@@ -75,24 +89,36 @@ final class RequestTokens {
         try {
             values = FormBody.parse(query.getBytes(StandardCharsets.US_ASCII)).all("authorization");
         } catch (ProtocolException malformed) {
-            throw ProtocolException.unauthorized("the query string holding the authorization parameter is malformed");
+            throw ProtocolException.invalidRequest("the query string holding the authorization parameter is "
+                    + "malformed");
         }
         if (values.isEmpty()) {
             return Optional.empty();
         }
         if (values.size() > 1 || values.get(0).isEmpty()) {
-            throw ProtocolException.unauthorized("the authorization query parameter must be given once, with a JWT");
+            throw ProtocolException.invalidRequest("the authorization query parameter must be given once, with a "
+                    + "JWT");
+        }
+        if (AccessTokenType.declaredBy(values.get(0))) {
+            throw ProtocolException.invalidRequest("a Mercure 1.0 access token is never taken from the query string "
+                    + "(Mercure 1.0, section \"Presenting the Access Token\"; RFC 9700): send it in the Authorization header or "
+                    + "the cookie");
         }
         return Optional.of(values.get(0));
     }
 
     private Optional<String> cookie(HttpServletRequest request) {
         Cookie[] cookies = request.getCookies();
-        if (cookies != null) {
-            for (Cookie cookie : cookies) {
-                if (cookieName.equals(cookie.getName()) && !cookie.getValue().isEmpty()) {
-                    return Optional.of(cookie.getValue());
-                }
+        if (cookies == null) {
+            return Optional.empty();
+        }
+        return named(cookies, cookieName).or(() -> named(cookies, ACCESS_TOKEN_COOKIE));
+    }
+
+    private static Optional<String> named(Cookie[] cookies, String name) {
+        for (Cookie cookie : cookies) {
+            if (name.equals(cookie.getName()) && !cookie.getValue().isEmpty()) {
+                return Optional.of(cookie.getValue());
             }
         }
         return Optional.empty();

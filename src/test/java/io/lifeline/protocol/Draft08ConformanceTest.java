@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeline.subscriber.Subscriber;
+import io.lifeline.testing.AccessTokenIssuer;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
@@ -18,6 +19,8 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,12 +41,15 @@ class Draft08ConformanceTest {
     private static final String HUB = "/.well-known/mercure";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A self-issuing publisher the hub trusts; draft-07 tokens are signed with {@link TestServer#KEY}. */
+    private static final AccessTokenIssuer ISSUER = new AccessTokenIssuer("https://publisher.example.com");
+
     private static TestServer server;
     private static Http http;
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(Map.of());
+        server = TestServer.start(ISSUER.settings());
         http = new Http();
     }
 
@@ -176,7 +182,7 @@ class Draft08ConformanceTest {
             String topic = topic();
             try (RawSseClient anonymous = subscribe("match", topic);
                  RawSseClient authorized = subscribe("match", topic,
-                         "Authorization: Bearer " + Tokens.subscriber(TestServer.KEY, topic))) {
+                         "Authorization: Bearer " + ISSUER.subscriber(topic))) {
                 Poll.until(WAIT, "two subscribers of " + topic, () -> server.hub().subscribers().stream()
                         .filter(s -> s.matchers().contains(Matcher.exact(topic))).count() == 2);
                 publishOk("topic", topic, "id", id("private"), "private", "on");
@@ -353,6 +359,164 @@ class Draft08ConformanceTest {
         }
     }
 
+    /** Sections "Authorization", "Error Responses", "Publishers", "Subscribers": access tokens over HTTP. */
+    @Nested
+    class Authorization {
+
+        @Test
+        void ifNoTokenIsPresentedTheHubMustReturn401WithABearerChallengeAndNoErrorCode() throws IOException {
+            Http.Response r = http.publish(server.uri(HUB), null, "topic", topic(), "data", "x");
+
+            assertEquals(401, r.status(), r.body());
+            assertEquals("Bearer", r.header("WWW-Authenticate"));
+        }
+
+        @Test
+        void aTokenThatFailsValidationMustGet401WithInvalidToken() throws IOException {
+            String expired = ISSUER.token().grant(List.of("publish"), "*")
+                    .claims(c -> c.expirationTime(Date.from(Instant.now().minusSeconds(60)))).sign();
+
+            Http.Response r = http.publish(server.uri(HUB), expired, "topic", topic(), "data", "x");
+
+            assertEquals(401, r.status(), r.body());
+            assertEquals("Bearer error=\"invalid_token\"", r.header("WWW-Authenticate"));
+            assertTrue(r.body().contains("expired"), r.body());
+        }
+
+        @Test
+        void ifTheTokenIsNotAuthorizedForEveryTopicTheHubMustNotDispatchTheUpdateAndMustReturn403()
+                throws IOException {
+            String granted = topic();
+            String other = topic();
+            try (RawSseClient reader = subscribe("match", granted)) {
+                awaitMatchers(Matcher.exact(granted));
+                Http.Response r = http.publish(server.uri(HUB), ISSUER.publisher(granted), "topic", granted,
+                        "topic", other, "id", id("half-granted"));
+
+                assertEquals(403, r.status(), r.body());
+                assertEquals("Bearer error=\"insufficient_scope\"", r.header("WWW-Authenticate"));
+                Http.Response ok = http.publish(server.uri(HUB), ISSUER.publisher(granted), "topic", granted,
+                        "id", id("granted"));
+                assertEquals(200, ok.status(), ok.body());
+                reader.awaitBody("id: " + id("granted") + "\n", WAIT);
+                assertFalse(reader.body().contains(id("half-granted")));
+            }
+        }
+
+        @Test
+        void aPrivateUpdateIsDeliveredWhenTheTokenGrantsSubscribeOnAnAlternateTopic() throws IOException {
+            String book = topic();
+            String mine = "https://example.com/users/42/books/" + UUID.randomUUID();
+            try (RawSseClient reader = subscribe("match", book, "Authorization: Bearer " + ISSUER.subscriber(mine))) {
+                awaitMatchers(Matcher.exact(book));
+                publishOk("topic", book, "id", id("canonical-only"), "private", "on");
+                publishOk("topic", book, "topic", mine, "id", id("alternate"), "private", "on");
+                reader.awaitBody("id: " + id("alternate") + "\n", WAIT);
+                assertFalse(reader.body().contains(id("canonical-only")), "routing never widens what a token reads");
+            }
+        }
+
+        @Test
+        void aMercure10PublisherReachesDraft07AndMercure10SubscribersIncludingPrivately() throws IOException {
+            String topic = "https://example.com/books/" + UUID.randomUUID();
+            try (RawSseClient draft07 = RawSseClient.open(server.port(), HUB + "?topic="
+                    + encode("https://example.com/books/{id}"), "Authorization: Bearer "
+                    + Tokens.subscriber(TestServer.KEY, "https://example.com/books/{id}"));
+                 RawSseClient mercure10 = subscribe("match", topic, "Authorization: Bearer "
+                         + ISSUER.subscriber(topic))) {
+                assertEquals(200, draft07.awaitHead(WAIT));
+                awaitMatchers(Matcher.selector("https://example.com/books/{id}"), Matcher.exact(topic));
+                Http.Response r = http.publish(server.uri(HUB), ISSUER.publisher(topic), "topic", topic,
+                        "id", id("from-1.0"), "private", "on");
+                assertEquals(200, r.status(), r.body());
+                draft07.awaitBody("id: " + id("from-1.0") + "\n", WAIT);
+                mercure10.awaitBody("id: " + id("from-1.0") + "\n", WAIT);
+            }
+        }
+
+        @Test
+        void aDraft07PublishersPrivateUpdateReachesAMercure10SubscriberGrantedItAndNoOther() throws IOException {
+            String topic = topic();
+            try (RawSseClient granted = subscribe("match", topic, "Authorization: Bearer " + ISSUER.subscriber(topic));
+                 RawSseClient elsewhere = subscribe("match", topic, "Authorization: Bearer "
+                         + ISSUER.subscriber(topic() + "-other"))) {
+                Poll.until(WAIT, "two subscribers of " + topic, () -> server.hub().subscribers().stream()
+                        .filter(s -> s.matchers().contains(Matcher.exact(topic))).count() == 2);
+                publishOk("topic", topic, "id", id("draft07-private"), "private", "on");
+                publishOk("topic", topic, "id", id("draft07-public"));
+                granted.awaitBody("id: " + id("draft07-public") + "\n", WAIT);
+                elsewhere.awaitBody("id: " + id("draft07-public") + "\n", WAIT);
+                assertTrue(granted.body().contains("id: " + id("draft07-private") + "\n"));
+                assertFalse(elsewhere.body().contains(id("draft07-private")));
+            }
+        }
+
+        @Test
+        void anAccessTokenInTheQueryStringIsNotAcceptedButRejectedWith400InvalidRequest() throws IOException {
+            try (RawSseClient client = RawSseClient.open(server.port(), HUB + "?match=" + encode(topic())
+                    + "&authorization=" + ISSUER.subscriber("*"))) {
+                assertEquals(400, client.awaitHead(WAIT));
+                assertEquals("Bearer error=\"invalid_request\"", client.header("WWW-Authenticate"));
+                client.awaitBody("never taken from the query string", WAIT);
+            }
+        }
+
+        @Test
+        void whenAnAuthorizationHeaderIsPresentItsTokenMustBeUsedAndAnyCookieIgnored() throws IOException {
+            String topic = topic();
+            String cookie = "Cookie: __Secure-mercure_access_token=" + ISSUER.subscriber(topic);
+            try (RawSseClient headerWins = subscribe("match", topic, "Authorization: Bearer "
+                    + ISSUER.subscriber(topic() + "-other"), cookie);
+                 RawSseClient cookieOnly = subscribe("match", topic, cookie)) {
+                Poll.until(WAIT, "two subscribers of " + topic, () -> server.hub().subscribers().stream()
+                        .filter(s -> s.matchers().contains(Matcher.exact(topic))).count() == 2);
+                publishOk("topic", topic, "id", id("cookie-private"), "private", "on");
+                publishOk("topic", topic, "id", id("cookie-public"));
+                headerWins.awaitBody("id: " + id("cookie-public") + "\n", WAIT);
+                cookieOnly.awaitBody("id: " + id("cookie-public") + "\n", WAIT);
+                assertFalse(headerWins.body().contains(id("cookie-private")));
+                assertTrue(cookieOnly.body().contains("id: " + id("cookie-private") + "\n"));
+            }
+        }
+
+        @Test
+        void theHubMustCloseTheConnectionNoLaterThanTheTokensExp() throws IOException {
+            String topic = topic();
+            String shortLived = ISSUER.token().grant(List.of("subscribe"), topic)
+                    .claims(c -> c.expirationTime(Date.from(Instant.now().plusSeconds(2)))).sign();
+            try (RawSseClient reader = subscribe("match", topic, "Authorization: Bearer " + shortLived)) {
+                assertTrue(reader.awaitEof(Duration.ofSeconds(15)), "the stream ends once the token expires");
+            }
+        }
+
+        @Test
+        void thePayloadOfTheFirstSubscribeDetailMatchingTheSubscriptionIsInItsSubscriptionEvent() throws IOException {
+            String topic = topic();
+            String token = ISSUER.token().grantWithPayload(List.of("subscribe"), "{\"label\": \"first\"}", topic)
+                    .grantWithPayload(List.of("subscribe"), "{\"label\": \"default\"}", "*").sign();
+            String events = "/.well-known/mercure/subscriptions/exact/{match}/{subscriber}";
+            try (RawSseClient observer = RawSseClient.open(server.port(), HUB + "?topic=" + encode(events),
+                    "Authorization: Bearer " + Tokens.subscriber(TestServer.KEY, events))) {
+                assertEquals(200, observer.awaitHead(WAIT));
+                observer.awaitBody(":\n\n", WAIT);
+                try (RawSseClient reader = subscribeTwice("match", topic, "match", "urn:elsewhere:" + UUID.randomUUID(),
+                        "Authorization: Bearer " + token)) {
+                    Subscriber subscriber = awaitMatchers(Matcher.exact(topic)).get(0);
+                    String mark = "\"subscriber\":\"" + subscriber.id() + "\"";
+                    observer.awaitBodyWhere(c -> SseEvents.parse(c.body()).stream()
+                            .filter(e -> e.data().contains(mark)).count() == 2, "both subscriptions announced", WAIT);
+                    for (SseEvents.Event e : SseEvents.parse(observer.body())) {
+                        if (e.data().contains(mark)) {
+                            JsonNode doc = JSON.readTree(e.data());
+                            assertEquals(doc.get("match").asText().equals(topic) ? "first" : "default",
+                                    doc.path("payload").path("label").asText(), e.data());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** One hub, both dialects: a publish reaches subscribers of either, each under its own matchers. */
     @Nested
     class MixedDialects {
@@ -403,6 +567,15 @@ class Draft08ConformanceTest {
     private static RawSseClient subscribe(String parameter, String value, String... headers) throws IOException {
         RawSseClient client = RawSseClient.open(server.port(), HUB + "?" + parameter + "=" + encode(value), headers);
         assertEquals(200, client.awaitHead(WAIT), parameter + "=" + value + ": " + client.body());
+        return client;
+    }
+
+    /** Two matcher parameters, then header lines. */
+    private static RawSseClient subscribeTwice(String parameter, String value, String parameter2, String value2,
+                                               String... headers) throws IOException {
+        RawSseClient client = RawSseClient.open(server.port(), HUB + "?" + parameter + "=" + encode(value) + "&"
+                + parameter2 + "=" + encode(value2), headers);
+        assertEquals(200, client.awaitHead(WAIT), client.body());
         return client;
     }
 

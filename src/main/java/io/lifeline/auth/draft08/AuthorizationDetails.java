@@ -57,7 +57,7 @@ public final class AuthorizationDetails {
             return new Claims(Claims.Form.AUTHORIZATION_DETAILS, publish, subscribe, payloads, expiresAt);
         }
         if (!details.isArray()) {
-            throw refused("the " + CLAIM + " claim is not an array");
+            throw refused(CLAIM + " claim is not an array");
         }
         int mercureDetails = 0;
         for (int i = 0; i < details.size(); i++) {
