@@ -37,8 +37,8 @@ public enum Setting {
     HISTORY_BYTES("16MiB", "bytes of updates kept in the history"),
     SUBSCRIPTION_EVENTS("true", "true publishes a private update each time a subscription starts or ends, in the "
             + "shape of each dialect in LIFELINE_DIALECTS"),
-    DIALECTS("draft-07,1.0", "protocol generations a subscription may speak (comma-separated): draft-07 (topic), "
-            + "1.0 (match), or both; a request in one left out gets 400"),
+    DIALECTS("draft-07,1.0", "protocol generations the hub speaks (comma-separated): draft-07 (topic, mercure claim), "
+            + "1.0 (match, at+jwt access tokens), or both; a subscription in one left out gets 400, its token 401"),
     DRAIN("5s", "on shutdown, subscribers are ended spread over this long, each told to reconnect after a random delay"),
     HEARTBEAT("15s", "interval of the SSE comment written to idle subscribers"),
     DISPATCH_TIMEOUT("5s", "longest a write to a subscriber may stay unfinished before it ends write-stalled"),

@@ -245,8 +245,10 @@ public final class Settings {
 
     /**
      * The embedded program's development mode: no key was configured, so this run gets a generated one and lets
-     * subscribers in without a token. It listens on loopback only unless a host was set: the token it prints may
-     * publish and subscribe to everything.
+     * subscribers in without a token. It listens on loopback only unless a host was set: the tokens it prints may
+     * publish and subscribe to everything. The same key signs draft-07 tokens and, as {@link #DEVELOPMENT_ISSUER}
+     * with HS256, Mercure 1.0 access tokens for the resource {@code http://localhost:<port>/.well-known/mercure}
+     * unless {@code LIFELINE_RESOURCE} names another.
      */
     public Settings withDevelopmentKey(String generatedKey) {
         Builder b = new Builder(this);

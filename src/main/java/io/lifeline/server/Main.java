@@ -2,6 +2,14 @@ package io.lifeline.server;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.lifeline.auth.AccessTokenType;
 import io.lifeline.config.ConfigException;
 import io.lifeline.config.Flags;
 import io.lifeline.config.Setting;
@@ -9,11 +17,16 @@ import io.lifeline.config.Settings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.logging.LogManager;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +42,9 @@ public final class Main {
 
     /** Exit status for bad configuration. */
     static final int EXIT_CONFIG = 2;
+
+    /** How long development mode's Mercure 1.0 access token is valid. */
+    static final Duration DEVELOPMENT_ACCESS_TOKEN_LIFETIME = Duration.ofHours(24);
     /** Exit status when the server cannot start, e.g. the port is in use. */
     static final int EXIT_START = 1;
     /** Exit status when a stop (SIGTERM, SIGINT) did not complete cleanly. */
@@ -62,12 +78,14 @@ public final class Main {
             return;
         }
         String developmentToken = null;
+        String developmentAccessToken = null;
         if (!settings.hasKeys()) {
             String key = generateKey();
             settings = settings.withDevelopmentKey(key);
             developmentToken = JWT.create()
                     .withClaim("mercure", Map.of("publish", List.of("*"), "subscribe", List.of("*")))
                     .sign(Algorithm.HMAC256(key));
+            developmentAccessToken = developmentAccessToken(key, settings.resource());
         }
 
         EmbeddedServer server;
@@ -86,7 +104,7 @@ public final class Main {
         String scheme = settings.tlsKeystore() == null ? "http" : "https";
         String url = scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/";
         if (developmentToken != null) {
-            System.out.println(developmentBanner(url, developmentToken, settings.host()));
+            System.out.println(developmentBanner(url, developmentToken, developmentAccessToken, settings.host()));
         }
         System.out.println("Lifeline ready on " + url + " (port " + server.port() + ")");
         System.out.flush();
@@ -133,7 +151,35 @@ public final class Main {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(key);
     }
 
-    private static String developmentBanner(String url, String token, String host) {
+    /**
+     * A Mercure 1.0 access token of the development issuer, for this run's key: publish and subscribe on every topic,
+     * valid for {@link #DEVELOPMENT_ACCESS_TOKEN_LIFETIME} ({@code exp} is required in 1.0).
+     */
+    private static String developmentAccessToken(String key, String resource) {
+        Instant now = Instant.now();
+        Map<String, Object> grant = Map.of("type", "https://mercure.rocks/authorization-detail",
+                "actions", List.of("publish", "subscribe"), "topics", List.of(Map.of("match", "*")));
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(Settings.DEVELOPMENT_ISSUER)
+                .audience(resource)
+                .subject("urn:lifeline:development")
+                .claim("client_id", Settings.DEVELOPMENT_ISSUER)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(DEVELOPMENT_ACCESS_TOKEN_LIFETIME)))
+                .jwtID("urn:uuid:" + UUID.randomUUID())
+                .claim("authorization_details", List.of(grant))
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256)
+                .type(new JOSEObjectType(AccessTokenType.TYPE)).build(), claims);
+        try {
+            jwt.sign(new MACSigner(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("the development access token could not be signed", e);
+        }
+        return jwt.serialize();
+    }
+
+    private static String developmentBanner(String url, String token, String accessToken, String host) {
         String rule = "=".repeat(78);
         String listening = Settings.DEVELOPMENT_HOST.equals(host)
                 ? "  It listens on " + host + " only: set " + Setting.HOST.envName() + " to listen elsewhere.\n"
@@ -146,6 +192,9 @@ public final class Main {
                 + "  Never run it like this in production.\n\n"
                 + "  Token that may publish and subscribe to every topic:\n"
                 + "    " + token + "\n\n"
+                + "  The same as a Mercure 1.0 access token (typ at+jwt), valid for "
+                + DEVELOPMENT_ACCESS_TOKEN_LIFETIME.toHours() + " hours:\n"
+                + "    " + accessToken + "\n\n"
                 + "  See it: open " + url + " (the live view: who connects, who leaves and why;\n"
                 + "  close a tab, or click \"Try the F5 case\")\n"
                 + rule;

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.net.InetAddresses;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import io.lifeline.testing.AccessTokenIssuer;
 import io.lifeline.testing.Tls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -139,6 +142,57 @@ class SettingsTest {
         assertTrue(dev.developmentMode());
         assertTrue(dev.anonymous());
         assertEquals(KEY, dev.subscriberKey().secret());
+    }
+
+    @Test
+    void trustedIssuersAloneAreKeysEnoughToStartWithoutDevelopmentMode() {
+        String jwks = new AccessTokenIssuer("https://publisher.example").jwks();
+        Settings s = Settings.of(Map.of(Setting.RESOURCE, "https://hub.example/.well-known/mercure",
+                Setting.ISSUERS, "{\"https://publisher.example\": {\"jwks\": " + jwks + "}}"));
+
+        assertTrue(s.hasKeys());
+        assertFalse(s.hasDraft07Keys());
+        s.requireKeys();
+        assertEquals("https://publisher.example", s.issuers().get(0).issuer());
+        assertEquals(List.of("EdDSA", "ES256", "RS256"), s.algorithms().stream().map(a -> a.getName()).toList());
+    }
+
+    @Test
+    void badTrustedIssuersStopStartUpNamingTheIssuerAndTheProblem() throws Exception {
+        String rsa = new RSAKeyGenerator(2048).generate().toPublicJWK().toString();
+        String privateEd = new AccessTokenIssuer("x").key().toString();
+        String resource = "https://hub.example/.well-known/mercure";
+        Map<String, Map<Setting, String>> cases = new LinkedHashMap<>();
+        cases.put("is not JSON", Map.of(Setting.RESOURCE, resource, Setting.ISSUERS, "{\"a\": "));
+        cases.put("no single source of keys", Map.of(Setting.RESOURCE, resource, Setting.ISSUERS,
+                "{\"https://a\": {}}"));
+        cases.put("LIFELINE_RESOURCE is empty", Map.of(Setting.ISSUERS,
+                "{\"https://a\": {\"jwks_uri\": \"https://a/jwks\"}}"));
+        cases.put("with its private part", Map.of(Setting.RESOURCE, resource, Setting.ISSUERS,
+                "{\"https://a\": {\"jwks\": {\"keys\": [" + privateEd + "]}}}"));
+        cases.put("no algorithm of LIFELINE_ALGORITHMS", Map.of(Setting.RESOURCE, resource, Setting.ALGORITHMS,
+                "EdDSA", Setting.ISSUERS, "{\"https://a\": {\"jwks\": {\"keys\": [" + rsa + "]}}}"));
+        cases.put("shorter than 256 bits", Map.of(Setting.RESOURCE, resource, Setting.ALGORITHMS, "HS256",
+                Setting.ISSUERS, "{\"https://a\": {\"jwks\": {\"keys\": [{\"kty\": \"oct\", \"k\": \"c2hvcnQ\"}]}}}"));
+        cases.put("not an http(s) URL", Map.of(Setting.RESOURCE, resource, Setting.ISSUERS,
+                "{\"https://a\": {\"jwks_uri\": \"file:///etc/passwd\"}}"));
+        cases.put("cannot be read", Map.of(Setting.RESOURCE, resource, Setting.ISSUERS,
+                "{\"https://a\": {\"jwks_file\": \"/nonexistent/jwks.json\"}}"));
+        cases.put("holds none", Map.of(Setting.ALGORITHMS, "EdDSA,none"));
+        cases.put("'es256', which is not one of", Map.of(Setting.ALGORITHMS, "es256"));
+        for (Map.Entry<String, Map<Setting, String>> c : cases.entrySet()) {
+            ConfigException e = assertThrows(ConfigException.class, () -> Settings.of(c.getValue()), c.getKey());
+            assertTrue(e.getMessage().contains(c.getKey()), c.getKey() + ": " + e.getMessage());
+        }
+    }
+
+    @Test
+    void developmentModeTrustsItsOwnIssuerForMercure10AccessTokens() {
+        Settings dev = Settings.of(Map.of(Setting.PORT, "8080")).withDevelopmentKey(KEY);
+
+        assertEquals(Settings.DEVELOPMENT_ISSUER, dev.issuers().get(0).issuer());
+        assertEquals("http://localhost:8080/.well-known/mercure", dev.resource());
+        assertTrue(dev.algorithms().stream().anyMatch(a -> a.getName().equals("HS256")));
     }
 
     @Test

@@ -1,19 +1,27 @@
 package io.lifeline.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeline.config.Setting;
+import io.lifeline.testing.AccessTokenIssuer;
+import io.lifeline.testing.Http;
 import io.lifeline.testing.RawSseClient;
 import io.lifeline.testing.TestServer;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code LIFELINE_DIALECTS} leaves a dialect out: its subscriptions are refused with the reason, the other's taken. */
+/**
+ * {@code LIFELINE_DIALECTS} leaves a dialect out: its subscriptions and its tokens are refused with the reason, the
+ * other's taken.
+ */
 class DialectSwitchTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final String HUB = "/.well-known/mercure";
 
     @Test
     void withOnlyDraft07AMercure10SubscriptionIsRefusedSayingSo() throws IOException {
@@ -30,6 +38,33 @@ class DialectSwitchTest {
             assertAnswers(server, "topic=a", 400, "draft-07 subscriptions");
             assertAnswers(server, "", 400, "subscribe with \"match\"");
             assertAnswers(server, "match=a", 200, ":\n\n");
+        }
+    }
+
+    @Test
+    void withOnlyDraft07AMercure10AccessTokenIsRefusedAsInvalidAndADraft07TokenPublishes() throws IOException {
+        AccessTokenIssuer issuer = new AccessTokenIssuer("https://publisher.example");
+        Map<Setting, String> settings = new HashMap<>(issuer.settings());
+        settings.put(Setting.DIALECTS, "draft-07");
+        try (TestServer server = TestServer.start(settings); Http http = new Http()) {
+            Http.Response refused = http.publish(server.uri(HUB), issuer.publisher("*"), "topic", "a", "data", "x");
+            assertEquals(401, refused.status());
+            assertEquals("Bearer error=\"invalid_token\"", refused.header("WWW-Authenticate"));
+            assertTrue(refused.body().contains("1.0 is left out of LIFELINE_DIALECTS"), refused.body());
+            assertEquals(200, http.publish(server.uri(HUB), server.publisherToken(), "topic", "a").status());
+        }
+    }
+
+    @Test
+    void withOnlyMercure10ADraft07TokenIsRefusedAsInvalidAndAnAccessTokenPublishes() throws IOException {
+        AccessTokenIssuer issuer = new AccessTokenIssuer("https://publisher.example");
+        Map<Setting, String> settings = new HashMap<>(issuer.settings());
+        settings.put(Setting.DIALECTS, "1.0");
+        try (TestServer server = TestServer.start(settings); Http http = new Http()) {
+            Http.Response refused = http.publish(server.uri(HUB), server.publisherToken(), "topic", "a");
+            assertEquals(401, refused.status());
+            assertTrue(refused.body().contains("takes no draft-07 tokens"), refused.body());
+            assertEquals(200, http.publish(server.uri(HUB), issuer.publisher("*"), "topic", "a").status());
         }
     }
 

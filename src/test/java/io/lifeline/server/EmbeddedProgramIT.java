@@ -70,6 +70,11 @@ class EmbeddedProgramIT {
                     token.group(1), "topic", "hello", "data", "world");
             assertEquals(200, published.status(), published.body());
             subscriber.awaitBody("data: world", Duration.ofSeconds(5));
+            assertTrue(token.find(), "a second token, the Mercure 1.0 access token: " + out);
+            Http.Response publishedWith10 = http.publish(URI.create("http://127.0.0.1:" + port
+                    + "/.well-known/mercure"), token.group(1), "topic", "hello", "data", "from an access token");
+            assertEquals(200, publishedWith10.status(), publishedWith10.body());
+            subscriber.awaitBody("data: from an access token", Duration.ofSeconds(5));
 
             program.terminate();
             assertTrue(subscriber.awaitEof(Duration.ofSeconds(10)), "the stream ends when the program stops");
