@@ -136,6 +136,14 @@ public final class Authorizer {
             throw ProtocolException.invalidToken("the token is not a Mercure 1.0 access token (typ at+jwt), and this "
                     + "hub takes no draft-07 tokens (no LIFELINE_JWT_KEY, or draft-07 left out of LIFELINE_DIALECTS)");
         }
-        return draft07.verify(token);
+        try {
+            return draft07.verify(token);
+        } catch (ProtocolException refused) {
+            if (accessTokens != null && refused.reason().contains("algorithm")) {
+                throw ProtocolException.invalidToken(refused.reason() + " (read as a draft-07 token: a Mercure 1.0 "
+                        + "access token says typ at+jwt in its header)");
+            }
+            throw refused;
+        }
     }
 }

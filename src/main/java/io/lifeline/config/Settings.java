@@ -209,6 +209,16 @@ public final class Settings {
             throw new ConfigException("no key for " + (b.publisherKey != null ? "subscriber" : "publisher")
                     + " tokens: set " + missing.envName() + " or " + Setting.JWT_KEY.envName());
         }
+        if (b.publisherKey == null && !b.issuers.isEmpty() && !b.dialects.contains(MERCURE_1_0)) {
+            throw new ConfigException(Setting.DIALECTS.envName() + " leaves out " + MERCURE_1_0 + ", and the only keys "
+                    + "are " + Setting.ISSUERS.envName() + " (Mercure 1.0): no token could ever be accepted; set "
+                    + Setting.JWT_KEY.envName() + " or speak " + MERCURE_1_0);
+        }
+        if (b.publisherKey != null && b.issuers.isEmpty() && !b.dialects.contains(DRAFT_07)) {
+            throw new ConfigException(Setting.DIALECTS.envName() + " leaves out " + DRAFT_07 + ", and the only key is "
+                    + Setting.JWT_KEY.envName() + " (draft-07): no token could ever be accepted; set "
+                    + Setting.ISSUERS.envName() + " and " + Setting.RESOURCE.envName() + " or speak " + DRAFT_07);
+        }
         for (String unknown : sources.unknownNames()) {
             b.warnings.add(unknown + " is not a Lifeline setting and is ignored");
         }
@@ -550,7 +560,9 @@ public final class Settings {
                 ? maxLifetime.toSeconds() + "s" : "auto (" + DEFAULT_WATCHED_LIFETIME.toSeconds() + "s, unwatched "
                 + DEFAULT_UNWATCHED_LIFETIME.toSeconds() + "s)")
                 + " keys=" + (publisherKey == null ? "none" : publisherKey + "/" + subscriberKey
-                + (publisherKey.equals(subscriberKey) ? " (shared)" : " (separate)"));
+                + (publisherKey.equals(subscriberKey) ? " (shared)" : " (separate)"))
+                + " resource=" + (resource.isEmpty() ? "none" : resource) + " issuers=" + issuers
+                + " algorithms=" + TrustedIssuer.names(algorithms);
     }
 
     private static final class Builder {

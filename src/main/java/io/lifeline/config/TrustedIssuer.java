@@ -70,11 +70,16 @@ public record TrustedIssuer(String issuer, JWKSet keys, URI jwksUri, boolean met
         try {
             root = JSON.readTree(v.raw());
         } catch (JsonProcessingException e) {
-            throw Values.bad(v, "is not JSON: " + e.getOriginalMessage());
+            // Jackson's message, without where it read the source from
+            throw Values.bad(v, "is not JSON: " + e.getOriginalMessage()
+                    .replaceAll("(?s)\\s*\\(?\\s*(start marker )?at \\[Source.*$", ""));
         }
         if (root == null || !root.isObject()) {
             throw Values.bad(v, "must be a JSON object from issuer identifier to its keys, e.g. "
                     + "{\"https://publisher.example\": {\"jwks_uri\": \"https://publisher.example/jwks.json\"}}");
+        }
+        if (root.isEmpty()) {
+            throw Values.bad(v, "names no issuer; leave it empty to trust none");
         }
         List<TrustedIssuer> issuers = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> fields = root.fields();

@@ -113,7 +113,9 @@ final class PublishHandler {
             }
             HttpServletResponse response = (HttpServletResponse) async.getResponse();
             try {
-                Update update = UpdateForm.read(FormBody.parse(bytes.toByteArray()));
+                Update update = UpdateForm.read(FormBody.parse(bytes.toByteArray()),
+                        publisher.form() == Claims.Form.AUTHORIZATION_DETAILS ? UpdateForm.Rules.MERCURE_1_0
+                                : UpdateForm.Rules.DRAFT_07);
                 authorizer.checkPublish(publisher, update.topics());
                 publish(update);
                 response.setStatus(HttpServletResponse.SC_OK);

@@ -69,6 +69,9 @@ final class RequestTokens {
         if (headers.hasMoreElements()) {
             throw ProtocolException.invalidRequest("more than one Authorization header");
         }
+        if (value.trim().equalsIgnoreCase(BEARER.trim())) {
+            throw ProtocolException.invalidRequest("the Authorization header holds no token after \"Bearer \"");
+        }
         if (!value.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             throw ProtocolException.unauthorized("the Authorization header must be \"Bearer <JWT>\"");
         }
@@ -130,13 +133,11 @@ final class RequestTokens {
             origin = originOf(request.getHeader("Referer"));
         }
         if (origin == null) {
-            throw ProtocolException.forbidden("publishing with the " + cookieName + " cookie needs an Origin or "
-                    + "Referer header");
+            throw ProtocolException.forbidden("publishing with a token cookie needs an Origin or Referer header");
         }
         origin = origin.toLowerCase(Locale.ROOT);
         if (!origin.equals(ownOrigin(request)) && !publishOrigins.contains(origin) && !publishOrigins.contains("*")) {
-            throw ProtocolException.forbidden("origin " + origin + " may not publish with the " + cookieName
-                    + " cookie");
+            throw ProtocolException.forbidden("origin " + origin + " may not publish with a token cookie");
         }
     }
 

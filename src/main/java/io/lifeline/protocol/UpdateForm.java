@@ -10,11 +10,26 @@ import java.util.regex.Pattern;
  *
  * <p>{@code id} and {@code type} are copied into SSE field lines: a CR, LF or NUL in them would end the line and let
  * a publisher forge fields or whole events in every subscriber's stream, so they are refused, not escaped.</p>
+ *
+ * <p>For every publisher, whichever its token's dialect: a topic in the hub's reserved namespace
+ * ({@link HubNamespace}) and the type {@code mercure} are 400, since either would let it forge the hub's subscription
+ * events; more than {@value Limits#MAX_TOPICS} topics, a topic longer than {@value Limits#MAX_TOPIC_LENGTH} or an
+ * {@code id} or {@code type} longer than {@value Limits#MAX_FIELD_LENGTH} characters are 413 (Mercure 1.0, section
+ * "Publication"). A Mercure 1.0 publisher is also held to 1.0's rules on values ({@link Rules#MERCURE_1_0}).</p>
  */
 public final class UpdateForm {
 
-    /** Topics containing this are the hub's own (subscription events); publishers may not forge them. */
-    public static final String RESERVED_TOPIC_PART = "/.well-known/mercure";
+    /** Which dialect's rules on field values a publish follows: its token's. */
+    public enum Rules {
+        /** Draft-07: topics are any string; {@code id} and {@code type} hold no CR, LF or NUL. */
+        DRAFT_07,
+        /**
+         * Mercure 1.0: topics, {@code id} and {@code type} hold no C0 or C1 control character, no U+007F and no
+         * format character (sections "Terminology" and "Publication"); a topic is never exactly {@code *}, the
+         * wildcard.
+         */
+        MERCURE_1_0
+    }
 
     /** The reserved {@code Last-Event-ID} that asks for everything the history holds. */
     public static final String EARLIEST = "earliest";
@@ -30,13 +45,40 @@ public final class UpdateForm {
     private UpdateForm() {
     }
 
+    /** Reads an update under draft-07's rules on values. */
     public static Update read(FormBody form) throws ProtocolException {
+        return read(form, Rules.DRAFT_07);
+    }
+
+    /**
+     * @throws ProtocolException 400 for a field that breaks a rule, 413 for a request over the limits
+     */
+    public static Update read(FormBody form, Rules rules) throws ProtocolException {
         List<String> topics = form.all("topic");
-        Limits.checkTopics(topics);
+        if (topics.isEmpty()) {
+            throw ProtocolException.badRequest("missing \"topic\" parameter");
+        }
+        if (topics.size() > Limits.MAX_TOPICS) {
+            throw tooLarge("too many \"topic\" parameters: " + topics.size() + " (at most " + Limits.MAX_TOPICS + ")");
+        }
         for (String topic : topics) {
-            if (topic.contains(RESERVED_TOPIC_PART)) {
-                throw ProtocolException.forbidden("topic \"" + topic + "\" is in the hub's reserved namespace "
-                        + RESERVED_TOPIC_PART);
+            if (topic.isEmpty()) {
+                throw ProtocolException.badRequest("a \"topic\" parameter is empty");
+            }
+            if (topic.length() > Limits.MAX_TOPIC_LENGTH) {
+                throw tooLarge("a \"topic\" parameter is longer than " + Limits.MAX_TOPIC_LENGTH + " characters");
+            }
+            if (rules == Rules.MERCURE_1_0) {
+                checkValue("topic", topic);
+                if (topic.equals("*")) {
+                    throw ProtocolException.badRequest("a \"topic\" is exactly \"*\", the wildcard matcher, which no "
+                            + "topic may be");
+                }
+            }
+            if (HubNamespace.addresses(topic)) {
+                throw ProtocolException.badRequest("topic \"" + topic + "\" addresses the hub's reserved namespace "
+                        + HubNamespace.HUB_PATH + " (once resolved against the hub's URL), where only the hub "
+                        + "publishes");
             }
         }
 
@@ -44,7 +86,7 @@ public final class UpdateForm {
         if (id == null || id.isEmpty()) {
             id = RandomIds.urn();
         } else {
-            checkField("id", id);
+            checkField("id", id, rules);
             if (id.startsWith("#")) {
                 throw ProtocolException.badRequest("\"id\" must not start with '#'");
             }
@@ -63,7 +105,7 @@ public final class UpdateForm {
             type = null;
         }
         if (type != null) {
-            checkField("type", type);
+            checkField("type", type, rules);
             if (type.equals(Update.HUB_EVENT_TYPE)) {
                 throw ProtocolException.badRequest("\"type\" must not be " + Update.HUB_EVENT_TYPE + ": that event "
                         + "type is the hub's own, for its subscription events, so that no publisher can forge one");
@@ -83,10 +125,12 @@ public final class UpdateForm {
         return new Update(id, topics, data == null ? "" : data, type, retry, form.has("private"));
     }
 
-    private static void checkField(String name, String value) throws ProtocolException {
+    private static void checkField(String name, String value, Rules rules) throws ProtocolException {
         if (value.length() > Limits.MAX_FIELD_LENGTH) {
-            throw ProtocolException.badRequest("\"" + name + "\" is longer than " + Limits.MAX_FIELD_LENGTH
-                    + " characters");
+            throw tooLarge("\"" + name + "\" is longer than " + Limits.MAX_FIELD_LENGTH + " characters");
+        }
+        if (rules == Rules.MERCURE_1_0) {
+            checkValue(name, value);
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -94,5 +138,17 @@ public final class UpdateForm {
                 throw ProtocolException.badRequest("\"" + name + "\" must not contain CR, LF or NUL");
             }
         }
+    }
+
+    /** Mercure 1.0's rule on topics, ids and types ({@link Characters}). */
+    private static void checkValue(String name, String value) throws ProtocolException {
+        String problem = Characters.forbiddenIn(value);
+        if (problem != null) {
+            throw ProtocolException.badRequest("a \"" + name + "\" " + problem);
+        }
+    }
+
+    private static ProtocolException tooLarge(String reason) {
+        return new ProtocolException(413, reason);
     }
 }

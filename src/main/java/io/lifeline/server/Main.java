@@ -82,10 +82,14 @@ public final class Main {
         if (!settings.hasKeys()) {
             String key = generateKey();
             settings = settings.withDevelopmentKey(key);
-            developmentToken = JWT.create()
-                    .withClaim("mercure", Map.of("publish", List.of("*"), "subscribe", List.of("*")))
-                    .sign(Algorithm.HMAC256(key));
-            developmentAccessToken = developmentAccessToken(key, settings.resource());
+            if (settings.speaks(Settings.DRAFT_07)) {
+                developmentToken = JWT.create()
+                        .withClaim("mercure", Map.of("publish", List.of("*"), "subscribe", List.of("*")))
+                        .sign(Algorithm.HMAC256(key));
+            }
+            if (settings.speaks(Settings.MERCURE_1_0)) {
+                developmentAccessToken = developmentAccessToken(key, settings.resource());
+            }
         }
 
         EmbeddedServer server;
@@ -103,7 +107,7 @@ public final class Main {
                 ? "localhost" : settings.host(); // a wildcard listens on loopback too
         String scheme = settings.tlsKeystore() == null ? "http" : "https";
         String url = scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/";
-        if (developmentToken != null) {
+        if (settings.developmentMode()) {
             System.out.println(developmentBanner(url, developmentToken, developmentAccessToken, settings.host()));
         }
         System.out.println("Lifeline ready on " + url + " (port " + server.port() + ")");
@@ -186,15 +190,17 @@ public final class Main {
                 : "  It listens on " + (host == null ? "every interface" : host) + ", as " + Setting.HOST.envName()
                 + " asks:\n  anyone who can reach it there may subscribe.\n";
         return rule + "\n"
-                + "  DEVELOPMENT MODE: no " + Setting.JWT_KEY.envName() + " is set.\n"
+                + "  DEVELOPMENT MODE: no key is set (" + Setting.JWT_KEY.envName() + ", " + Setting.ISSUERS.envName()
+                + ").\n"
                 + "  Lifeline generated a key for this run only and lets anonymous subscribers in.\n"
                 + listening
                 + "  Never run it like this in production.\n\n"
-                + "  Token that may publish and subscribe to every topic:\n"
-                + "    " + token + "\n\n"
-                + "  The same as a Mercure 1.0 access token (typ at+jwt), valid for "
+                + (token == null ? "" : "  Token that may publish and subscribe to every topic:\n"
+                + "    " + token + "\n\n")
+                + (accessToken == null ? "" : "  " + (token == null ? "A" : "The same as a")
+                + " Mercure 1.0 access token (typ at+jwt) that may publish and subscribe to every\n  topic, valid for "
                 + DEVELOPMENT_ACCESS_TOKEN_LIFETIME.toHours() + " hours:\n"
-                + "    " + accessToken + "\n\n"
+                + "    " + accessToken + "\n\n")
                 + "  See it: open " + url + " (the live view: who connects, who leaves and why;\n"
                 + "  close a tab, or click \"Try the F5 case\")\n"
                 + rule;

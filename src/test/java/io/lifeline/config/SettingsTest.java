@@ -116,8 +116,8 @@ class SettingsTest {
     void subscriptionsSpeakBothDialectsUnlessOneIsLeftOutAndAnUnknownOrEmptyListStopsStartUp() {
         Settings both = Settings.of(Map.of(Setting.JWT_KEY, KEY));
         assertTrue(both.speaks(Settings.DRAFT_07) && both.speaks(Settings.MERCURE_1_0));
-        Settings one = Settings.of(Map.of(Setting.JWT_KEY, KEY, Setting.DIALECTS, " 1.0 "));
-        assertTrue(one.speaks(Settings.MERCURE_1_0) && !one.speaks(Settings.DRAFT_07));
+        Settings one = Settings.of(Map.of(Setting.JWT_KEY, KEY, Setting.DIALECTS, " draft-07 "));
+        assertTrue(one.speaks(Settings.DRAFT_07) && !one.speaks(Settings.MERCURE_1_0));
         ConfigException unknown = assertThrows(ConfigException.class,
                 () -> Settings.of(Map.of(Setting.JWT_KEY, KEY, Setting.DIALECTS, "draft-07,draft-08")));
         assertTrue(unknown.getMessage().contains("'draft-08': the dialects are draft-07 and 1.0"),
@@ -179,10 +179,16 @@ class SettingsTest {
         cases.put("cannot be read", Map.of(Setting.RESOURCE, resource, Setting.ISSUERS,
                 "{\"https://a\": {\"jwks_file\": \"/nonexistent/jwks.json\"}}"));
         cases.put("holds none", Map.of(Setting.ALGORITHMS, "EdDSA,none"));
+        cases.put("names no issuer", Map.of(Setting.RESOURCE, resource, Setting.ISSUERS, "{}"));
+        cases.put("no token could ever be accepted; set LIFELINE_JWT_KEY", Map.of(Setting.RESOURCE, resource,
+                Setting.DIALECTS, "draft-07", Setting.ISSUERS, "{\"https://a\": {\"jwks_uri\": \"https://a/j\"}}"));
+        cases.put("no token could ever be accepted; set LIFELINE_ISSUERS", Map.of(Setting.JWT_KEY, KEY,
+                Setting.DIALECTS, "1.0"));
         cases.put("'es256', which is not one of", Map.of(Setting.ALGORITHMS, "es256"));
         for (Map.Entry<String, Map<Setting, String>> c : cases.entrySet()) {
             ConfigException e = assertThrows(ConfigException.class, () -> Settings.of(c.getValue()), c.getKey());
             assertTrue(e.getMessage().contains(c.getKey()), c.getKey() + ": " + e.getMessage());
+            assertFalse(e.getMessage().contains("[Source"), "no parser internals: " + e.getMessage());
         }
     }
 

@@ -34,7 +34,9 @@ class DialectSwitchTest {
 
     @Test
     void withOnlyMercure10ADraft07SubscriptionIsRefusedSayingSo() throws IOException {
-        try (TestServer server = TestServer.start(Map.of(Setting.DIALECTS, "1.0"))) {
+        Map<Setting, String> settings = new HashMap<>(new AccessTokenIssuer("https://publisher.example").settings());
+        settings.put(Setting.DIALECTS, "1.0");
+        try (TestServer server = TestServer.start(settings)) {
             assertAnswers(server, "topic=a", 400, "draft-07 subscriptions");
             assertAnswers(server, "", 400, "subscribe with \"match\"");
             assertAnswers(server, "match=a", 200, ":\n\n");

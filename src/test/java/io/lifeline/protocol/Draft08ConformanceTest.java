@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.testing.AccessTokenIssuer;
 import io.lifeline.testing.Http;
@@ -359,9 +361,99 @@ class Draft08ConformanceTest {
         }
     }
 
+    /** Section "Publication", for a publisher presenting a 1.0 access token. */
+    @Nested
+    class Publication {
+
+        @Test
+        void everyTopicMustNotAddressTheReservedHubNamespaceOnceResolvedAgainstTheHubsUrl() throws IOException {
+            for (String topic : List.of("https://hub.example.com/.well-known/mercure/subscriptions/exact/a/b",
+                    "/.well-known/%6Dercure/subscriptions/x", "/.well-known/mercure/../mercure/x",
+                    "/.well-known/.%2E/.well-known/mercure", "mercure/subscriptions/x", "#fragment-only")) {
+                assertPublishRefused(400, "reserved namespace", "topic", topic(), "topic", topic);
+            }
+            assertEquals(200, http.publish(server.uri(HUB), ISSUER.publisher("*"), "topic",
+                    "https://example.com/.well-known/mercure-docs").status());
+        }
+
+        @Test
+        void everyTopicMustNotBeExactlyStar() throws IOException {
+            assertPublishRefused(400, "wildcard", "topic", topic(), "topic", "*");
+        }
+
+        @Test
+        void topicsIdsAndTypesMustNotHoldControlOrFormatCharacters() throws IOException {
+            assertPublishRefused(400, "control character U+0007", "topic", topic() + "\u0007");
+            assertPublishRefused(400, "format character U+200B", "topic", topic() + "\u200B");
+            assertPublishRefused(400, "control character U+0085", "topic", topic(), "id", "urn:x:\u0085");
+            assertPublishRefused(400, "format character U+FEFF", "topic", topic(), "type", "a\uFEFFb");
+        }
+
+        @Test
+        void anIdMustNotStartWithHashOrBeEarliest() throws IOException {
+            assertPublishRefused(400, "'#'", "topic", topic(), "id", "#1");
+            assertPublishRefused(400, "earliest", "topic", topic(), "id", "earliest");
+        }
+
+        @Test
+        void retryMustConsistSolelyOfAsciiDigits() throws IOException {
+            assertPublishRefused(400, "digits only", "topic", topic(), "retry", "1e3");
+            assertPublishRefused(400, "digits only", "topic", topic(), "retry", "\u0661\u0662");
+        }
+
+        @Test
+        void requestsExceedingTheHubsLimitsMustBeRejectedWith413() throws IOException {
+            String[] many = new String[2 * 101];
+            for (int i = 0; i < 101; i++) {
+                many[2 * i] = "topic";
+                many[2 * i + 1] = topic();
+            }
+            assertPublishRefused(413, "too many", many);
+            assertPublishRefused(413, "longer than 2048", "topic", topic() + "x".repeat(2048));
+            assertPublishRefused(413, "longer than 1024", "topic", topic(), "id", "x".repeat(1025));
+        }
+
+        @Test
+        void onSuccessTheBodyIsTheUpdatesIdAsPlainTextUtf8() throws IOException {
+            Http.Response r = http.publish(server.uri(HUB), ISSUER.publisher("*"), "topic", topic(), "id",
+                    id("plain"));
+
+            assertEquals(200, r.status());
+            assertEquals("text/plain;charset=utf-8", r.header("Content-Type").replace(" ", "").toLowerCase(Locale.ROOT));
+            assertEquals(id("plain"), r.body().strip());
+        }
+
+        @Test
+        void aDraft07PublisherKeepsDraft07sRuleOnValuesButNotTheReservedNamespace() throws IOException {
+            Http.Response formatCharacter = http.publish(server.uri(HUB), server.publisherToken(), "topic",
+                    topic() + "\u200B");
+            assertEquals(200, formatCharacter.status(), formatCharacter.body());
+            Http.Response reserved = http.publish(server.uri(HUB), server.publisherToken(), "topic",
+                    "/.well-known/%6Dercure/subscriptions/exact/a/b");
+            assertEquals(400, reserved.status(), reserved.body());
+        }
+
+        private void assertPublishRefused(int status, String reason, String... fields) throws IOException {
+            Http.Response r = http.publish(server.uri(HUB), ISSUER.publisher("*"), fields);
+            assertEquals(status, r.status(), String.join(" ", fields) + ": " + r.body());
+            assertTrue(r.body().contains(reason), r.body());
+        }
+    }
+
     /** Sections "Authorization", "Error Responses", "Publishers", "Subscribers": access tokens over HTTP. */
     @Nested
     class Authorization {
+
+        @Test
+        void aTokenThatIsNotAnAccessTokenIsReadAsDraft07AndTheRefusalSaysWhatA10TokenNeeds() throws IOException {
+            String untyped = ISSUER.token().header(new JWSHeader.Builder(JWSAlgorithm.EdDSA)).grant(List.of("publish"),
+                    "*").sign();
+
+            Http.Response r = http.publish(server.uri(HUB), untyped, "topic", topic());
+
+            assertEquals(401, r.status());
+            assertTrue(r.body().contains("typ at+jwt"), r.body());
+        }
 
         @Test
         void ifNoTokenIsPresentedTheHubMustReturn401WithABearerChallengeAndNoErrorCode() throws IOException {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -163,9 +164,18 @@ class PublishSubscribeTest {
     }
 
     @Test
-    void publishingToTheHubsReservedNamespaceIsForbidden() throws IOException {
-        Http.Response r = publish("topic", "/.well-known/mercure/subscriptions/x/y", "data", "{\"active\":false}");
-        assertEquals(403, r.status(), r.body());
+    void publishingToTheHubsReservedNamespaceIsRefusedWith400() throws IOException {
+        for (String topic : List.of("/.well-known/mercure/subscriptions/x/y", "https://hub.example/.well-known/mercure",
+                "/.well-known/%6Dercure/subscriptions/x/y", "https://a.example/.well-known/x/../mercure/y",
+                "mercure/subscriptions/x", "https:\\\\a.example\\.well-known\\mercure\\x")) {
+            Http.Response r = publish("topic", "https://example.com/fine", "topic", topic, "data", "{\"active\":false}");
+            assertEquals(400, r.status(), topic + ": " + r.body());
+            assertTrue(r.body().contains("reserved namespace"), r.body());
+        }
+        for (String topic : List.of("https://example.com/.well-known/mercure-docs", "urn:example:/.well-known/mercure",
+                "https://example.com/docs?ref=/.well-known/mercure")) {
+            assertEquals(200, publish("topic", topic).status(), topic);
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +35,7 @@ class TokenTransportTest {
     @BeforeAll
     static void start() {
         server = TestServer.start(Map.of(Setting.ANONYMOUS, "false", Setting.PUBLISH_ORIGINS, ALLOWED));
-        good = Tokens.token(TestServer.KEY, java.util.List.of("*"), java.util.List.of("*"), null);
+        good = Tokens.token(TestServer.KEY, List.of("*"), List.of("*"), null);
         goodSubscriber = Tokens.subscriber(TestServer.KEY, "*");
     }
 
@@ -63,6 +64,22 @@ class TokenTransportTest {
         assertEquals(200, subscribe("", "Authorization: Bearer " + goodSubscriber, "Cookie: mercureAuthorization=" + BAD));
         assertEquals(401, subscribe("", "Authorization: Bearer " + BAD, "Cookie: mercureAuthorization=" + goodSubscriber));
         assertEquals(401, subscribe("", "Authorization: Basic abc", "Cookie: mercureAuthorization=" + goodSubscriber));
+    }
+
+    @Test
+    void aMalformedPresentationIs400InvalidRequestAndAnotherSchemeIsNoToken() throws IOException {
+        for (String[] headers : List.of(new String[] {"Authorization: Bearer"}, new String[] {"Authorization: bearer   "},
+                new String[] {"Authorization: Bearer " + goodSubscriber, "Authorization: Bearer " + goodSubscriber})) {
+            try (RawSseClient client = RawSseClient.open(server.port(), "/.well-known/mercure?topic=t", headers)) {
+                assertEquals(400, client.awaitHead(Duration.ofSeconds(5)), headers[0]);
+                assertEquals("Bearer error=\"invalid_request\"", client.header("WWW-Authenticate"));
+            }
+        }
+        try (RawSseClient client = RawSseClient.open(server.port(), "/.well-known/mercure?topic=t",
+                "Authorization: Basic abc")) {
+            assertEquals(401, client.awaitHead(Duration.ofSeconds(5)));
+            assertEquals("Bearer", client.header("WWW-Authenticate"));
+        }
     }
 
     @Test

@@ -228,11 +228,27 @@ class EmbeddedProgramIT {
         }
 
         int awaitExit() throws InterruptedException {
-            assertTrue(process.waitFor(START.toSeconds(), TimeUnit.SECONDS), "the program did not exit");
+            if (!process.waitFor(START.toSeconds(), TimeUnit.SECONDS)) {
+                throw new AssertionError("the program did not exit; its threads:\n" + threadDump() + "\nstderr:\n"
+                        + stderr());
+            }
             for (Thread reader : readers) {
                 reader.join(5000); // its output, read to the end
             }
             return process.exitValue();
+        }
+
+        /** What the program's threads are doing, for a failure message ({@code jcmd Thread.print}). */
+        private String threadDump() {
+            try {
+                Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
+                String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                jcmd.waitFor(20, TimeUnit.SECONDS);
+                return dump;
+            } catch (IOException | InterruptedException e) {
+                return "(no thread dump: " + e + ")";
+            }
         }
 
         /**

@@ -7,6 +7,7 @@ import io.lifeline.auth.Claims;
 import io.lifeline.auth.TokenVerifier;
 import io.lifeline.config.Setting;
 import io.lifeline.config.Settings;
+import io.lifeline.topic.Matcher;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -62,6 +63,6 @@ class PackagingIT {
         assertEquals("", err);
         assertTrue(out.matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+\\R"), "the token alone on one line: " + out);
         Claims claims = new TokenVerifier(Settings.of(Map.of(Setting.JWT_KEY, key)).publisherKey()).verify(out.strip());
-        assertEquals(List.of("*"), claims.publish());
+        assertEquals(Matcher.selectors(List.of("*")), claims.publish());
     }
 }

@@ -36,12 +36,16 @@ import io.lifeline.config.TrustedIssuer;
 import io.lifeline.protocol.ProtocolException;
 import java.io.IOException;
 import java.text.ParseException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Verifies Mercure 1.0 access tokens: JWT access tokens (RFC 9068) validated as the text's section "Token Validation"
@@ -63,7 +67,8 @@ import java.util.Set;
  * </ol>
  *
  * <p>An issuer's keys that must be fetched and cannot be are the hub's trouble, not the token's: that is a 503 with
- * {@code Retry-After}, and the token is tried again on the next request.</p>
+ * {@code Retry-After}, and the token is tried again on the next request; a WARN line says so, at most once per
+ * {@link #KEYS_WARNING_INTERVAL}.</p>
  *
  * <p>Verified tokens are remembered by their text, as {@link TokenVerifier} does, and each use checks {@code exp}
  * again.</p>
@@ -73,7 +78,13 @@ public final class AccessTokens implements AccessTokenVerifier {
     /** Seconds after which a request refused because keys could not be fetched may be made again. */
     public static final long KEYS_RETRY_SECONDS = 5;
 
+    /** At most one warning per this interval that an issuer's keys cannot be fetched. */
+    public static final Duration KEYS_WARNING_INTERVAL = Duration.ofMinutes(1);
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccessTokens.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final AtomicLong lastKeysWarning = new AtomicLong(System.nanoTime() - KEYS_WARNING_INTERVAL.toNanos());
 
     private final String resource;
     private final Set<JWSAlgorithm> algorithms;
@@ -151,7 +162,7 @@ public final class AccessTokens implements AccessTokenVerifier {
         if (keys == null) {
             throw ProtocolException.invalidToken("the token's issuer (iss) is not one this hub trusts");
         }
-        verifySignature(jwt, keys);
+        verifySignature(jwt, keys, claims.getIssuer());
         try {
             claimsVerifier.verify(claims, null);
         } catch (BadJOSEException e) {
@@ -166,12 +177,19 @@ public final class AccessTokens implements AccessTokenVerifier {
         return AuthorizationDetails.read(body, claims.getExpirationTime().toInstant());
     }
 
-    private static void verifySignature(SignedJWT jwt, JWKSource<SecurityContext> source) throws ProtocolException {
+    private void verifySignature(SignedJWT jwt, JWKSource<SecurityContext> source, String issuer)
+            throws ProtocolException {
         JWSHeader header = jwt.getHeader();
         List<JWK> candidates;
         try {
             candidates = source.get(new JWKSelector(JWKMatcher.forJWSHeader(header)), null);
         } catch (KeySourceException e) {
+            long now = System.nanoTime();
+            long last = lastKeysWarning.get();
+            if (now - last >= KEYS_WARNING_INTERVAL.toNanos() && lastKeysWarning.compareAndSet(last, now)) {
+                LOG.warn("the keys of issuer {} cannot be fetched: {}; its tokens get 503 until they can",
+                        issuer, e.getMessage());
+            }
             throw ProtocolException.unavailable("the keys of the token's issuer cannot be fetched now: "
                     + e.getMessage(), KEYS_RETRY_SECONDS);
         }

@@ -1,5 +1,6 @@
 package io.lifeline.protocol.draft08;
 
+import io.lifeline.protocol.Characters;
 import io.lifeline.protocol.FormBody;
 import io.lifeline.protocol.Limits;
 import io.lifeline.protocol.ProtocolException;
@@ -113,16 +114,6 @@ public final class MatchParameters {
         if (value.length() > Limits.MAX_TOPIC_LENGTH) {
             return "is longer than " + Limits.MAX_TOPIC_LENGTH + " characters";
         }
-        for (int i = 0; i < value.length(); ) {
-            int c = value.codePointAt(i);
-            if (c <= 0x1F || c >= 0x7F && c <= 0x9F) {
-                return String.format("holds the control character U+%04X", c);
-            }
-            if (Character.getType(c) == Character.FORMAT) {
-                return String.format("holds the format character U+%04X", c);
-            }
-            i += Character.charCount(c);
-        }
-        return null;
+        return Characters.forbiddenIn(value);
     }
 }
