@@ -8,9 +8,11 @@ import io.lifeline.auth.draft08.AccessTokens;
 import io.lifeline.auth.draft08.IssuerKeys;
 import io.lifeline.config.ConfigException;
 import io.lifeline.config.Settings;
+import io.lifeline.config.TrustedIssuer;
 import io.lifeline.demo.F5Demonstration;
 import io.lifeline.hub.Hub;
 import io.lifeline.metrics.HubMetrics;
+import io.lifeline.protocol.draft08.ProtectedResourceMetadata;
 import io.lifeline.topic.TemplateTopicMatcher;
 import io.lifeline.topic.TopicMatcher;
 import io.lifeline.subscriber.SubscriberHost;
@@ -91,7 +93,15 @@ public final class LifelineContextListener implements ServletContextListener {
                 settings.maxSubscribers(),
                 settings.maxSubscribersPerAddress()), authorizer, matcher, metrics);
         context.setAttribute(HUB_ATTRIBUTE, hub);
-        RequestTokens tokens = new RequestTokens(settings.cookieName(), settings.publishOrigins());
+        boolean metadata = settings.speaks(Settings.MERCURE_1_0) && !settings.resource().isEmpty();
+        RequestTokens tokens = new RequestTokens(settings.cookieName(), settings.publishOrigins(),
+                metadata ? ProtectedResourceMetadata.url(settings.resource()) : null);
+        if (metadata) {
+            context.addServlet("protected-resource", new ProtectedResourceServlet(ProtectedResourceMetadata.document(
+                    settings.resource(), settings.issuers().stream().filter(TrustedIssuer::metadata)
+                            .map(TrustedIssuer::issuer).toList(), RequestTokens.ACCESS_TOKEN_COOKIE)))
+                    .addMapping(ProtectedResourceServlet.PATH);
+        }
         ClientAddresses clients = new ClientAddresses(settings.trustedProxies());
 
         ServletRegistration.Dynamic mercure = context.addServlet("mercure", new MercureServlet(

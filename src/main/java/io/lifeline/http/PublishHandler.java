@@ -66,7 +66,7 @@ final class PublishHandler {
                 throw tooLarge();
             }
         } catch (ProtocolException refusal) {
-            Responses.refuse(response, refusal);
+            tokens.refuse(response, refusal);
             return;
         }
         AsyncContext async = request.startAsync();
@@ -172,7 +172,7 @@ final class PublishHandler {
                 if (close && !response.isCommitted() && async.getRequest().getProtocol().startsWith("HTTP/1.")) {
                     response.setHeader("Connection", "close"); // HTTP/2 resets the stream by itself
                 }
-                Responses.refuse(response, refusal);
+                tokens.refuse(response, refusal);
             } catch (IOException | RuntimeException e) {
                 LOG.debug("a refusal could not be written: {}", e.toString());
             }

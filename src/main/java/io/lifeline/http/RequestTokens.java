@@ -5,6 +5,8 @@ import io.lifeline.protocol.FormBody;
 import io.lifeline.protocol.ProtocolException;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;
@@ -36,10 +38,22 @@ final class RequestTokens {
 
     private final String cookieName;
     private final List<String> publishOrigins;
+    private final String resourceMetadata;
 
     RequestTokens(String cookieName, List<String> publishOrigins) {
+        this(cookieName, publishOrigins, null);
+    }
+
+    /** @param resourceMetadata the URL of the hub's protected resource metadata, or null where it has none */
+    RequestTokens(String cookieName, List<String> publishOrigins, String resourceMetadata) {
         this.cookieName = cookieName;
         this.publishOrigins = publishOrigins;
+        this.resourceMetadata = resourceMetadata;
+    }
+
+    /** Answers a request refused over its token, the challenge naming the hub's metadata where it has some. */
+    void refuse(HttpServletResponse response, ProtocolException refusal) throws IOException {
+        Responses.refuse(response, refusal, resourceMetadata);
     }
 
     /** The request's token, or empty when it carries none. */

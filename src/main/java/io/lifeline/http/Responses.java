@@ -15,15 +15,29 @@ final class Responses {
 
     /** Answers a refused request: its status and its reason as plain text. */
     static void refuse(HttpServletResponse response, ProtocolException refusal) throws IOException {
+        refuse(response, refusal, null);
+    }
+
+    /**
+     * The same, where a Bearer challenge names the hub's protected resource metadata ({@code resource_metadata},
+     * RFC 9728, section 5.1; Mercure 1.0, section "Error Responses").
+     *
+     * @param resourceMetadata the metadata's URL, or null for none
+     */
+    static void refuse(HttpServletResponse response, ProtocolException refusal, String resourceMetadata)
+            throws IOException {
         if (response.isCommitted()) {
             return;
         }
         response.resetBuffer(); // headers such as CORS stay: a page must be able to read why it was refused
         response.setStatus(refusal.status());
+        String metadata = resourceMetadata == null ? "" : "resource_metadata=\"" + resourceMetadata + "\"";
         if (refusal.bearerError() != null) {
-            response.setHeader("WWW-Authenticate", "Bearer error=\"" + refusal.bearerError() + "\"");
+            response.setHeader("WWW-Authenticate", "Bearer error=\"" + refusal.bearerError() + "\""
+                    + (metadata.isEmpty() ? "" : ", " + metadata));
         } else if (refusal.status() == 401) {
-            response.setHeader("WWW-Authenticate", "Bearer"); // no token: no error code (RFC 6750, section 3.1)
+            // no token: no error code (RFC 6750, section 3.1)
+            response.setHeader("WWW-Authenticate", "Bearer" + (metadata.isEmpty() ? "" : " " + metadata));
         }
         if (refusal.retryAfterSeconds() >= 0) {
             response.setHeader("Retry-After", Long.toString(refusal.retryAfterSeconds()));

@@ -104,7 +104,7 @@ final class SubscribeHandler {
                 throw ProtocolException.badRequest("a subscription request has no body");
             }
         } catch (ProtocolException refusal) {
-            Responses.refuse(response, refusal);
+            tokens.refuse(response, refusal);
             return;
         }
         String clientAddress = clients.keyOf(request);

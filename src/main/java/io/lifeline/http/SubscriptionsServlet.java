@@ -68,7 +68,7 @@ final class SubscriptionsServlet extends HttpServlet {
             response.setHeader("Cache-Control", "must-revalidate");
             JSON.writerWithDefaultPrettyPrinter().writeValue(response.getOutputStream(), body);
         } catch (ProtocolException refusal) {
-            Responses.refuse(response, refusal);
+            tokens.refuse(response, refusal);
         }
     }
 

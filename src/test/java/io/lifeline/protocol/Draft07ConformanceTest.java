@@ -580,8 +580,11 @@ class Draft07ConformanceTest {
             Watcher watcher = new Watcher();
             RawSseClient client = subscribe(topic);
             Subscriber subscriber = server.awaitSubscriber(topic);
-            watcher.client.awaitBody("\"active\":true", WAIT);
-            JsonNode event = JSON.readTree(SseEvents.parse(watcher.client.body()).get(0).data());
+            // the event of this subscriber: another test's subscriber may start or end while the watcher follows
+            String mark = "\"subscriber\":\"" + subscriber.id() + "\"";
+            watcher.client.awaitBody(mark, WAIT);
+            JsonNode event = JSON.readTree(SseEvents.parse(watcher.client.body()).stream()
+                    .filter(e -> e.data().contains(mark)).findFirst().orElseThrow().data());
             return new Started(watcher, client, subscriber, event);
         }
 

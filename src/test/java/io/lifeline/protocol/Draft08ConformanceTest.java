@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import io.lifeline.config.Setting;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.testing.AccessTokenIssuer;
 import io.lifeline.testing.Http;
@@ -45,6 +46,9 @@ class Draft08ConformanceTest {
 
     /** A self-issuing publisher the hub trusts; draft-07 tokens are signed with {@link TestServer#KEY}. */
     private static final AccessTokenIssuer ISSUER = new AccessTokenIssuer("https://publisher.example.com");
+    /** Where the hub's protected resource metadata is, derived from its resource identifier (RFC 9728, 3.1). */
+    private static final String METADATA =
+            "https://hub.example.com/.well-known/oauth-protected-resource/.well-known/mercure";
 
     private static TestServer server;
     private static Http http;
@@ -460,7 +464,7 @@ class Draft08ConformanceTest {
             Http.Response r = http.publish(server.uri(HUB), null, "topic", topic(), "data", "x");
 
             assertEquals(401, r.status(), r.body());
-            assertEquals("Bearer", r.header("WWW-Authenticate"));
+            assertEquals("Bearer resource_metadata=\"" + METADATA + "\"", r.header("WWW-Authenticate"));
         }
 
         @Test
@@ -471,7 +475,8 @@ class Draft08ConformanceTest {
             Http.Response r = http.publish(server.uri(HUB), expired, "topic", topic(), "data", "x");
 
             assertEquals(401, r.status(), r.body());
-            assertEquals("Bearer error=\"invalid_token\"", r.header("WWW-Authenticate"));
+            assertEquals("Bearer error=\"invalid_token\", resource_metadata=\"" + METADATA + "\"",
+                    r.header("WWW-Authenticate"));
             assertTrue(r.body().contains("expired"), r.body());
         }
 
@@ -486,7 +491,8 @@ class Draft08ConformanceTest {
                         "topic", other, "id", id("half-granted"));
 
                 assertEquals(403, r.status(), r.body());
-                assertEquals("Bearer error=\"insufficient_scope\"", r.header("WWW-Authenticate"));
+                assertEquals("Bearer error=\"insufficient_scope\", resource_metadata=\"" + METADATA + "\"",
+                    r.header("WWW-Authenticate"));
                 Http.Response ok = http.publish(server.uri(HUB), ISSUER.publisher(granted), "topic", granted,
                         "id", id("granted"));
                 assertEquals(200, ok.status(), ok.body());
@@ -548,7 +554,8 @@ class Draft08ConformanceTest {
             try (RawSseClient client = RawSseClient.open(server.port(), HUB + "?match=" + encode(topic())
                     + "&authorization=" + ISSUER.subscriber("*"))) {
                 assertEquals(400, client.awaitHead(WAIT));
-                assertEquals("Bearer error=\"invalid_request\"", client.header("WWW-Authenticate"));
+                assertEquals("Bearer error=\"invalid_request\", resource_metadata=\"" + METADATA + "\"",
+                    client.header("WWW-Authenticate"));
                 client.awaitBody("never taken from the query string", WAIT);
             }
         }
@@ -605,6 +612,48 @@ class Draft08ConformanceTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /** Section "Protected Resource Metadata". */
+    @Nested
+    class Discovery {
+
+        @Test
+        void theHubPublishesProtectedResourceMetadataAtThePathDerivedFromItsUrlWithTheResourceMember()
+                throws IOException {
+            Http.Response r = http.get(server.uri("/.well-known/oauth-protected-resource/.well-known/mercure"), null);
+
+            assertEquals(200, r.status(), r.body());
+            assertTrue(r.header("Content-Type").startsWith("application/json"), r.header("Content-Type"));
+            JsonNode doc = JSON.readTree(r.body());
+            assertEquals(AccessTokenIssuer.RESOURCE, doc.get("resource").asText());
+            assertEquals("[\"https://mercure.rocks/authorization-detail\"]",
+                    doc.get("authorization_details_types_supported").toString());
+            assertEquals("[\"header\"]", doc.get("bearer_methods_supported").toString());
+            assertEquals("__Secure-mercure_access_token", doc.get("mercure_cookie").asText());
+            assertEquals("[\"exact\"]", doc.get("mercure_matcher_types_supported").toString(),
+                    "urlpattern is not supported yet, so the member must not be left out");
+            assertFalse(doc.has("authorization_servers"), "self-issued tokens only");
+            assertFalse(doc.has("mercure_subscriptions"), "the 1.0 subscriptions API is not there yet");
+        }
+
+        @Test
+        void theChallengeOfARequestWithoutATokenIncludesResourceMetadata() throws IOException {
+            Http.Response r = http.publish(server.uri(HUB), null, "topic", topic());
+
+            assertEquals("Bearer resource_metadata=\"" + METADATA + "\"", r.header("WWW-Authenticate"));
+        }
+
+        @Test
+        void aHubThatDoesNotSpeak10PublishesNoMetadata() throws IOException {
+            try (TestServer draft07 = TestServer.start(Map.of(Setting.DIALECTS, "draft-07"))) {
+                Http.Response r = http.get(draft07.uri("/.well-known/oauth-protected-resource/.well-known/mercure"),
+                        null);
+                assertEquals(404, r.status());
+                Http.Response refused = http.publish(draft07.uri(HUB), null, "topic", topic());
+                assertEquals("Bearer", refused.header("WWW-Authenticate"));
             }
         }
     }

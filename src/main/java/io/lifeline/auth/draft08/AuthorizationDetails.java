@@ -5,6 +5,7 @@ import io.lifeline.auth.Claims;
 import io.lifeline.protocol.Limits;
 import io.lifeline.protocol.ProtocolException;
 import io.lifeline.protocol.draft08.MatchParameters;
+import io.lifeline.protocol.draft08.ProtectedResourceMetadata;
 import io.lifeline.topic.Matcher;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import java.util.List;
 public final class AuthorizationDetails {
 
     /** The Mercure authorization detail type, compared byte by byte. */
-    public static final String TYPE = "https://mercure.rocks/authorization-detail";
+    public static final String TYPE = ProtectedResourceMetadata.DETAIL_TYPE;
     /** The claim (RFC 9396, section 2). */
     public static final String CLAIM = "authorization_details";
     /** The action that lets a token publish. */
