@@ -22,6 +22,7 @@ class DialectSwitchTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final String HUB = "/.well-known/mercure";
+    private static final AccessTokenIssuer ISSUER = new AccessTokenIssuer("https://publisher.example");
 
     @Test
     void withOnlyDraft07AMercure10SubscriptionIsRefusedSayingSo() throws IOException {
@@ -34,9 +35,7 @@ class DialectSwitchTest {
 
     @Test
     void withOnlyMercure10ADraft07SubscriptionIsRefusedSayingSo() throws IOException {
-        Map<Setting, String> settings = new HashMap<>(new AccessTokenIssuer("https://publisher.example").settings());
-        settings.put(Setting.DIALECTS, "1.0");
-        try (TestServer server = TestServer.start(settings)) {
+        try (TestServer server = speaking("1.0", ISSUER)) {
             assertAnswers(server, "topic=a", 400, "draft-07 subscriptions");
             assertAnswers(server, "", 400, "subscribe with \"match\"");
             assertAnswers(server, "match=a", 200, ":\n\n");
@@ -45,11 +44,8 @@ class DialectSwitchTest {
 
     @Test
     void withOnlyDraft07AMercure10AccessTokenIsRefusedAsInvalidAndADraft07TokenPublishes() throws IOException {
-        AccessTokenIssuer issuer = new AccessTokenIssuer("https://publisher.example");
-        Map<Setting, String> settings = new HashMap<>(issuer.settings());
-        settings.put(Setting.DIALECTS, "draft-07");
-        try (TestServer server = TestServer.start(settings); Http http = new Http()) {
-            Http.Response refused = http.publish(server.uri(HUB), issuer.publisher("*"), "topic", "a", "data", "x");
+        try (TestServer server = speaking("draft-07", ISSUER); Http http = new Http()) {
+            Http.Response refused = http.publish(server.uri(HUB), ISSUER.publisher("*"), "topic", "a", "data", "x");
             assertEquals(401, refused.status());
             assertEquals("Bearer error=\"invalid_token\"", refused.header("WWW-Authenticate"));
             assertTrue(refused.body().contains("1.0 is left out of LIFELINE_DIALECTS"), refused.body());
@@ -59,15 +55,19 @@ class DialectSwitchTest {
 
     @Test
     void withOnlyMercure10ADraft07TokenIsRefusedAsInvalidAndAnAccessTokenPublishes() throws IOException {
-        AccessTokenIssuer issuer = new AccessTokenIssuer("https://publisher.example");
-        Map<Setting, String> settings = new HashMap<>(issuer.settings());
-        settings.put(Setting.DIALECTS, "1.0");
-        try (TestServer server = TestServer.start(settings); Http http = new Http()) {
+        try (TestServer server = speaking("1.0", ISSUER); Http http = new Http()) {
             Http.Response refused = http.publish(server.uri(HUB), server.publisherToken(), "topic", "a");
             assertEquals(401, refused.status());
             assertTrue(refused.body().contains("takes no draft-07 tokens"), refused.body());
-            assertEquals(200, http.publish(server.uri(HUB), issuer.publisher("*"), "topic", "a").status());
+            assertEquals(200, http.publish(server.uri(HUB), ISSUER.publisher("*"), "topic", "a").status());
         }
+    }
+
+    /** A test server that speaks these dialects, with the test key and this issuer trusted. */
+    private static TestServer speaking(String dialects, AccessTokenIssuer issuer) {
+        Map<Setting, String> settings = new HashMap<>(issuer.settings());
+        settings.put(Setting.DIALECTS, dialects);
+        return TestServer.start(settings);
     }
 
     private static void assertAnswers(TestServer server, String query, int status, String body) throws IOException {

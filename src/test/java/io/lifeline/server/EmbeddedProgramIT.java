@@ -173,8 +173,13 @@ class EmbeddedProgramIT {
     private Program start(Map<String, String> env, String... args) throws IOException {
         String jar = System.getProperty("lifeline.server.jar");
         assertTrue(jar != null && Files.exists(Path.of(jar)), "the packaged jar is missing: " + jar);
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+        List<String> command = new ArrayList<>();
+        if (sigintIgnored()) {
+            // started as a background job (nohup ... &), this JVM ignores SIGINT and its children would too, as a
+            // JVM started that way does: the program is started as a terminal would start it
+            command.addAll(List.of("env", "--default-signal=INT"));
+        }
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("LIFELINE_"));
@@ -182,6 +187,16 @@ class EmbeddedProgramIT {
         Program program = new Program(builder.start());
         started.add(program);
         return program;
+    }
+
+    /** Whether this process ignores SIGINT (bit 2 of {@code SigIgn} in {@code /proc/self/status}). */
+    private static boolean sigintIgnored() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 0x2) != 0;
+            }
+        }
+        return false;
     }
 
     /** A started program and everything it has printed. */
