@@ -561,8 +561,8 @@ public final class Settings {
                 + DEFAULT_UNWATCHED_LIFETIME.toSeconds() + "s)")
                 + " keys=" + (publisherKey == null ? "none" : publisherKey + "/" + subscriberKey
                 + (publisherKey.equals(subscriberKey) ? " (shared)" : " (separate)"))
-                + " resource=" + (resource.isEmpty() ? "none" : resource) + " issuers=" + issuers
-                + " algorithms=" + TrustedIssuer.names(algorithms);
+                + (dialects.contains(MERCURE_1_0) ? " resource=" + (resource.isEmpty() ? "none" : resource)
+                + " issuers=" + issuers + " algorithms=" + TrustedIssuer.names(algorithms) : "");
     }
 
     private static final class Builder {

@@ -57,7 +57,7 @@ final class HubHeadersFilter extends HttpFilter {
         } else {
             return false;
         }
-        response.setHeader("Access-Control-Expose-Headers", "Last-Event-ID, Mercure-Last-Event-ID");
+        response.setHeader("Access-Control-Expose-Headers", "Last-Event-ID, Mercure-Last-Event-ID, Link");
         return true;
     }
 }

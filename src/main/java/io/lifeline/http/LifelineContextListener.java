@@ -95,7 +95,8 @@ public final class LifelineContextListener implements ServletContextListener {
         context.setAttribute(HUB_ATTRIBUTE, hub);
         boolean metadata = settings.speaks(Settings.MERCURE_1_0) && !settings.resource().isEmpty();
         RequestTokens tokens = new RequestTokens(settings.cookieName(), settings.publishOrigins(),
-                metadata ? ProtectedResourceMetadata.url(settings.resource()) : null);
+                metadata ? ProtectedResourceMetadata.url(settings.resource()) : null,
+                settings.speaks(Settings.MERCURE_1_0));
         if (metadata) {
             context.addServlet("protected-resource", new ProtectedResourceServlet(ProtectedResourceMetadata.document(
                     settings.resource(), settings.issuers().stream().filter(TrustedIssuer::metadata)

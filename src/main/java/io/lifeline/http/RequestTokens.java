@@ -39,16 +39,22 @@ final class RequestTokens {
     private final String cookieName;
     private final List<String> publishOrigins;
     private final String resourceMetadata;
+    private final boolean accessTokens;
 
     RequestTokens(String cookieName, List<String> publishOrigins) {
-        this(cookieName, publishOrigins, null);
+        this(cookieName, publishOrigins, null, true);
     }
 
-    /** @param resourceMetadata the URL of the hub's protected resource metadata, or null where it has none */
-    RequestTokens(String cookieName, List<String> publishOrigins, String resourceMetadata) {
+    /**
+     * @param resourceMetadata the URL of the hub's protected resource metadata, or null where it has none
+     * @param accessTokens     whether the hub takes Mercure 1.0 access tokens; where it does not, one in the query
+     *                         string is passed on, to be refused for what it is rather than for where it is
+     */
+    RequestTokens(String cookieName, List<String> publishOrigins, String resourceMetadata, boolean accessTokens) {
         this.cookieName = cookieName;
         this.publishOrigins = publishOrigins;
         this.resourceMetadata = resourceMetadata;
+        this.accessTokens = accessTokens;
     }
 
     /** Answers a request refused over its token, the challenge naming the hub's metadata where it has some. */
@@ -97,7 +103,7 @@ final class RequestTokens {
     }
 
     /** Read from the raw query string: asking the container for a parameter would consume a POST's form body. */
-    private static Optional<String> queryParameter(HttpServletRequest request) throws ProtocolException {
+    private Optional<String> queryParameter(HttpServletRequest request) throws ProtocolException {
         String query = request.getQueryString();
         if (query == null || !query.contains("authorization=")) {
             return Optional.empty();
@@ -116,7 +122,7 @@ final class RequestTokens {
             throw ProtocolException.invalidRequest("the authorization query parameter must be given once, with a "
                     + "JWT");
         }
-        if (AccessTokenType.declaredBy(values.get(0))) {
+        if (accessTokens && AccessTokenType.declaredBy(values.get(0))) {
             throw ProtocolException.invalidRequest("a Mercure 1.0 access token is never taken from the query string "
                     + "(Mercure 1.0, section \"Presenting the Access Token\"; RFC 9700): send it in the Authorization header or "
                     + "the cookie");

@@ -4,19 +4,33 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lifeline.auth.Authorizer;
+import io.lifeline.auth.Claims;
 import io.lifeline.hub.Hub;
 import io.lifeline.hub.Subscriptions;
+import io.lifeline.protocol.HubNamespace;
 import io.lifeline.protocol.PercentDecoding;
 import io.lifeline.protocol.ProtocolException;
+import io.lifeline.protocol.draft08.MatchParameters;
+import io.lifeline.protocol.draft08.SubscriptionEvents;
 import io.lifeline.subscriber.Subscriber;
+import io.lifeline.topic.Matcher;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The active subscriptions API: {@code /.well-known/mercure/subscriptions},
- * {@code .../subscriptions/{topic}} and {@code .../subscriptions/{topic}/{subscriber}}, as JSON-LD.
+ * The active subscriptions API in both dialects, the token choosing: a draft-07 token gets draft-07's
+ * {@code /.well-known/mercure/subscriptions}, {@code .../subscriptions/{topic}} and
+ * {@code .../subscriptions/{topic}/{subscriber}} as JSON-LD; a Mercure 1.0 access token gets 1.0's
+ * {@code .../subscriptions}, {@code .../subscriptions/{match_type}/{match}} and
+ * {@code .../subscriptions/{match_type}/{match}/{subscriber}} as plain JSON, the reconciliation cursor in a
+ * {@code Link} header (Mercure 1.0, section "Subscription API"). The two-segment URL means a different thing in each
+ * dialect; the token says which, so neither dialect's client is ever answered in the other's shape.
+ *
+ * <p>Either way, access needs a subscribe grant matching the requested path, without its query, as a topic.</p>
  *
  * <p>Topics are usually URLs, so the {@code {topic}} segment carries its slashes as {@code %2F}. The segments are
  * therefore cut from the raw request URI and each decoded here, once ({@link PercentDecoding#pathSegment}); the container's decoded
@@ -46,10 +60,14 @@ final class SubscriptionsServlet extends HttpServlet {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         try {
-            authorizer.subscriptionsReader(tokens.find(request), path);
+            Claims claims = authorizer.subscriptionsReader(tokens.find(request), path);
             String rest = path.length() > PATH.length() ? path.substring(PATH.length() + 1) : "";
             String[] segments = rest.isEmpty() ? new String[0] : rest.split("/", -1);
             String lastEventId = hub.lastEventId();
+            if (claims.form() == Claims.Form.AUTHORIZATION_DETAILS) {
+                answerMercure10(request, response, path, segments, lastEventId);
+                return;
+            }
             ObjectNode body;
             if (segments.length == 0) {
                 body = collection(path, null, lastEventId);
@@ -70,6 +88,60 @@ final class SubscriptionsServlet extends HttpServlet {
         } catch (ProtocolException refusal) {
             tokens.refuse(response, refusal);
         }
+    }
+
+    /** The 1.0 shapes: {@code []}, {@code [match_type, match]}, {@code [match_type, match, subscriber]}. */
+    private void answerMercure10(HttpServletRequest request, HttpServletResponse response, String path,
+                                 String[] segments, String lastEventId) throws IOException, ProtocolException {
+        ObjectNode body;
+        if (segments.length == 0) {
+            body = SubscriptionEvents.collection(path, mercure10Documents(null, null));
+        } else if (segments.length == 2 || segments.length == 3) {
+            String matchType = PercentDecoding.pathSegment(segments[0]);
+            String match = PercentDecoding.pathSegment(segments[1]);
+            if (!matchType.equals(MatchParameters.EXACT_TYPE)) {
+                throw new ProtocolException(404, "no subscription has the matcher type \"" + matchType + "\" on "
+                        + "this hub: it supports " + MatchParameters.EXACT_TYPE);
+            }
+            if (segments.length == 2) {
+                body = SubscriptionEvents.collection(path, mercure10Documents(matchType, match));
+            } else {
+                String subscriber = PercentDecoding.pathSegment(segments[2]);
+                body = hub.subscriber(subscriber).stream()
+                        .flatMap(s -> s.matchers().stream()
+                                .filter(m -> m.value().equals(match) && matchType.equals(hub.mercure10MatchType(m)))
+                                .map(m -> SubscriptionEvents.document(matchType, match, s.id(),
+                                        hub.payload(s, match), true)))
+                        .findFirst()
+                        .orElseThrow(() -> new ProtocolException(404, "no active subscription of " + subscriber
+                                + " with the " + matchType + " matcher " + match));
+            }
+        } else {
+            throw ProtocolException.badRequest("a Mercure 1.0 subscriptions URL has no segment or two or three "
+                    + "after " + PATH + ": {match_type}/{match}[/{subscriber}], each percent-encoded (a matcher's "
+                    + "slashes as %2F)");
+        }
+        String hubUrl = RequestTokens.ownOrigin(request) + request.getContextPath() + HubNamespace.HUB_PATH;
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType("application/json");
+        response.setHeader("Link", SubscriptionEvents.link(hubUrl, lastEventId));
+        response.setHeader("Cache-Control", "must-revalidate");
+        JSON.writerWithDefaultPrettyPrinter().writeValue(response.getOutputStream(), body);
+    }
+
+    /** The 1.0 documents of every subscription shown to 1.0 clients, or of those with this matcher. */
+    private List<ObjectNode> mercure10Documents(String matchType, String match) {
+        List<ObjectNode> documents = new ArrayList<>();
+        for (Subscriber s : hub.subscribers()) {
+            for (Matcher m : s.matchers()) {
+                String type = hub.mercure10MatchType(m);
+                if (type != null && (match == null || type.equals(matchType) && m.value().equals(match))) {
+                    documents.add(SubscriptionEvents.document(type, m.value(), s.id(), hub.payload(s, m.value()),
+                            true));
+                }
+            }
+        }
+        return documents;
     }
 
     private ObjectNode collection(String path, String topic, String lastEventId) {

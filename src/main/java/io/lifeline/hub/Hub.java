@@ -255,12 +255,21 @@ public final class Hub implements SubscriberHost, AutoCloseable {
             if (config.draft07Events()) {
                 events.add(Subscriptions.event(subscriber, m.value(), payload, active));
             }
-            if (config.mercure10Events() && (m.isWildcard() || matcher.isExact(m))) {
-                events.add(SubscriptionEvents.event(MatchParameters.EXACT_TYPE, m.value(), subscriber.id(), payload,
-                        active));
+            String matchType = mercure10MatchType(m);
+            if (config.mercure10Events() && matchType != null) {
+                events.add(SubscriptionEvents.event(matchType, m.value(), subscriber.id(), payload, active));
             }
         }
         return events;
+    }
+
+    /**
+     * The Mercure 1.0 matcher type a subscription is shown to 1.0 observers as, in its events and the subscriptions
+     * API: {@code exact} for a 1.0 exact matcher, and for a draft-07 selector that is an exact topic or {@code *};
+     * null for a URI template, which has no 1.0 equivalent here yet.
+     */
+    public String mercure10MatchType(Matcher m) {
+        return m.isWildcard() || matcher.isExact(m) ? MatchParameters.EXACT_TYPE : null;
     }
 
     /**

@@ -144,7 +144,7 @@ public final class UpdateForm {
     private static void checkValue(String name, String value) throws ProtocolException {
         String problem = Characters.forbiddenIn(value);
         if (problem != null) {
-            throw ProtocolException.badRequest("a \"" + name + "\" " + problem);
+            throw ProtocolException.badRequest((name.equals("topic") ? "a \"topic\" " : "\"" + name + "\" ") + problem);
         }
     }
 

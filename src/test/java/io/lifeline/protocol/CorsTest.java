@@ -26,7 +26,9 @@ class CorsTest {
             assertEquals(APP, r.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
             assertEquals("true", r.headers().firstValue("Access-Control-Allow-Credentials").orElse(null));
             assertTrue(r.headers().allValues("Vary").contains("Origin"), r.headers().toString());
-            assertTrue(r.headers().firstValue("Access-Control-Expose-Headers").orElse("").contains("Last-Event-ID"));
+            String exposed = r.headers().firstValue("Access-Control-Expose-Headers").orElse("");
+            assertTrue(exposed.contains("Last-Event-ID"), exposed);
+            assertTrue(exposed.contains("Link"), "the 1.0 subscriptions API's cursor: " + exposed);
             assertEquals(401, r.statusCode(), "a refusal carries CORS headers, so the page can read why");
         }
     }

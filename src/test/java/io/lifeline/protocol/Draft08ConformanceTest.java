@@ -636,7 +636,7 @@ class Draft08ConformanceTest {
             assertEquals("[\"exact\"]", doc.get("mercure_matcher_types_supported").toString(),
                     "urlpattern is not supported yet, so the member must not be left out");
             assertFalse(doc.has("authorization_servers"), "self-issued tokens only");
-            assertFalse(doc.has("mercure_subscriptions"), "the 1.0 subscriptions API is not there yet");
+            assertTrue(doc.get("mercure_subscriptions").asBoolean(), "the hub has the subscriptions API");
         }
 
         @Test
@@ -655,6 +655,87 @@ class Draft08ConformanceTest {
                 Http.Response refused = http.publish(draft07.uri(HUB), null, "topic", topic());
                 assertEquals("Bearer", refused.header("WWW-Authenticate"));
             }
+        }
+    }
+
+    /** Section "Subscription API", asked with a 1.0 access token. */
+    @Nested
+    class SubscriptionApi {
+
+        private static final String API = "/.well-known/mercure/subscriptions";
+
+        @Test
+        void theCollectionOfSubscriptionsIsPlainJsonWithIdTypeAndSubscriptionsAndTheCursorInALinkHeader()
+                throws IOException {
+            String book = topic();
+            try (RawSseClient reader = subscribe("match", book)) {
+                Subscriber subscriber = awaitMatchers(Matcher.exact(book)).get(0);
+                Http.Response r = http.get(server.uri(API), ISSUER.subscriber("*"));
+
+                assertEquals(200, r.status(), r.body());
+                assertEquals("application/json", r.header("Content-Type").split(";")[0]);
+                JsonNode doc = JSON.readTree(r.body());
+                assertEquals(API, doc.get("id").asText());
+                assertEquals("subscriptions", doc.get("type").asText());
+                assertTrue(r.body().contains("\"subscriber\" : \"" + subscriber.id() + "\""), r.body());
+                assertFalse(doc.has("@context"));
+                String link = r.header("Link");
+                assertTrue(link.startsWith("<http://127.0.0.1:" + server.port() + "/.well-known/mercure>; "
+                        + "rel=\"mercure\"; last-event-id=\""), link);
+                assertTrue(link.endsWith("; type=\"mercure\"; content-type=\"application/json\""), link);
+            }
+        }
+
+        @Test
+        void theCollectionForOneMatcherAndASingleSubscriptionUseTheEventsPathsAndDocuments() throws IOException {
+            String book = topic();
+            try (RawSseClient reader = subscribe("match", book)) {
+                Subscriber subscriber = awaitMatchers(Matcher.exact(book)).get(0);
+                String forMatcher = API + "/exact/" + encode(book);
+                String single = forMatcher + "/" + encode(subscriber.id());
+
+                JsonNode collection = JSON.readTree(http.get(server.uri(forMatcher), ISSUER.subscriber("*")).body());
+                assertEquals(forMatcher, collection.get("id").asText());
+                assertEquals(1, collection.get("subscriptions").size());
+                Http.Response one = http.get(server.uri(single), ISSUER.subscriber("*"));
+                assertEquals(200, one.status(), one.body());
+                JsonNode doc = JSON.readTree(one.body());
+                assertEquals(single, doc.get("id").asText(), "the same id as its subscription events' topic");
+                assertEquals("subscription", doc.get("type").asText());
+                assertEquals("exact", doc.get("match_type").asText());
+                assertEquals(book, doc.get("match").asText());
+                assertTrue(doc.get("active").asBoolean());
+                assertTrue(one.header("Link").contains("rel=\"mercure\""));
+            }
+        }
+
+        @Test
+        void aSubscriptionThatDoesNotExistIs404() throws IOException {
+            Http.Response r = http.get(server.uri(API + "/exact/" + encode(topic()) + "/urn%3Auuid%3Anobody"),
+                    ISSUER.subscriber("*"));
+
+            assertEquals(404, r.status(), r.body());
+        }
+
+        @Test
+        void theRequestedPathMustBeGrantedSubscribeAsATopicElse403() throws IOException {
+            String book = topic();
+            String forMatcher = API + "/exact/" + encode(book);
+            String onlyThis = ISSUER.subscriber(forMatcher);
+
+            assertEquals(200, http.get(server.uri(forMatcher + "?ignored=query"), onlyThis).status());
+            Http.Response all = http.get(server.uri(API), onlyThis);
+            assertEquals(403, all.status(), all.body());
+            assertTrue(all.header("WWW-Authenticate").startsWith("Bearer error=\"insufficient_scope\""));
+        }
+
+        @Test
+        void aDraft07TokenStillGetsTheDraft07ShapeOfTheSameUrl() throws IOException {
+            Http.Response r = http.get(server.uri(API), Tokens.subscriber(TestServer.KEY, API));
+
+            assertEquals(200, r.status(), r.body());
+            assertEquals("application/ld+json", r.header("Content-Type").split(";")[0]);
+            assertTrue(JSON.readTree(r.body()).has("@context"));
         }
     }
 

@@ -16,7 +16,8 @@ import java.util.Locale;
  * self-issuing publisher is none), {@code authorization_details_types_supported} (the Mercure type),
  * {@code bearer_methods_supported} ({@code header}: RFC 6750's query parameter is not accepted), {@code mercure_cookie}
  * (the cookie a browser may present its token in), and {@code mercure_matcher_types_supported}: {@code exact} alone,
- * since the member's absence would claim {@code urlpattern} too.</p>
+ * since the member's absence would claim {@code urlpattern} too; and {@code mercure_subscriptions}, the hub having a
+ * subscriptions API.</p>
  */
 public final class ProtectedResourceMetadata {
 
@@ -67,6 +68,7 @@ public final class ProtectedResourceMetadata {
         node.putArray("bearer_methods_supported").add("header");
         node.put("mercure_cookie", cookie);
         node.putArray("mercure_matcher_types_supported").add(MatchParameters.EXACT_TYPE);
+        node.put("mercure_subscriptions", true);
         return node.toString();
     }
 }

@@ -38,15 +38,14 @@ public final class SubscriptionEvents {
     }
 
     /**
-     * The private update announcing that one subscription started or ended.
-     *
-     * @param matchType the matcher type's canonical name ({@code exact})
-     * @param payload   the subscriber's token's payload, or null
+     * The document of one subscription, as its events and the subscriptions API show it: {@code id} (its events'
+     * topic), {@code type: "subscription"}, {@code match_type}, {@code match}, {@code subscriber}, {@code active},
+     * and {@code payload} when there is one.
      */
-    public static Update event(String matchType, String match, String subscriber, JsonNode payload, boolean active) {
-        String topic = topic(matchType, match, subscriber);
+    public static ObjectNode document(String matchType, String match, String subscriber, JsonNode payload,
+                                      boolean active) {
         ObjectNode body = JSON.createObjectNode();
-        body.put("id", topic);
+        body.put("id", topic(matchType, match, subscriber));
         body.put("type", "subscription");
         body.put("match_type", matchType);
         body.put("match", match);
@@ -55,6 +54,43 @@ public final class SubscriptionEvents {
         if (payload != null) {
             body.set("payload", payload);
         }
+        return body;
+    }
+
+    /**
+     * A collection of the subscriptions API (section "Subscription API"): {@code id} (the URL it was asked for),
+     * {@code type: "subscriptions"}, {@code subscriptions}.
+     */
+    public static ObjectNode collection(String id, List<ObjectNode> subscriptions) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("id", id);
+        body.put("type", "subscriptions");
+        body.putArray("subscriptions").addAll(subscriptions);
+        return body;
+    }
+
+    /**
+     * The {@code Link} header every answer of the subscriptions API carries: the hub, {@code rel="mercure"}, the
+     * reconciliation cursor as {@code last-event-id}, and the stream's {@code type} and {@code content-type}
+     * (RFC 8288; values as quoted strings, a quote or backslash escaped).
+     *
+     * @param hubUrl the hub's absolute URL
+     * @param cursor the id of the last update the hub dispatched, or {@code earliest}
+     */
+    public static String link(String hubUrl, String cursor) {
+        return "<" + hubUrl + ">; rel=\"mercure\"; last-event-id=\"" + cursor.replace("\\", "\\\\")
+                .replace("\"", "\\\"") + "\"; type=\"" + EVENT_TYPE + "\"; content-type=\"application/json\"";
+    }
+
+    /**
+     * The private update announcing that one subscription started or ended.
+     *
+     * @param matchType the matcher type's canonical name ({@code exact})
+     * @param payload   the subscriber's token's payload, or null
+     */
+    public static Update event(String matchType, String match, String subscriber, JsonNode payload, boolean active) {
+        String topic = topic(matchType, match, subscriber);
+        ObjectNode body = document(matchType, match, subscriber, payload, active);
         try {
             return new Update(RandomIds.urn(), List.of(topic), JSON.writeValueAsString(body), EVENT_TYPE,
                     OptionalLong.empty(), true);
