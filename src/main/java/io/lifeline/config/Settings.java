@@ -74,6 +74,7 @@ public final class Settings {
     private final boolean subscriptionEvents;
     private final Set<String> dialects;
     private final boolean demo;
+    private final boolean cursorEvent;
     private final Duration drain;
     /** Null when /metrics is open. */
     private final String metricsToken;
@@ -115,6 +116,7 @@ public final class Settings {
         this.subscriptionEvents = b.subscriptionEvents;
         this.dialects = b.dialects;
         this.demo = b.demo;
+        this.cursorEvent = b.cursorEvent;
         this.drain = b.drain;
         this.metricsToken = b.metricsToken;
         this.bodyTimeout = b.bodyTimeout;
@@ -173,6 +175,7 @@ public final class Settings {
         b.subscriptionEvents = Values.bool(value(sources, Setting.SUBSCRIPTION_EVENTS));
         b.dialects = Values.dialects(value(sources, Setting.DIALECTS));
         b.demo = Values.bool(value(sources, Setting.DEMO));
+        b.cursorEvent = Values.bool(value(sources, Setting.CURSOR_EVENT));
         b.drain = Values.durationOrZero(value(sources, Setting.DRAIN));
         b.metricsToken = Values.bearerTokenOrNone(value(sources, Setting.METRICS_TOKEN));
         b.bodyTimeout = Values.duration(value(sources, Setting.BODY_TIMEOUT));
@@ -458,6 +461,11 @@ public final class Settings {
         return dialects.contains(dialect);
     }
 
+    /** Whether every stream gets an id-only cursor block before its first update ({@code LIFELINE_CURSOR_EVENT}). */
+    public boolean cursorEvent() {
+        return cursorEvent;
+    }
+
     /** Whether the live page offers the F5 demonstration ({@code LIFELINE_DEMO}). */
     public boolean demo() {
         return demo;
@@ -551,7 +559,7 @@ public final class Settings {
                 + "ms queueBytes=" + queueBytes + " maxUpdateBytes=" + maxUpdateBytes + " history=" + historySize
                 + "/" + historyBytes + "B drain=" + drain.toMillis() + "ms anonymous=" + anonymous
                 + " subscriptionEvents=" + subscriptionEvents + " dialects=" + String.join(",", dialects)
-                + " demo=" + demo + " corsOrigins=" + corsOrigins
+                + " demo=" + demo + (cursorEvent ? "" : " cursorEvent=false") + " corsOrigins=" + corsOrigins
                 + " metricsToken=" + (metricsToken == null ? "none" : "set")
                 + " bodyTimeout=" + bodyTimeout.toMillis() + "ms headerTimeout=" + headerTimeout.toMillis()
                 + "ms maxConnections=" + maxConnections + " maxSubscribers=" + maxSubscribers
@@ -589,6 +597,7 @@ public final class Settings {
         boolean subscriptionEvents;
         Set<String> dialects;
         boolean demo;
+        boolean cursorEvent;
         Duration drain;
         String metricsToken;
         Duration bodyTimeout;
@@ -630,6 +639,7 @@ public final class Settings {
             subscriptionEvents = s.subscriptionEvents;
             dialects = s.dialects;
             demo = s.demo;
+            cursorEvent = s.cursorEvent;
             drain = s.drain;
             metricsToken = s.metricsToken;
             bodyTimeout = s.bodyTimeout;

@@ -91,7 +91,7 @@ public final class LifelineContextListener implements ServletContextListener {
                 settings.subscriptionEvents() && settings.speaks(Settings.DRAFT_07),
                 settings.subscriptionEvents() && settings.speaks(Settings.MERCURE_1_0), settings.drain(),
                 settings.maxSubscribers(),
-                settings.maxSubscribersPerAddress()), authorizer, matcher, metrics);
+                settings.maxSubscribersPerAddress(), settings.cursorEvent()), authorizer, matcher, metrics);
         context.setAttribute(HUB_ATTRIBUTE, hub);
         boolean metadata = settings.speaks(Settings.MERCURE_1_0) && !settings.resource().isEmpty();
         RequestTokens tokens = new RequestTokens(settings.cookieName(), settings.publishOrigins(),

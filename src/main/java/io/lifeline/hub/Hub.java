@@ -61,7 +61,8 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      * @param maxSubscribersPerAddress subscribers one client address may hold; zero for no limit
      */
     public record Config(Limits limits, int historySize, long historyBytes, boolean draft07Events,
-                         boolean mercure10Events, Duration drain, int maxSubscribers, int maxSubscribersPerAddress) {
+                         boolean mercure10Events, Duration drain, int maxSubscribers, int maxSubscribersPerAddress,
+                         boolean cursorEvents) {
     }
 
     private final Config config;
@@ -176,7 +177,9 @@ public final class Hub implements SubscriberHost, AutoCloseable {
                 subscriber.offerReplay(published.frame());
             }
         }, (position, sequence) -> {
-            subscriber.offerCursor(position);
+            if (config.cursorEvents()) {
+                subscriber.offerCursor(position);
+            }
             subscriber.joinAfter(sequence);
             live.put(subscriber.id(), subscriber);
             index.add(subscriber);

@@ -156,8 +156,8 @@ class HubCoreBench {
         Authorizer authorizer = new Authorizer(new TokenVerifier(key), new TokenVerifier(key), true, matcher);
         SubscriberHost.Limits limits = new SubscriberHost.Limits(HEARTBEAT, Duration.ofSeconds(5), 4 << 20,
                 Duration.ofMinutes(30), Duration.ofMinutes(15));
-        return new Hub(new Hub.Config(limits, 1000, 16 << 20, false, false, Duration.ZERO, 0, 0), authorizer, matcher,
-                new HubMetrics(List.of("none")));
+        return new Hub(new Hub.Config(limits, 1000, 16 << 20, false, false, Duration.ZERO, 0, 0, true), authorizer,
+                matcher, new HubMetrics(List.of("none")));
     }
 
     /** Milliseconds every collector has spent so far, as the JVM counts them. */

@@ -48,6 +48,20 @@ class CursorTest {
     }
 
     @Test
+    void withCursorEventFalseTheStreamOpensWithoutTheIdOnlyBlockAndTheFirstBlockIsTheFirstUpdate() throws IOException {
+        try (TestServer server = TestServer.start(Map.of(Setting.CURSOR_EVENT, "false")); Http http = new Http()) {
+            String topic = topic();
+            try (RawSseClient client = subscribe(server, topic)) {
+                server.awaitSubscriber(topic);
+                assertEquals(200, http.publish(server.uri("/.well-known/mercure"), server.publisherToken(),
+                        "topic", topic, "id", "urn:first", "data", "Hi").status());
+                client.awaitBody("data: Hi\n\n", WAIT);
+                assertEquals(":\n\nid: urn:first\ndata: Hi\n\n", client.body());
+            }
+        }
+    }
+
+    @Test
     void aClientCutByTheHubBeforeItsFirstEventResumesWithTheUpdatePublishedInTheGap() throws IOException {
         try (TestServer server = TestServer.start(Map.of(Setting.MAX_LIFETIME, "1s")); Http http = new Http()) {
             String topic = topic();

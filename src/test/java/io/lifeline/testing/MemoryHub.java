@@ -26,7 +26,7 @@ public final class MemoryHub {
         Authorizer authorizer = new Authorizer(new TokenVerifier(key), new TokenVerifier(key), true, matcher);
         SubscriberHost.Limits limits = new SubscriberHost.Limits(Duration.ofSeconds(15), Duration.ofSeconds(5),
                 1 << 20, Duration.ZERO, Duration.ZERO);
-        return new Hub(new Hub.Config(limits, 100, 1 << 20, subscriptionEvents, false, Duration.ZERO, 0, 0), authorizer,
-                matcher, new HubMetrics(List.of("none")));
+        return new Hub(new Hub.Config(limits, 100, 1 << 20, subscriptionEvents, false, Duration.ZERO, 0, 0, true),
+                authorizer, matcher, new HubMetrics(List.of("none")));
     }
 }
