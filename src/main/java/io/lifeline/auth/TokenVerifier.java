@@ -87,8 +87,8 @@ public final class TokenVerifier {
     public Claims verifyAdmin(String token) throws ProtocolException {
         Verified verified = remembered(token);
         if (!verified.admin()) {
-            throw ProtocolException.insufficientScope("the token has no {\"" + AdminClaim.NAME + "\": {\"" + AdminClaim.ADMIN
-                    + "\": true}} claim");
+            throw ProtocolException.insufficientScope("the token has no {\"" + AdminClaim.NAME + "\": {\""
+                    + AdminClaim.ADMIN + "\": true}} claim");
         }
         return verified.claims();
     }

@@ -39,8 +39,8 @@ public enum Setting {
             + "shape of each dialect in LIFELINE_DIALECTS"),
     DIALECTS("draft-07,1.0", "protocol generations the hub speaks (comma-separated): draft-07 (topic, mercure claim), "
             + "1.0 (match, at+jwt access tokens), or both; a subscription in one left out gets 400, its token 401"),
-    CURSOR_EVENT("true", "true gives every stream an id-only block before its first update, so that EventSource holds a "
-            + "Last-Event-ID from the start; false leaves it out, for clients that wrongly deliver such a block as a "
+    CURSOR_EVENT("true", "true gives every stream an id-only block before its first update, so that EventSource "
+            + "holds a Last-Event-ID from the start; false leaves it out, for clients that wrongly deliver such a block as a "
             + "message (Gatling's SSE client): they can then resume only from the last update they received"),
     DRAIN("5s", "on shutdown, subscribers are ended spread over this long, each told to reconnect after a random delay"),
     HEARTBEAT("15s", "interval of the SSE comment written to idle subscribers"),

@@ -151,7 +151,8 @@ public final class Settings {
         if (!b.issuers.isEmpty() && b.resource.isEmpty()) {
             throw new ConfigException(Setting.ISSUERS.envName() + " names trusted issuers but "
                     + Setting.RESOURCE.envName() + " is empty: a Mercure 1.0 access token must name the hub in its aud "
-                    + "(RFC 9068, section 4); set it to the hub's URL, e.g. https://hub.example.com/.well-known/mercure");
+                    + "(RFC 9068, section 4); set it to the hub's URL, e.g. "
+                    + "https://hub.example.com/.well-known/mercure");
         }
         for (TrustedIssuer issuer : b.issuers) {
             if (issuer.jwksUri() != null && issuer.jwksUri().getScheme().equalsIgnoreCase("http")

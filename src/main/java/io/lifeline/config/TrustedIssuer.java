@@ -96,7 +96,8 @@ public record TrustedIssuer(String issuer, JWKSet keys, URI jwksUri, boolean met
         if (issuer.isEmpty()) {
             throw Values.bad(v, "names an empty issuer identifier");
         }
-        if (source == null || !source.isObject() || source.size() != 1 || !SOURCES.contains(source.fieldNames().next())) {
+        if (source == null || !source.isObject() || source.size() != 1
+                || !SOURCES.contains(source.fieldNames().next())) {
             throw Values.bad(v, "gives " + named + " no single source of keys: use one of {\"jwks\": {...}}, "
                     + "{\"jwks_file\": \"path\"}, {\"jwks_uri\": \"https://...\"} or {\"metadata\": true}");
         }
@@ -203,7 +204,8 @@ public record TrustedIssuer(String issuer, JWKSet keys, URI jwksUri, boolean met
 
     @Override
     public String toString() {
-        return issuer + (keys != null ? " (" + keys.getKeys().size() + " static keys)" : metadata ? " (metadata " + jwksUri + ")"
-                : " (" + jwksUri + ")"); // never key material
+        // never key material
+        return issuer + (keys != null ? " (" + keys.getKeys().size() + " static keys)"
+                : metadata ? " (metadata " + jwksUri + ")" : " (" + jwksUri + ")");
     }
 }

@@ -124,8 +124,8 @@ final class RequestTokens {
         }
         if (accessTokens && AccessTokenType.declaredBy(values.get(0))) {
             throw ProtocolException.invalidRequest("a Mercure 1.0 access token is never taken from the query string "
-                    + "(Mercure 1.0, section \"Presenting the Access Token\"; RFC 9700): send it in the Authorization header or "
-                    + "the cookie");
+                    + "(Mercure 1.0, section \"Presenting the Access Token\"; RFC 9700): send it in the Authorization "
+                    + "header or the cookie");
         }
         return Optional.of(values.get(0));
     }

@@ -34,7 +34,9 @@ public final class ProtocolException extends Exception {
         return new ProtocolException(401, reason, -1, INVALID_TOKEN);
     }
 
-    /** 403 with {@code error="insufficient_scope"} in the {@code WWW-Authenticate: Bearer} challenge (RFC 6750, 3.1). */
+    /**
+     * 403 with {@code error="insufficient_scope"} in the {@code WWW-Authenticate: Bearer} challenge (RFC 6750, 3.1).
+     */
     public static ProtocolException insufficientScope(String reason) {
         return new ProtocolException(403, reason, -1, INSUFFICIENT_SCOPE);
     }

@@ -131,8 +131,8 @@ class GatlingBench {
             String output = await(load, Duration.ofSeconds(seconds + 300), "gatling");
             Files.writeString(dir.resolve("gatling.out"), output);
             return "\n## " + dialect + " (LoadTest.scala of " + tag + ")\n\n" + requestTable(dir.resolve("results"))
-                    + "\n```\n" + lastBlock(output, "---- Requests") + "\n" + lastBlock(output, "---- Global Information")
-                    + "\n```\n";
+                    + "\n```\n" + lastBlock(output, "---- Requests") + "\n"
+                    + lastBlock(output, "---- Global Information") + "\n```\n";
         }
     }
 

@@ -423,7 +423,8 @@ class Draft08ConformanceTest {
                     id("plain"));
 
             assertEquals(200, r.status());
-            assertEquals("text/plain;charset=utf-8", r.header("Content-Type").replace(" ", "").toLowerCase(Locale.ROOT));
+            assertEquals("text/plain;charset=utf-8",
+                    r.header("Content-Type").replace(" ", "").toLowerCase(Locale.ROOT));
             assertEquals(id("plain"), r.body().strip());
         }
 

@@ -168,7 +168,8 @@ class PublishSubscribeTest {
         for (String topic : List.of("/.well-known/mercure/subscriptions/x/y", "https://hub.example/.well-known/mercure",
                 "/.well-known/%6Dercure/subscriptions/x/y", "https://a.example/.well-known/x/../mercure/y",
                 "mercure/subscriptions/x", "https:\\\\a.example\\.well-known\\mercure\\x")) {
-            Http.Response r = publish("topic", "https://example.com/fine", "topic", topic, "data", "{\"active\":false}");
+            Http.Response r = publish("topic", "https://example.com/fine", "topic", topic, "data",
+                    "{\"active\":false}");
             assertEquals(400, r.status(), topic + ": " + r.body());
             assertTrue(r.body().contains("reserved namespace"), r.body());
         }

@@ -68,7 +68,8 @@ class TokenTransportTest {
 
     @Test
     void aMalformedPresentationIs400InvalidRequestAndAnotherSchemeIsNoToken() throws IOException {
-        for (String[] headers : List.of(new String[] {"Authorization: Bearer"}, new String[] {"Authorization: bearer   "},
+        for (String[] headers : List.of(new String[] {"Authorization: Bearer"},
+                new String[] {"Authorization: bearer   "},
                 new String[] {"Authorization: Bearer " + goodSubscriber, "Authorization: Bearer " + goodSubscriber})) {
             try (RawSseClient client = RawSseClient.open(server.port(), "/.well-known/mercure?topic=t", headers)) {
                 assertEquals(400, client.awaitHead(Duration.ofSeconds(5)), headers[0]);

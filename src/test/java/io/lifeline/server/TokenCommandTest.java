@@ -68,7 +68,8 @@ class TokenCommandTest {
 
         Authorizer hub = authorizer(KEY, KEY);
         Claims claims = hub.subscriber(Optional.of(run.token())).orElseThrow();
-        assertEquals(Matcher.selectors(List.of("https://example.com/users/ada/{+rest}", "urn:news")), claims.subscribe());
+        assertEquals(Matcher.selectors(List.of("https://example.com/users/ada/{+rest}", "urn:news")),
+                claims.subscribe());
         assertTrue(hub.mayReceive(claims, privateUpdate("https://example.com/users/ada/inbox/7")));
         assertTrue(hub.mayReceive(claims, privateUpdate("urn:news")));
         assertFalse(hub.mayReceive(claims, privateUpdate("https://example.com/users/bob/inbox/7")));

@@ -85,7 +85,8 @@ class AuthorizationDetailsTest {
     })
     void oneMalformedMercureDetailRejectsTheWholeTokenAsInvalidToken(String details) {
         String withAGoodOneFirst = details.startsWith("[") && details.length() > 2
-                ? "[{" + TYPE + ", \"actions\": [\"publish\"], \"topics\": [{\"match\": \"*\"}]}, " + details.substring(1)
+                ? "[{" + TYPE + ", \"actions\": [\"publish\"], \"topics\": [{\"match\": \"*\"}]}, "
+                        + details.substring(1)
                 : details;
 
         ProtocolException refused = assertThrows(ProtocolException.class, () -> read(withAGoodOneFirst));
@@ -120,7 +121,8 @@ class AuthorizationDetailsTest {
     void thePayloadOfTheFirstSubscribeDetailWhoseTopicsMatchTheSubscriptionIsItsPayload() throws Exception {
         Claims claims = read("[{" + TYPE + ", \"actions\": [\"subscribe\"], \"topics\": [{\"match\": "
                 + "\"https://example.com/foo\"}], \"payload\": {\"custom1\": 1}},"
-                + "{" + TYPE + ", \"actions\": [\"publish\"], \"topics\": [{\"match\": \"*\"}], \"payload\": {\"p\": 1}},"
+                + "{" + TYPE + ", \"actions\": [\"publish\"], \"topics\": [{\"match\": \"*\"}], "
+                + "\"payload\": {\"p\": 1}},"
                 + "{" + TYPE + ", \"actions\": [\"subscribe\"], \"topics\": [{\"match\": \"urn:quiet\"}]},"
                 + "{" + TYPE + ", \"actions\": [\"subscribe\"], \"topics\": [{\"match\": \"*\"}], \"payload\": "
                 + "{\"custom3\": 3}}]");
