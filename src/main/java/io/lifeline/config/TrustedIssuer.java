@@ -55,7 +55,7 @@ public record TrustedIssuer(String issuer, JWKSet keys, URI jwksUri, boolean met
     private static final Set<String> SOURCES = Set.of("jwks", "jwks_file", "jwks_uri", "metadata");
 
     /** RFC 8414, section 3: where an issuer's authorization server metadata lives. */
-    public static URI metadataUri(URI issuer) {
+    private static URI metadataUri(URI issuer) {
         String path = issuer.getRawPath() == null || issuer.getRawPath().equals("/") ? "" : issuer.getRawPath();
         return URI.create(issuer.getScheme() + "://" + issuer.getRawAuthority()
                 + "/.well-known/oauth-authorization-server" + path);

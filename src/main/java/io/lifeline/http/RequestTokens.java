@@ -41,10 +41,6 @@ final class RequestTokens {
     private final String resourceMetadata;
     private final boolean accessTokens;
 
-    RequestTokens(String cookieName, List<String> publishOrigins) {
-        this(cookieName, publishOrigins, null, true);
-    }
-
     /**
      * @param resourceMetadata the URL of the hub's protected resource metadata, or null where it has none
      * @param accessTokens     whether the hub takes Mercure 1.0 access tokens; where it does not, one in the query

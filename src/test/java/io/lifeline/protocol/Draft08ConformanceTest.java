@@ -189,14 +189,7 @@ class Draft08ConformanceTest {
             try (RawSseClient anonymous = subscribe("match", topic);
                  RawSseClient authorized = subscribe("match", topic,
                          "Authorization: Bearer " + ISSUER.subscriber(topic))) {
-                Poll.until(WAIT, "two subscribers of " + topic, () -> server.hub().subscribers().stream()
-                        .filter(s -> s.matchers().contains(Matcher.exact(topic))).count() == 2);
-                publishOk("topic", topic, "id", id("private"), "private", "on");
-                publishOk("topic", topic, "id", id("public"));
-                anonymous.awaitBody("id: " + id("public") + "\n", WAIT);
-                authorized.awaitBody("id: " + id("public") + "\n", WAIT);
-                assertFalse(anonymous.body().contains(id("private")));
-                assertTrue(authorized.body().contains("id: " + id("private") + "\n"));
+                assertOnlyTheFirstReceivesAPrivateUpdate(topic, authorized, anonymous, "private");
             }
         }
     }
@@ -539,14 +532,7 @@ class Draft08ConformanceTest {
             try (RawSseClient granted = subscribe("match", topic, "Authorization: Bearer " + ISSUER.subscriber(topic));
                  RawSseClient elsewhere = subscribe("match", topic, "Authorization: Bearer "
                          + ISSUER.subscriber(topic() + "-other"))) {
-                Poll.until(WAIT, "two subscribers of " + topic, () -> server.hub().subscribers().stream()
-                        .filter(s -> s.matchers().contains(Matcher.exact(topic))).count() == 2);
-                publishOk("topic", topic, "id", id("draft07-private"), "private", "on");
-                publishOk("topic", topic, "id", id("draft07-public"));
-                granted.awaitBody("id: " + id("draft07-public") + "\n", WAIT);
-                elsewhere.awaitBody("id: " + id("draft07-public") + "\n", WAIT);
-                assertTrue(granted.body().contains("id: " + id("draft07-private") + "\n"));
-                assertFalse(elsewhere.body().contains(id("draft07-private")));
+                assertOnlyTheFirstReceivesAPrivateUpdate(topic, granted, elsewhere, "draft07-private");
             }
         }
 
@@ -568,14 +554,7 @@ class Draft08ConformanceTest {
             try (RawSseClient headerWins = subscribe("match", topic, "Authorization: Bearer "
                     + ISSUER.subscriber(topic() + "-other"), cookie);
                  RawSseClient cookieOnly = subscribe("match", topic, cookie)) {
-                Poll.until(WAIT, "two subscribers of " + topic, () -> server.hub().subscribers().stream()
-                        .filter(s -> s.matchers().contains(Matcher.exact(topic))).count() == 2);
-                publishOk("topic", topic, "id", id("cookie-private"), "private", "on");
-                publishOk("topic", topic, "id", id("cookie-public"));
-                headerWins.awaitBody("id: " + id("cookie-public") + "\n", WAIT);
-                cookieOnly.awaitBody("id: " + id("cookie-public") + "\n", WAIT);
-                assertFalse(headerWins.body().contains(id("cookie-private")));
-                assertTrue(cookieOnly.body().contains("id: " + id("cookie-private") + "\n"));
+                assertOnlyTheFirstReceivesAPrivateUpdate(topic, cookieOnly, headerWins, "cookie-private");
             }
         }
 
@@ -778,6 +757,22 @@ class Draft08ConformanceTest {
                 }
             }
         }
+    }
+
+    /**
+     * Once both subscribe to the topic, publishes a private update, then a public one as a barrier: the first client
+     * receives both, the second only the public one.
+     */
+    private static void assertOnlyTheFirstReceivesAPrivateUpdate(String topic, RawSseClient granted,
+                                                                 RawSseClient denied, String name) throws IOException {
+        Poll.until(WAIT, "two subscribers of " + topic, () -> server.hub().subscribers().stream()
+                .filter(s -> s.matchers().contains(Matcher.exact(topic))).count() == 2);
+        publishOk("topic", topic, "id", id(name), "private", "on");
+        publishOk("topic", topic, "id", id(name + "-barrier"));
+        granted.awaitBody("id: " + id(name + "-barrier") + "\n", WAIT);
+        denied.awaitBody("id: " + id(name + "-barrier") + "\n", WAIT);
+        assertTrue(granted.body().contains("id: " + id(name) + "\n"));
+        assertFalse(denied.body().contains(id(name)));
     }
 
     private static void assertRefused(String query, String reason) throws IOException {
