@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * The protocol's authorization rules, applied to a token already taken from the request, in either dialect: a token
- * whose header declares {@code typ: at+jwt} is a Mercure 1.0 access token ({@link AccessTokenVerifier}), any other a
- * draft-07 token ({@link TokenVerifier}). Both grant in one model ({@link Claims}), so every rule below reads the
+ * whose header declares {@code typ: at+jwt} is a Mercure 1.0 access token ({@link AccessTokenType}), any other a
+ * draft-07 token; a {@link TokenVerifier} for each reads it. Both grant in one model ({@link Claims}), so every rule below reads the
  * same for both; a 1.0 publisher's update reaches draft-07 subscribers and the other way round.
  *
  * <p>No token where one is needed is 401 with a bare {@code Bearer} challenge. A malformed, expired or wrongly signed
@@ -22,7 +22,7 @@ public final class Authorizer {
 
     private final TokenVerifier publishers;
     private final TokenVerifier subscribers;
-    private final AccessTokenVerifier accessTokens;
+    private final TokenVerifier accessTokens;
     private final boolean anonymousSubscribers;
     private final TopicMatcher matcher;
 
@@ -37,7 +37,7 @@ public final class Authorizer {
      * @param subscribers  verifies draft-07 subscriber tokens, or null where the hub takes none
      * @param accessTokens verifies Mercure 1.0 access tokens, or null where the hub takes none
      */
-    public Authorizer(TokenVerifier publishers, TokenVerifier subscribers, AccessTokenVerifier accessTokens,
+    public Authorizer(TokenVerifier publishers, TokenVerifier subscribers, TokenVerifier accessTokens,
                       boolean anonymousSubscribers, TopicMatcher matcher) {
         this.publishers = publishers;
         this.subscribers = subscribers;
@@ -80,8 +80,9 @@ public final class Authorizer {
     }
 
     /**
-     * The live view and its F5 demonstration answer a draft-07 token signed with the subscriber key that carries
-     * {@link AdminClaim}; in development mode ({@code open}) anyone who reaches the hub, token or not.
+     * The live view and its F5 demonstration answer a token that carries {@link AdminClaim}: a draft-07 token signed
+     * with the subscriber key, or a Mercure 1.0 access token of a trusted issuer; in development mode ({@code open})
+     * anyone who reaches the hub, token or not.
      *
      * @return the token's claims (its expiry ends a viewer's stream), or empty for no token where that is allowed
      * @throws ProtocolException 401 without a token or with an invalid one, 403 without the claim
@@ -91,15 +92,14 @@ public final class Authorizer {
             if (open) {
                 return Optional.empty();
             }
-            throw ProtocolException.unauthorized("the live view needs a token with the claim {\"" + AdminClaim.NAME
-                    + "\": {\"" + AdminClaim.ADMIN + "\": true}} (java -jar lifeline-server.jar token --admin)");
+            throw ProtocolException.unauthorized("the live view needs a token with the claim " + AdminClaim.text()
+                    + " (java -jar lifeline-server.jar token --admin)");
         }
-        if (subscribers == null || AccessTokenType.declaredBy(token.get())) {
-            throw ProtocolException.insufficientScope("the live view takes a draft-07 token with the claim {\""
-                    + AdminClaim.NAME + "\": {\"" + AdminClaim.ADMIN + "\": true}}, signed with "
-                    + "LIFELINE_SUBSCRIBER_JWT_KEY");
+        Claims claims = verify(token.get(), subscribers);
+        if (!claims.admin()) {
+            throw ProtocolException.insufficientScope("the token has no " + AdminClaim.text() + " claim");
         }
-        return Optional.of(subscribers.verifyAdmin(token.get()));
+        return Optional.of(claims);
     }
 
     /** The subscriptions API answers only a token whose subscribe grants match the requested URL. */

@@ -20,9 +20,10 @@ import java.util.List;
  * @param subscribe the matchers of the topics whose private updates it may receive; empty when none
  * @param payloads  in the token's order, where subscription payloads come from
  * @param expiresAt {@code exp}, or null when the token does not expire (draft-07 only)
+ * @param admin     whether the token also carries Lifeline's own {@link AdminClaim}
  */
 public record Claims(Form form, List<Matcher> publish, List<Matcher> subscribe, List<Payload> payloads,
-                     Instant expiresAt) {
+                     Instant expiresAt, boolean admin) {
 
     /** The claims a token's grants were read from. */
     public enum Form {
@@ -70,10 +71,11 @@ public record Claims(Form form, List<Matcher> publish, List<Matcher> subscribe, 
     }
 
     /** A draft-07 token's claims. */
-    public static Claims mercure(List<String> publish, List<String> subscribe, JsonNode payload, Instant expiresAt) {
+    public static Claims mercure(List<String> publish, List<String> subscribe, JsonNode payload, Instant expiresAt,
+                                 boolean admin) {
         return new Claims(Form.MERCURE_CLAIM, publish == null ? List.of() : Matcher.selectors(publish),
                 subscribe == null ? List.of() : Matcher.selectors(subscribe),
-                payload == null ? List.of() : List.of(new Payload(null, payload)), expiresAt);
+                payload == null ? List.of() : List.of(new Payload(null, payload)), expiresAt, admin);
     }
 
     /**

@@ -1,179 +1,25 @@
 package io.lifeline.auth;
 
-import com.auth0.jwt.JWT;
-import com.auth0.jwt.JWTVerifier;
-import com.auth0.jwt.algorithms.Algorithm;
-import com.auth0.jwt.exceptions.AlgorithmMismatchException;
-import com.auth0.jwt.exceptions.IncorrectClaimException;
-import com.auth0.jwt.exceptions.JWTDecodeException;
-import com.auth0.jwt.exceptions.JWTVerificationException;
-import com.auth0.jwt.exceptions.SignatureVerificationException;
-import com.auth0.jwt.exceptions.TokenExpiredException;
-import com.auth0.jwt.interfaces.DecodedJWT;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
-import io.lifeline.config.JwtKey;
 import io.lifeline.protocol.ProtocolException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
 
 /**
- * Verifies draft-07 tokens signed with one key, HS256 or RS256, and reads their {@code mercure} claim.
- *
- * <p>The algorithm is pinned by the key: a token whose header names any other algorithm, {@code none} included, is
- * refused before its signature is looked at, so a key can never be used with an algorithm it was not meant for.
- * HS256 keys of any length work, since the protocol's own examples use a 10-byte key; start-up warns about short
- * ones.</p>
- *
- * <p>Expiry allows {@link #LEEWAY} for clock skew between the token's issuer and the hub, and no more.</p>
- *
- * <p>A token that verified is remembered, by its exact text, up to {@link #REMEMBERED} of them, least recently used
- * forgotten first: a publisher or a reconnecting subscriber sends the same token again and again, and verifying it
- * (decoding, two JSON documents, the signature) was most of the hub's own CPU for a publish that reaches few
- * subscribers. Each use of a remembered token checks its expiry again with the same leeway; what a token grants
- * cannot change, since the text includes its signature and the key is fixed for the process's life. Refused tokens
- * are never remembered, so only the key's holder can fill the memory, with tokens it issued.</p>
- *
- * <p>Every refusal is a 401 with {@code error="invalid_token"} (RFC 6750, section 3.1).</p>
+ * Verifies one dialect's tokens and reads their grants into {@link Claims}: {@code auth.draft07.Jwts} for draft-07
+ * tokens (one key, the {@code mercure} claim), {@code auth.draft08.AccessTokens} for Mercure 1.0 access tokens
+ * ({@link AccessTokenType}, trusted issuers, {@code authorization_details}).
  */
-public final class TokenVerifier {
+public interface TokenVerifier {
 
-    public static final Duration LEEWAY = Duration.ofSeconds(2);
+    /** The clock skew allowed between a token's issuer and the hub, on {@code exp} and {@code nbf}, and no more. */
+    Duration LEEWAY = Duration.ofSeconds(2);
 
-    /** How many verified tokens are remembered at most. */
-    public static final int REMEMBERED = 10_000;
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final JWTVerifier verifier;
-    private final String algorithm;
-    private final Cache<String, Verified> remembered = CacheBuilder.newBuilder().maximumSize(REMEMBERED).build();
-
-    /** A token that verified: what it grants, and whether it carries Lifeline's admin claim. */
-    private record Verified(Claims claims, boolean admin) {
-    }
-
-    public TokenVerifier(JwtKey key) {
-        Algorithm pinned = switch (key.algorithm()) {
-            case HS256 -> Algorithm.HMAC256(key.secret());
-            case RS256 -> Algorithm.RSA256(key.publicKey(), null);
-        };
-        this.algorithm = key.algorithm().name();
-        this.verifier = JWT.require(pinned)
-                .acceptLeeway(LEEWAY.toSeconds())
-                .ignoreIssuedAt()
-                .build();
-    }
-
-    /** @throws ProtocolException 401, with the reason the token was refused */
-    public Claims verify(String token) throws ProtocolException {
-        return remembered(token).claims();
-    }
+    /** How many verified tokens a verifier remembers at most, by their exact text, least recently used forgotten. */
+    int REMEMBERED = 10_000;
 
     /**
-     * Verifies a token that must also carry Lifeline's admin claim ({@link AdminClaim}):
-     * {@code "lifeline": {"admin": true}}, the JSON boolean.
-     *
-     * @throws ProtocolException 401 for a token refused as in {@link #verify}, 403 for a valid token without the claim
+     * @return what the token grants
+     * @throws ProtocolException 401 {@code invalid_token} with the reason, or another status where the hub, not the
+     *                           token, is at fault
      */
-    public Claims verifyAdmin(String token) throws ProtocolException {
-        Verified verified = remembered(token);
-        if (!verified.admin()) {
-            throw ProtocolException.insufficientScope("the token has no {\"" + AdminClaim.NAME + "\": {\""
-                    + AdminClaim.ADMIN + "\": true}} claim");
-        }
-        return verified.claims();
-    }
-
-    /** The remembered verification of this token, checked for expiry again, or a new one, remembered. */
-    private Verified remembered(String token) throws ProtocolException {
-        Verified known = remembered.getIfPresent(token);
-        if (known != null) {
-            Instant expiresAt = known.claims().expiresAt();
-            // as the verifier checks exp: whole seconds, the leeway added (RFC 7519 section 4.1.4)
-            if (expiresAt != null && Instant.now().truncatedTo(ChronoUnit.SECONDS)
-                    .isAfter(expiresAt.plus(LEEWAY))) {
-                remembered.invalidate(token);
-                throw ProtocolException.invalidToken("the token has expired");
-            }
-            return known;
-        }
-        DecodedJWT jwt = verified(token);
-        JsonNode body = body(jwt);
-        JsonNode lifeline = body.get(AdminClaim.NAME);
-        boolean admin = lifeline != null && lifeline.isObject() && lifeline.path(AdminClaim.ADMIN).isBoolean()
-                && lifeline.path(AdminClaim.ADMIN).booleanValue();
-        Verified fresh = new Verified(claims(jwt, body), admin);
-        remembered.put(token, fresh);
-        return fresh;
-    }
-
-    private DecodedJWT verified(String token) throws ProtocolException {
-        try {
-            return verifier.verify(token);
-        } catch (AlgorithmMismatchException e) {
-            throw ProtocolException.invalidToken("the token's algorithm is not " + algorithm);
-        } catch (SignatureVerificationException e) {
-            throw ProtocolException.invalidToken("the token's signature does not match the hub's key");
-        } catch (TokenExpiredException e) {
-            throw ProtocolException.invalidToken("the token has expired");
-        } catch (IncorrectClaimException e) {
-            throw ProtocolException.invalidToken("the token is not valid: " + e.getClaimName() + " claim");
-        } catch (JWTDecodeException e) {
-            throw ProtocolException.invalidToken("the token is not a well-formed JWT");
-        } catch (JWTVerificationException e) {
-            throw ProtocolException.invalidToken("the token is not valid");
-        }
-    }
-
-    private static JsonNode body(DecodedJWT jwt) throws ProtocolException {
-        try {
-            JsonNode body = JSON.readTree(new String(Base64.getUrlDecoder().decode(jwt.getPayload()),
-                    StandardCharsets.UTF_8));
-            if (!body.isObject()) {
-                throw ProtocolException.invalidToken("the token's claims are not a JSON object");
-            }
-            return body;
-        } catch (IOException | IllegalArgumentException e) {
-            throw ProtocolException.invalidToken("the token's claims are not JSON");
-        }
-    }
-
-    private static Claims claims(DecodedJWT jwt, JsonNode body) throws ProtocolException {
-        JsonNode mercure = body.get("mercure");
-        if (mercure != null && !mercure.isNull() && !mercure.isObject()) {
-            throw ProtocolException.invalidToken("the token's mercure claim is not an object");
-        }
-        List<String> publish = selectors(mercure, "publish");
-        List<String> subscribe = selectors(mercure, "subscribe");
-        JsonNode payload = mercure == null ? null : mercure.get("payload");
-        return Claims.mercure(publish, subscribe, payload == null || payload.isNull() ? null : payload,
-                jwt.getExpiresAtAsInstant());
-    }
-
-    private static List<String> selectors(JsonNode mercure, String name) throws ProtocolException {
-        JsonNode node = mercure == null ? null : mercure.get(name);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isArray()) {
-            throw ProtocolException.invalidToken("the token's mercure." + name + " claim is not an array");
-        }
-        List<String> selectors = new ArrayList<>(node.size());
-        for (JsonNode selector : node) {
-            if (!selector.isTextual()) {
-                throw ProtocolException.invalidToken("the token's mercure." + name + " claim has a non-string entry");
-            }
-            selectors.add(selector.asText());
-        }
-        return selectors;
-    }
+    Claims verify(String token) throws ProtocolException;
 }

@@ -3,7 +3,7 @@ package io.lifeline.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lifeline.auth.Authorizer;
-import io.lifeline.auth.TokenVerifier;
+import io.lifeline.auth.draft07.Jwts;
 import io.lifeline.auth.draft08.AccessTokens;
 import io.lifeline.auth.draft08.IssuerKeys;
 import io.lifeline.config.ConfigException;
@@ -76,8 +76,8 @@ public final class LifelineContextListener implements ServletContextListener {
         TopicMatcher matcher = new TemplateTopicMatcher(10_000);
         boolean draft07Tokens = settings.speaks(Settings.DRAFT_07) && settings.hasDraft07Keys();
         Authorizer authorizer = new Authorizer(
-                draft07Tokens ? new TokenVerifier(settings.publisherKey()) : null,
-                draft07Tokens ? new TokenVerifier(settings.subscriberKey()) : null,
+                draft07Tokens ? new Jwts(settings.publisherKey()) : null,
+                draft07Tokens ? new Jwts(settings.subscriberKey()) : null,
                 settings.speaks(Settings.MERCURE_1_0) ? new AccessTokens(settings.resource(), settings.algorithms(),
                         settings.issuers(), new IssuerKeys()) : null,
                 settings.anonymous(), matcher);

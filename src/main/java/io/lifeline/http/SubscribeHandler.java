@@ -5,11 +5,10 @@ import io.lifeline.auth.Claims;
 import io.lifeline.config.Settings;
 import io.lifeline.hub.Hub;
 import io.lifeline.protocol.FormBody;
-import io.lifeline.protocol.Limits;
 import io.lifeline.protocol.ProtocolException;
 import io.lifeline.protocol.RandomIds;
+import io.lifeline.protocol.draft07.TopicParameters;
 import io.lifeline.protocol.draft08.MatchParameters;
-import io.lifeline.protocol.draft08.Reconciliation;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.topic.Matcher;
 import io.lifeline.watch.Watches;
@@ -86,19 +85,13 @@ final class SubscribeHandler {
             }
             claims = authorizer.subscriber(tokens.find(request));
             if (dialect == Dialect.MERCURE_1_0) {
-                if (query.has("topic")) {
+                if (TopicParameters.anyIn(query)) {
                     throw ProtocolException.badRequest("a subscription names its topics with either \"topic\""
                             + " (draft-07) or \"match\" parameters (Mercure 1.0), not both");
                 }
                 matchers = MatchParameters.parse(query);
             } else {
-                List<String> topics = query.all("topic");
-                if (topics.isEmpty()) {
-                    throw ProtocolException.badRequest("missing \"topic\" parameter (draft-07), or \"match\""
-                            + " (Mercure 1.0)");
-                }
-                Limits.checkTopics(topics);
-                matchers = Matcher.selectors(topics);
+                matchers = TopicParameters.parse(query);
             }
             if (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null) {
                 throw ProtocolException.badRequest("a subscription request has no body");
@@ -175,9 +168,12 @@ final class SubscribeHandler {
      * in the reserved {@code match} namespace means Mercure 1.0, else it is draft-07.
      */
     private enum Dialect {
-        DRAFT_07(Settings.DRAFT_07, "lastEventID", "Last-Event-ID", "draft-07 subscriptions (\"topic\") are turned"
-                + " off on this hub (LIFELINE_DIALECTS): subscribe with \"match\" (Mercure 1.0)"),
-        MERCURE_1_0(Settings.MERCURE_1_0, Reconciliation.LAST_EVENT_ID_PARAMETER, Reconciliation.LAST_EVENT_ID_HEADER,
+        DRAFT_07(Settings.DRAFT_07, io.lifeline.protocol.draft07.Reconciliation.LAST_EVENT_ID_PARAMETER,
+                io.lifeline.protocol.draft07.Reconciliation.LAST_EVENT_ID_HEADER,
+                "draft-07 subscriptions (\"topic\") are turned off on this hub (LIFELINE_DIALECTS): subscribe with"
+                        + " \"match\" (Mercure 1.0)"),
+        MERCURE_1_0(Settings.MERCURE_1_0, io.lifeline.protocol.draft08.Reconciliation.LAST_EVENT_ID_PARAMETER,
+                io.lifeline.protocol.draft08.Reconciliation.LAST_EVENT_ID_HEADER,
                 "Mercure 1.0 subscriptions (\"match\" and every parameter beginning with \"match\") are turned off"
                         + " on this hub (LIFELINE_DIALECTS): subscribe with \"topic\" (draft-07)");
 

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.Claims;
 import io.lifeline.hub.Hub;
-import io.lifeline.hub.Subscriptions;
 import io.lifeline.protocol.HubNamespace;
 import io.lifeline.protocol.PercentDecoding;
 import io.lifeline.protocol.ProtocolException;
+import io.lifeline.protocol.draft07.ActiveSubscriptions;
 import io.lifeline.protocol.draft08.MatchParameters;
 import io.lifeline.protocol.draft08.SubscriptionEvents;
 import io.lifeline.subscriber.Subscriber;
@@ -43,7 +43,7 @@ final class SubscriptionsServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 
-    static final String PATH = Subscriptions.PATH;
+    static final String PATH = ActiveSubscriptions.PATH;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final transient Hub hub;
@@ -146,7 +146,7 @@ final class SubscriptionsServlet extends HttpServlet {
 
     private ObjectNode collection(String path, String topic, String lastEventId) {
         ObjectNode body = JSON.createObjectNode();
-        body.put("@context", Subscriptions.CONTEXT);
+        body.put("@context", ActiveSubscriptions.CONTEXT);
         body.put("id", path);
         body.put("type", "Subscriptions");
         body.put("lastEventID", lastEventId);
@@ -154,7 +154,7 @@ final class SubscriptionsServlet extends HttpServlet {
         for (Subscriber s : hub.subscribers()) {
             for (String selector : s.topics()) {
                 if (topic == null || topic.equals(selector)) {
-                    list.add(Subscriptions.document(s, selector, hub.payload(s, selector), true));
+                    list.add(ActiveSubscriptions.document(selector, s.id(), hub.payload(s, selector), true));
                 }
             }
         }
@@ -167,8 +167,8 @@ final class SubscriptionsServlet extends HttpServlet {
                 .orElseThrow(() -> new ProtocolException(404, "no active subscription of " + subscriberId
                         + " to " + topic));
         ObjectNode body = JSON.createObjectNode();
-        body.put("@context", Subscriptions.CONTEXT);
-        body.setAll(Subscriptions.document(s, topic, hub.payload(s, topic), true));
+        body.put("@context", ActiveSubscriptions.CONTEXT);
+        body.setAll(ActiveSubscriptions.document(topic, s.id(), hub.payload(s, topic), true));
         body.put("lastEventID", lastEventId);
         return body;
     }

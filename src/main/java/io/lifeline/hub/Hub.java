@@ -6,6 +6,7 @@ import io.lifeline.auth.Authorizer;
 import io.lifeline.live.LiveFeed;
 import io.lifeline.metrics.HubMetrics;
 import io.lifeline.protocol.Update;
+import io.lifeline.protocol.draft07.ActiveSubscriptions;
 import io.lifeline.protocol.draft08.MatchParameters;
 import io.lifeline.protocol.draft08.SubscriptionEvents;
 import io.lifeline.subscriber.EndReason;
@@ -256,7 +257,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         for (Matcher m : subscriber.matchers()) {
             JsonNode payload = payload(subscriber, m.value());
             if (config.draft07Events()) {
-                events.add(Subscriptions.event(subscriber, m.value(), payload, active));
+                events.add(ActiveSubscriptions.event(m.value(), subscriber.id(), payload, active));
             }
             String matchType = mercure10MatchType(m);
             if (config.mercure10Events() && matchType != null) {

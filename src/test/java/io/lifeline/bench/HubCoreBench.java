@@ -3,7 +3,7 @@ package io.lifeline.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.lifeline.auth.Authorizer;
-import io.lifeline.auth.TokenVerifier;
+import io.lifeline.auth.draft07.Jwts;
 import io.lifeline.config.JwtKey;
 import io.lifeline.hub.Hub;
 import io.lifeline.metrics.HubMetrics;
@@ -153,7 +153,7 @@ class HubCoreBench {
     private static Hub hub() {
         TemplateTopicMatcher matcher = new TemplateTopicMatcher(10_000);
         JwtKey key = new JwtKey(JwtKey.Algorithm.HS256, "a-key-for-the-hub-core-benchmark-0123456789", null);
-        Authorizer authorizer = new Authorizer(new TokenVerifier(key), new TokenVerifier(key), true, matcher);
+        Authorizer authorizer = new Authorizer(new Jwts(key), new Jwts(key), true, matcher);
         SubscriberHost.Limits limits = new SubscriberHost.Limits(HEARTBEAT, Duration.ofSeconds(5), 4 << 20,
                 Duration.ofMinutes(30), Duration.ofMinutes(15));
         return new Hub(new Hub.Config(limits, 1000, 16 << 20, false, false, Duration.ZERO, 0, 0, true), authorizer,

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lifeline.hub.Subscriptions;
+import io.lifeline.protocol.draft07.ActiveSubscriptions;
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.testing.Deadline;
 import io.lifeline.testing.DepartureReport;
@@ -235,7 +235,7 @@ abstract class ContainerMatrix {
             try (RawSseClient client = container.openClient(container.port, "/.well-known/mercure?topic="
                     + URLEncoder.encode(topic, StandardCharsets.UTF_8), 0)) {
                 client.awaitBody(":\n\n", Duration.ofSeconds(10));
-                String id = Subscriptions.id(topic, hub.awaitSubscriber(topic));
+                String id = ActiveSubscriptions.id(topic, hub.awaitSubscriber(topic));
                 for (String path : List.of(id, EncodedTopics.withLiteralPlus(id))) {
                     assertEquals(topic, hub.subscriptionsApi(path).get("topic").asText(), path);
                 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeline.auth.Claims;
+import io.lifeline.protocol.draft07.ActiveSubscriptions;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.testing.MemoryHub;
 import io.lifeline.testing.MemoryStream;
@@ -33,9 +34,9 @@ class AnnouncementOrderTest {
             Map<String, Subscriber> added = new ConcurrentHashMap<>();
             Queue<String> seenTooEarly = new ConcurrentLinkedQueue<>();
             Queue<String> announced = new ConcurrentLinkedQueue<>();
-            Claims all = Claims.mercure(null, List.of("*"), null, null);
+            Claims all = Claims.mercure(null, List.of("*"), null, null, false);
             Subscriber watcher = new Subscriber("urn:uuid:watcher",
-                    Matcher.selectors(List.of(Subscriptions.PATH + "{/topic}{/subscriber}")), all, "remote", "client",
+                    Matcher.selectors(List.of(ActiveSubscriptions.PATH + "{/topic}{/subscriber}")), all, "remote", "client",
                     new MemoryStream(bytes -> {
                         String text = new String(bytes, StandardCharsets.UTF_8);
                         for (Subscriber subscriber : added.values()) {

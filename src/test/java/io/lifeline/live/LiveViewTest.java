@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeline.hub.Hub;
 import io.lifeline.subscriber.Subscriber;
+import io.lifeline.testing.AccessTokenIssuer;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.LiveEvents;
 import io.lifeline.testing.LogCapture;
@@ -89,6 +90,24 @@ class LiveViewTest {
         }
         try (RawSseClient header = RawSseClient.open(server.port(), "/.lifeline/live",
                 "Authorization: Bearer " + Tokens.admin(TestServer.KEY))) {
+            header.awaitBody("event: snapshot\n", WAIT);
+        }
+    }
+
+    @Test
+    void aMercure10AccessTokenWithTheAdminClaimOpensTheLiveViewFromTheHeaderOnly() throws IOException {
+        AccessTokenIssuer issuer = new AccessTokenIssuer("https://issuer.example.com");
+        server = TestServer.start(issuer.settings());
+        String admin = issuer.token().claims(c -> c.claim("lifeline", Map.of("admin", true))).sign();
+        try (Http http = new Http()) {
+            Http.Response subscriber = http.get(server.uri("/.lifeline/live"), issuer.subscriber("*"));
+            assertEquals(403, subscriber.status());
+            assertTrue(subscriber.body().contains("\"lifeline\": {\"admin\": true}"), subscriber.body());
+            Http.Response inTheQuery = http.get(server.uri("/.lifeline/live?authorization=" + admin), null);
+            assertEquals(400, inTheQuery.status());
+        }
+        try (RawSseClient header = RawSseClient.open(server.port(), "/.lifeline/live",
+                "Authorization: Bearer " + admin)) {
             header.awaitBody("event: snapshot\n", WAIT);
         }
     }

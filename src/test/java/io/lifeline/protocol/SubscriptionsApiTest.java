@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lifeline.hub.Subscriptions;
+import io.lifeline.protocol.draft07.ActiveSubscriptions;
 import io.lifeline.testing.EncodedTopics;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
@@ -54,7 +54,7 @@ class SubscriptionsApiTest {
                     + URLEncoder.encode(topic, StandardCharsets.UTF_8))) {
                 client.awaitBody(":\n\n", Duration.ofSeconds(5));
                 String subscriber = server.awaitSubscriber(topic).id();
-                String id = Subscriptions.id(topic, subscriber);
+                String id = ActiveSubscriptions.id(topic, subscriber);
                 for (String path : List.of(id, EncodedTopics.withLiteralPlus(id))) {
                     Http.Response r = http.get(server.uri(path), reader);
                     assertEquals(200, r.status(), topic + " at " + path + ": " + r.body());

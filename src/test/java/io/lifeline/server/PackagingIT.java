@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeline.auth.Claims;
-import io.lifeline.auth.TokenVerifier;
+import io.lifeline.auth.draft07.Jwts;
 import io.lifeline.config.Setting;
 import io.lifeline.config.Settings;
 import io.lifeline.topic.Matcher;
@@ -62,7 +62,7 @@ class PackagingIT {
         assertEquals(0, process.exitValue(), err);
         assertEquals("", err);
         assertTrue(out.matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+\\R"), "the token alone on one line: " + out);
-        Claims claims = new TokenVerifier(Settings.of(Map.of(Setting.JWT_KEY, key)).publisherKey()).verify(out.strip());
+        Claims claims = new Jwts(Settings.of(Map.of(Setting.JWT_KEY, key)).publisherKey()).verify(out.strip());
         assertEquals(Matcher.selectors(List.of("*")), claims.publish());
     }
 }

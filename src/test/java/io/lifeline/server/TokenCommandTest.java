@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeline.auth.AdminClaim;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.Claims;
-import io.lifeline.auth.TokenVerifier;
+import io.lifeline.auth.draft07.Jwts;
 import io.lifeline.config.Setting;
 import io.lifeline.config.Settings;
 import io.lifeline.protocol.ProtocolException;
@@ -300,7 +300,7 @@ class TokenCommandTest {
     private static Authorizer authorizer(String publisherKey, String subscriberKey) {
         Settings settings = Settings.of(Map.of(Setting.PUBLISHER_JWT_KEY, publisherKey,
                 Setting.SUBSCRIBER_JWT_KEY, subscriberKey));
-        return new Authorizer(new TokenVerifier(settings.publisherKey()), new TokenVerifier(settings.subscriberKey()),
+        return new Authorizer(new Jwts(settings.publisherKey()), new Jwts(settings.subscriberKey()),
                 false, new TemplateTopicMatcher(100));
     }
 

@@ -1,7 +1,7 @@
 package io.lifeline.testing;
 
 import io.lifeline.auth.Authorizer;
-import io.lifeline.auth.TokenVerifier;
+import io.lifeline.auth.draft07.Jwts;
 import io.lifeline.config.JwtKey;
 import io.lifeline.hub.Hub;
 import io.lifeline.metrics.HubMetrics;
@@ -23,7 +23,7 @@ public final class MemoryHub {
     public static Hub start(boolean subscriptionEvents) {
         TemplateTopicMatcher matcher = new TemplateTopicMatcher(100);
         JwtKey key = new JwtKey(JwtKey.Algorithm.HS256, "a-key-for-a-hub-in-memory-0123456789-0123456789", null);
-        Authorizer authorizer = new Authorizer(new TokenVerifier(key), new TokenVerifier(key), true, matcher);
+        Authorizer authorizer = new Authorizer(new Jwts(key), new Jwts(key), true, matcher);
         SubscriberHost.Limits limits = new SubscriberHost.Limits(Duration.ofSeconds(15), Duration.ofSeconds(5),
                 1 << 20, Duration.ZERO, Duration.ZERO);
         return new Hub(new Hub.Config(limits, 100, 1 << 20, subscriptionEvents, false, Duration.ZERO, 0, 0, true),

@@ -29,7 +29,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import io.lifeline.auth.AccessTokenType;
-import io.lifeline.auth.AccessTokenVerifier;
 import io.lifeline.auth.Claims;
 import io.lifeline.auth.TokenVerifier;
 import io.lifeline.config.TrustedIssuer;
@@ -73,7 +72,7 @@ import org.slf4j.LoggerFactory;
  * <p>Verified tokens are remembered by their text, as {@link TokenVerifier} does, and each use checks {@code exp}
  * again.</p>
  */
-public final class AccessTokens implements AccessTokenVerifier {
+public final class AccessTokens implements TokenVerifier {
 
     /** Seconds after which a request refused because keys could not be fetched may be made again. */
     public static final long KEYS_RETRY_SECONDS = 5;
@@ -91,7 +90,7 @@ public final class AccessTokens implements AccessTokenVerifier {
     private final Map<String, JWKSource<SecurityContext>> issuers = new HashMap<>();
     private final DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier;
     private final Cache<String, Claims> remembered = CacheBuilder.newBuilder()
-            .maximumSize(TokenVerifier.REMEMBERED).build();
+            .maximumSize(REMEMBERED).build();
 
     /**
      * @param resource   the identifier {@code aud} must contain; empty refuses every token
@@ -109,7 +108,7 @@ public final class AccessTokens implements AccessTokenVerifier {
         }
         this.claimsVerifier = new DefaultJWTClaimsVerifier<>(resource.isEmpty() ? null : Set.of(resource), null,
                 Set.of("iss", "exp", "aud"), null);
-        this.claimsVerifier.setMaxClockSkew((int) TokenVerifier.LEEWAY.toSeconds());
+        this.claimsVerifier.setMaxClockSkew((int) LEEWAY.toSeconds());
     }
 
     /**
@@ -121,7 +120,7 @@ public final class AccessTokens implements AccessTokenVerifier {
     public Claims verify(String token) throws ProtocolException {
         Claims known = remembered.getIfPresent(token);
         if (known != null) {
-            if (Instant.now().truncatedTo(ChronoUnit.SECONDS).isAfter(known.expiresAt().plus(TokenVerifier.LEEWAY))) {
+            if (Instant.now().truncatedTo(ChronoUnit.SECONDS).isAfter(known.expiresAt().plus(LEEWAY))) {
                 remembered.invalidate(token);
                 throw ProtocolException.invalidToken("the token has expired");
             }

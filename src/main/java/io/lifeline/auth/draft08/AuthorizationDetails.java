@@ -1,6 +1,7 @@
 package io.lifeline.auth.draft08;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lifeline.auth.AdminClaim;
 import io.lifeline.auth.Claims;
 import io.lifeline.protocol.Limits;
 import io.lifeline.protocol.ProtocolException;
@@ -55,7 +56,8 @@ public final class AuthorizationDetails {
         List<Matcher> subscribe = new ArrayList<>();
         List<Claims.Payload> payloads = new ArrayList<>();
         if (details == null) {
-            return new Claims(Claims.Form.AUTHORIZATION_DETAILS, publish, subscribe, payloads, expiresAt);
+            return new Claims(Claims.Form.AUTHORIZATION_DETAILS, publish, subscribe, payloads, expiresAt,
+                    AdminClaim.grantedBy(claims));
         }
         if (!details.isArray()) {
             throw refused(CLAIM + " claim is not an array");
@@ -87,7 +89,8 @@ public final class AuthorizationDetails {
                 payloads.add(new Claims.Payload(topics, payload));
             }
         }
-        return new Claims(Claims.Form.AUTHORIZATION_DETAILS, publish, subscribe, payloads, expiresAt);
+        return new Claims(Claims.Form.AUTHORIZATION_DETAILS, publish, subscribe, payloads, expiresAt,
+                AdminClaim.grantedBy(claims));
     }
 
     /** Whether the detail grants {publish, subscribe}; other actions grant nothing and refuse nothing. */

@@ -1,4 +1,4 @@
-package io.lifeline.hub;
+package io.lifeline.protocol.draft07;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,15 +8,15 @@ import com.google.common.escape.Escaper;
 import com.google.common.net.PercentEscaper;
 import io.lifeline.protocol.RandomIds;
 import io.lifeline.protocol.Update;
-import io.lifeline.subscriber.Subscriber;
 import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * Subscriptions as the protocol describes them: JSON-LD documents, the same in the subscriptions API and in the
- * subscription events the hub publishes when a subscription starts or ends.
+ * The draft-07 shape of subscriptions (draft-dunglas-mercure-07, section "Active Subscriptions"): JSON-LD documents,
+ * the same in the subscriptions API and in the subscription events the hub publishes when a subscription starts or
+ * ends, on {@code /.well-known/mercure/subscriptions/{topic}/{subscriber}}.
  */
-public final class Subscriptions {
+public final class ActiveSubscriptions {
 
     /** The subscriptions API, and the prefix of every subscription's id. */
     public static final String PATH = "/.well-known/mercure/subscriptions";
@@ -29,7 +29,7 @@ public final class Subscriptions {
     private static final Escaper ESCAPER = new PercentEscaper("-_.~", false);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Subscriptions() {
+    private ActiveSubscriptions() {
     }
 
     /** A subscription's id: its URL in the API, and the topic of its events. */
@@ -40,14 +40,16 @@ public final class Subscriptions {
     /**
      * The document of one subscription.
      *
-     * @param payload the payload its subscriber's token gives it ({@link Hub#payload}), or null
+     * @param topic      the subscription's topic selector
+     * @param subscriber the subscriber's id
+     * @param payload    the payload its subscriber's token gives it, or null
      */
-    public static ObjectNode document(Subscriber subscriber, String topic, JsonNode payload, boolean active) {
+    public static ObjectNode document(String topic, String subscriber, JsonNode payload, boolean active) {
         ObjectNode node = JSON.createObjectNode();
-        node.put("id", id(topic, subscriber.id()));
+        node.put("id", id(topic, subscriber));
         node.put("type", "Subscription");
         node.put("topic", topic);
-        node.put("subscriber", subscriber.id());
+        node.put("subscriber", subscriber);
         node.put("active", active);
         if (payload != null) {
             node.set("payload", payload);
@@ -56,12 +58,12 @@ public final class Subscriptions {
     }
 
     /** The private update announcing that one subscription started or ended. */
-    static Update event(Subscriber subscriber, String topic, JsonNode payload, boolean active) {
+    public static Update event(String topic, String subscriber, JsonNode payload, boolean active) {
         ObjectNode body = JSON.createObjectNode();
         body.put("@context", CONTEXT);
-        body.setAll(document(subscriber, topic, payload, active));
+        body.setAll(document(topic, subscriber, payload, active));
         try {
-            return new Update(RandomIds.urn(), List.of(id(topic, subscriber.id())),
+            return new Update(RandomIds.urn(), List.of(id(topic, subscriber)),
                     JSON.writeValueAsString(body), null, OptionalLong.empty(), true);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a subscription document did not serialize", e);
