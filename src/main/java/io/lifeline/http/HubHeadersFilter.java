@@ -37,7 +37,7 @@ final class HubHeadersFilter extends HttpFilter {
         if ("OPTIONS".equals(request.getMethod()) && origin != null
                 && request.getHeader("Access-Control-Request-Method") != null) {
             if (allowed) {
-                response.setHeader("Access-Control-Allow-Methods", "GET, POST");
+                response.setHeader("Access-Control-Allow-Methods", "GET, QUERY, POST");
                 response.setHeader("Access-Control-Allow-Headers",
                         "Authorization, Content-Type, Last-Event-ID, Cache-Control");
                 response.setHeader("Access-Control-Max-Age", "600");

@@ -13,17 +13,19 @@ import io.lifeline.demo.F5Demonstration;
 import io.lifeline.hub.Hub;
 import io.lifeline.metrics.HubMetrics;
 import io.lifeline.protocol.draft08.ProtectedResourceMetadata;
-import io.lifeline.topic.TemplateTopicMatcher;
-import io.lifeline.topic.TopicMatcher;
 import io.lifeline.subscriber.SubscriberHost;
 import io.lifeline.tcp.TcpSockets;
+import io.lifeline.topic.TemplateTopicMatcher;
+import io.lifeline.topic.TopicMatcher;
 import io.lifeline.watch.Watches;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,10 +120,12 @@ public final class LifelineContextListener implements ServletContextListener {
         FilterRegistration.Dynamic headers = context.addFilter("hub-headers",
                 new HubHeadersFilter(settings.corsOrigins()));
         headers.setAsyncSupported(true);
-        headers.addMappingForUrlPatterns(null, false, "/.well-known/mercure", "/.well-known/mercure/*");
+        // requests only: a QUERY's stream opens on an async dispatch, which Jetty would filter again by default
+        headers.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/.well-known/mercure",
+                "/.well-known/mercure/*");
         FilterRegistration.Dynamic methods = context.addFilter("allowed-methods", new AllowedMethods());
         methods.setAsyncSupported(true);
-        methods.addMappingForUrlPatterns(null, false, "/*");
+        methods.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
 
         Map.Entry<String, AutoCloseable> hook = Watches.installStopHook(context, hub::shutdown);
         stopHook = hook == null ? null : hook.getValue();

@@ -1,11 +1,15 @@
 package io.lifeline.http;
 
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
-/** The hub's endpoint, {@code /.well-known/mercure}: subscribe with GET, publish with POST. */
+/**
+ * The hub's endpoint, {@code /.well-known/mercure}: subscribe with GET (or QUERY, its parameters in the body), publish
+ * with POST.
+ */
 final class MercureServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
@@ -16,6 +20,17 @@ final class MercureServlet extends HttpServlet {
     MercureServlet(SubscribeHandler subscribe, PublishHandler publish) {
         this.subscribe = subscribe;
         this.publish = publish;
+    }
+
+    /** Adds {@code QUERY} (a subscription whose parameters are in the body), which {@code HttpServlet} does not know. */
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        if (SubscribeHandler.QUERY.equals(request.getMethod())) {
+            subscribe.handleQuery(request, response);
+            return;
+        }
+        super.service(request, response);
     }
 
     @Override

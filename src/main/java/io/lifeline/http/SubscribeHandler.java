@@ -5,6 +5,7 @@ import io.lifeline.auth.Claims;
 import io.lifeline.config.Settings;
 import io.lifeline.hub.Hub;
 import io.lifeline.protocol.FormBody;
+import io.lifeline.protocol.Limits;
 import io.lifeline.protocol.ProtocolException;
 import io.lifeline.protocol.RandomIds;
 import io.lifeline.protocol.draft07.TopicParameters;
@@ -21,8 +22,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code GET /.well-known/mercure?topic=...} (draft-07) or {@code ?match=...} (Mercure 1.0): opens a subscriber's
- * event stream. The query is decoded strictly ({@link FormBody#parseQuery}); a parameter in the reserved
+ * {@code GET /.well-known/mercure?topic=...} (draft-07) or {@code ?match=...} (Mercure 1.0), or a {@code QUERY} with
+ * those parameters in its body: opens a subscriber's event stream. The query is decoded strictly ({@link FormBody#parseQuery}); a parameter in the reserved
  * {@code match} namespace makes the request a 1.0 one ({@link MatchParameters}), and naming topics both ways is a
  * 400. Both end up as the same {@link Subscriber} with its {@link Matcher}s, so updates of either kind of publisher
  * reach subscribers of either dialect.
@@ -42,14 +43,24 @@ import java.util.Set;
  */
 final class SubscribeHandler {
 
+    /** The safe method whose body carries a subscription's parameters (RFC 10008). */
+    static final String QUERY = "QUERY";
+
+    /** The request attribute holding a {@code QUERY}'s body once it has been read. */
+    private static final String BODY = SubscribeHandler.class.getName() + ".body";
+
     private final Hub hub;
     private final Authorizer authorizer;
     private final Watches watches;
     private final RequestTokens tokens;
     private final ClientAddresses clients;
     private final Set<Dialect> spoken;
+    private final FormBodyReader bodies;
 
-    /** @param settings says which dialects subscriptions may speak ({@code LIFELINE_DIALECTS}); any other is a 400 */
+    /**
+     * @param settings says which dialects subscriptions may speak ({@code LIFELINE_DIALECTS}); any other is a 400;
+     *                 and how long a {@code QUERY} body may take to arrive ({@code LIFELINE_BODY_TIMEOUT})
+     */
     SubscribeHandler(Hub hub, Authorizer authorizer, Watches watches, RequestTokens tokens, ClientAddresses clients,
                      Settings settings) {
         this.hub = hub;
@@ -57,6 +68,8 @@ final class SubscribeHandler {
         this.watches = watches;
         this.tokens = tokens;
         this.clients = clients;
+        this.bodies = new FormBodyReader(tokens, hub.metrics(), "a subscription's body",
+                Limits.MAX_SUBSCRIPTION_BODY_BYTES, settings.bodyTimeout());
         this.spoken = EnumSet.noneOf(Dialect.class);
         for (Dialect dialect : Dialect.values()) {
             if (settings.speaks(dialect.setting)) {
@@ -65,13 +78,50 @@ final class SubscribeHandler {
         }
     }
 
+    /** A {@code GET}: the subscription's parameters are in the query. */
     void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        handle(request, response, null);
+    }
+
+    /**
+     * A {@code QUERY} (RFC 10008): the subscription's parameters are in the body, a form ({@code 415} with
+     * {@code Accept-Query} otherwise), and may be in the query too; both are read as one (Mercure 1.0, section
+     * "Subscription"). The token is checked before the body is read; the body is read without blocking a thread
+     * ({@link FormBodyReader}, at most {@link Limits#MAX_SUBSCRIPTION_BODY_BYTES}), then the request is dispatched
+     * again to open its stream as a {@code GET} would.
+     */
+    void handleQuery(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        FormBody read = (FormBody) request.getAttribute(BODY);
+        if (read != null) {
+            handle(request, response, read);
+            return;
+        }
+        try {
+            if (!hub.isStopping()) {
+                authorizer.subscriber(tokens.find(request));
+            }
+            bodies.checkHeaders(request, response, true);
+        } catch (ProtocolException refusal) {
+            tokens.refuse(response, refusal);
+            return;
+        }
+        bodies.read(request, (async, body) -> {
+            request.setAttribute(BODY, FormBody.parse(body));
+            async.dispatch();
+        });
+    }
+
+    /** @param body the parameters a {@code QUERY} carried in its body, or null for a {@code GET} */
+    private void handle(HttpServletRequest request, HttpServletResponse response, FormBody body) throws IOException {
         Optional<Claims> claims;
         List<Matcher> matchers;
         Dialect dialect;
         String lastEventId;
         try {
             FormBody query = FormBody.parseQuery(request.getQueryString());
+            if (body != null) {
+                query = query.union(body);
+            }
             dialect = MatchParameters.anyIn(query) ? Dialect.MERCURE_1_0 : Dialect.DRAFT_07;
             lastEventId = lastEventId(request, query, dialect);
             if (hub.isStopping()) {
@@ -93,7 +143,7 @@ final class SubscribeHandler {
             } else {
                 matchers = TopicParameters.parse(query);
             }
-            if (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null) {
+            if (body == null && (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null)) {
                 throw ProtocolException.badRequest("a subscription request has no body");
             }
         } catch (ProtocolException refusal) {

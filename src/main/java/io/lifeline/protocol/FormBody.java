@@ -54,6 +54,20 @@ public final class FormBody {
         return new FormBody(fields);
     }
 
+    /**
+     * Both forms as one, as if all their pairs had appeared in one component: this one's pairs first, so that
+     * {@link #first} prefers this one's value (Mercure 1.0, section "Subscription": a body's parameters and the
+     * query's are taken together, the query's {@code last_event_id} winning).
+     */
+    public FormBody union(FormBody other) {
+        Map<String, List<String>> union = new LinkedHashMap<>();
+        for (Map<String, List<String>> form : List.of(fields, other.fields)) {
+            form.forEach((name, values) -> union.computeIfAbsent(name, k -> new ArrayList<>(values.size()))
+                    .addAll(values));
+        }
+        return new FormBody(union);
+    }
+
     /** Every value of this field, in order; empty when absent. */
     public List<String> all(String name) {
         return fields.getOrDefault(name, List.of());

@@ -15,6 +15,15 @@ public final class Limits {
     /** Characters of an update's {@code id} or {@code type}. */
     public static final int MAX_FIELD_LENGTH = 1024;
 
+    /**
+     * Bytes of a subscription's parameters sent in a request body (Mercure 1.0, section "Subscription": a
+     * {@code QUERY} request): room for {@link #MAX_TOPICS} matchers of {@link #MAX_TOPIC_LENGTH} characters and a
+     * last event ID of {@link #MAX_FIELD_LENGTH}, every character percent-encoded from three UTF-8 bytes (nine bytes
+     * each), with their names. About 1.8 MB.
+     */
+    public static final int MAX_SUBSCRIPTION_BODY_BYTES = MAX_TOPICS * (9 * MAX_TOPIC_LENGTH + 32)
+            + 9 * MAX_FIELD_LENGTH + 32;
+
     private Limits() {
     }
 

@@ -127,6 +127,12 @@ abstract class Container implements AutoCloseable {
                 : RawSseClient.open(port, pathAndQuery, receiveBuffer);
     }
 
+    /** A raw SSE client of the container's port that subscribes with {@code QUERY}, its parameters in the body. */
+    RawSseClient queryClient(String pathAndQuery, String body) throws IOException {
+        return scheme().equals("https") ? RawSseClient.queryTls(port, pathAndQuery, body)
+                : RawSseClient.query(port, pathAndQuery, body);
+    }
+
     /** A raw SSE client of the container's port, its header lines encoded in {@code charset}. */
     RawSseClient openClient(String pathAndQuery, Charset charset, String... headerLines)
             throws IOException {

@@ -196,6 +196,20 @@ abstract class ContainerMatrix {
     }
 
     @Test
+    void aSubscriberThatSentItsMatchersInAQueryBodyIsNoticedLeavingByThisContainersWatch() throws IOException {
+        String topic = "https://example.com/containers/" + UUID.randomUUID();
+        try (RawSseClient client = container.queryClient("/.well-known/mercure",
+                "match=" + URLEncoder.encode(topic, StandardCharsets.UTF_8))) {
+            client.awaitBody(":\n\n", Duration.ofSeconds(10));
+            hub.awaitSubscriber(topic);
+            long endedBefore = hub.ended(EndReason.CLIENT_CLOSED.label(), expectedWatch());
+            client.fin();
+            Poll.until(WITHIN, "client-closed by " + expectedWatch() + " in /metrics; output:\n" + container.output(),
+                    () -> hub.ended(EndReason.CLIENT_CLOSED.label(), expectedWatch()) == endedBefore + 1);
+        }
+    }
+
+    @Test
     void theStartUpLineSaysTheTcpUserTimeoutIsOptInForAWar() {
         Poll.until(Duration.ofSeconds(5), "the start-up line on the TCP user timeout; output:\n" + container.output(),
                 () -> container.output().contains("TCP user timeout off (in a WAR it is opt-in"));
@@ -207,7 +221,7 @@ abstract class ContainerMatrix {
         Http.Response r = RawHttp.exchange(container.host, container.port, container.scheme().equals("https"),
                 method + " /.well-known/mercure HTTP/1.1");
         assertEquals(405, r.status(), r.body());
-        assertEquals("GET, POST, OPTIONS", r.header("Allow"));
+        assertEquals("GET, QUERY, POST, OPTIONS", r.header("Allow"));
         assertTrue(r.header("Content-Type").startsWith("text/plain"), r.headers().toString());
         assertTrue(r.body().startsWith(method + " is not supported here"), r.body());
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import io.lifeline.config.Setting;
+import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Subscriber;
 import io.lifeline.testing.AccessTokenIssuer;
 import io.lifeline.testing.Http;
@@ -19,6 +20,7 @@ import io.lifeline.testing.TestServer;
 import io.lifeline.testing.Tokens;
 import io.lifeline.topic.Matcher;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -190,6 +192,107 @@ class Draft08ConformanceTest {
                  RawSseClient authorized = subscribe("match", topic,
                          "Authorization: Bearer " + ISSUER.subscriber(topic))) {
                 assertOnlyTheFirstReceivesAPrivateUpdate(topic, authorized, anonymous, "private");
+            }
+        }
+    }
+
+    /** Section "Subscription": the parameters in the body of a {@code QUERY} request (RFC 10008). */
+    @Nested
+    class QueryBodies {
+
+        @Test
+        void matcherParametersInAQueryBodySubscribeAsTheyWouldInTheQueryComponent() throws IOException {
+            String first = topic();
+            String second = topic();
+            try (RawSseClient client = RawSseClient.query(server.port(), HUB,
+                    "match=" + encode(first) + "&match_exact=" + encode(second))) {
+                assertEquals(200, client.awaitHead(WAIT), client.body());
+                assertEquals(1, client.headers("Link").size(), "the hub's headers once: " + client.headers("Link"));
+                awaitMatchers(Matcher.exact(first), Matcher.exact(second));
+                publishOk("topic", second, "id", id("query-body"));
+                client.awaitBody("id: " + id("query-body") + "\n", WAIT);
+            }
+        }
+
+        @Test
+        void theHubMustTakeTheUnionOfTheQueryComponentAndTheBody() throws IOException {
+            String inQuery = topic();
+            String inBody = topic();
+            try (RawSseClient client = RawSseClient.query(server.port(), HUB + "?match=" + encode(inQuery),
+                    "match=" + encode(inBody))) {
+                assertEquals(200, client.awaitHead(WAIT), client.body());
+                List<Subscriber> subscribers = awaitMatchers(Matcher.exact(inQuery), Matcher.exact(inBody));
+                assertEquals(subscribers.get(0), subscribers.get(1), "one subscription with both matchers");
+            }
+        }
+
+        @Test
+        void aLastEventIdInBothMustBeTakenFromTheQueryComponent() throws IOException {
+            String topic = topic();
+            publishOk("topic", topic, "id", id("union-a"));
+            publishOk("topic", topic, "id", id("union-b"));
+            try (RawSseClient client = RawSseClient.query(server.port(),
+                    HUB + "?last_event_id=" + encode(id("union-a")),
+                    "match=" + encode(topic) + "&last_event_id=" + encode(id("union-b")))) {
+                assertEquals(200, client.awaitHead(WAIT), client.body());
+                assertEquals(id("union-a"), client.header("Mercure-Last-Event-ID"));
+                client.awaitBody("id: " + id("union-b") + "\n", WAIT);
+            }
+        }
+
+        @Test
+        void theReservedNamespaceAndValueRulesApplyToBodyNamesAndValues() throws IOException {
+            assertQueryRefused(400, "match=" + encode(topic()) + "&MATCH_foo=x", "MATCH_foo");
+            assertQueryRefused(400, "match=a%07b", "control character");
+            assertQueryRefused(400, "match=%ZZ", "percent");
+        }
+
+        @Test
+        void aBodyThatIsNotAFormIsRefusedWith415NamingTheFormInAcceptQuery() throws IOException {
+            try (RawSseClient client = RawSseClient.query(server.port(), HUB, "{\"match\": \"x\"}",
+                    "Content-Type: application/json")) {
+                assertEquals(415, client.awaitHead(WAIT));
+                assertEquals("application/x-www-form-urlencoded", client.header("Accept-Query"));
+            }
+        }
+
+        @Test
+        void aBodyOverTheLimitIsRefusedWith413BeforeItIsRead() throws IOException {
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout((int) WAIT.toMillis());
+                socket.getOutputStream().write(("QUERY " + HUB + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Content-Type: application/x-www-form-urlencoded\r\n"
+                        + "Content-Length: " + (Limits.MAX_SUBSCRIPTION_BODY_BYTES + 1) + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 413", head);
+            }
+        }
+
+        @Test
+        void anInvalidTokenIsRefusedBeforeTheBodyIsRead() throws IOException {
+            try (RawSseClient client = RawSseClient.query(server.port(), HUB, "match=" + encode(topic()),
+                    "Authorization: Bearer not-a-token")) {
+                assertEquals(401, client.awaitHead(WAIT));
+            }
+        }
+
+        @Test
+        void aQuerySubscribersFinIsNoticedAsForAGet() throws IOException {
+            String topic = topic();
+            try (RawSseClient client = RawSseClient.query(server.port(), HUB, "match=" + encode(topic))) {
+                assertEquals(200, client.awaitHead(WAIT), client.body());
+                Subscriber subscriber = awaitMatchers(Matcher.exact(topic)).get(0);
+                client.fin();
+                Poll.until(WAIT, "the subscriber ended", subscriber::isEnded);
+                assertEquals(EndReason.CLIENT_CLOSED, subscriber.endReason());
+            }
+        }
+
+        private void assertQueryRefused(int status, String body, String reason) throws IOException {
+            try (RawSseClient client = RawSseClient.query(server.port(), HUB, body)) {
+                assertEquals(status, client.awaitHead(WAIT), body);
+                client.awaitBody(reason, WAIT);
             }
         }
     }

@@ -10,7 +10,9 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.MatchResult;
@@ -34,6 +36,7 @@ public final class RawSseClient implements AutoCloseable {
     private BodyDecoder body;
     private String statusLine;
     private final Map<String, String> headers = new LinkedHashMap<>();
+    private final Map<String, List<String>> allHeaders = new LinkedHashMap<>();
     private int bodyStart = -1;
     private boolean eof;
     private boolean resetByPeer;
@@ -89,6 +92,10 @@ public final class RawSseClient implements AutoCloseable {
     public static RawSseClient openTls(int port, String pathAndQuery, int receiveBuffer,
                                        Charset charset, String... extraHeaderLines)
             throws IOException {
+        return send(connectTls(port, receiveBuffer), port, pathAndQuery, charset, extraHeaderLines);
+    }
+
+    private static RawSseClient connectTls(int port, int receiveBuffer) throws IOException {
         Socket tcp = new Socket();
         if (receiveBuffer > 0) {
             tcp.setReceiveBufferSize(receiveBuffer);
@@ -100,13 +107,49 @@ public final class RawSseClient implements AutoCloseable {
         parameters.setApplicationProtocols(new String[] {"http/1.1"});
         tls.setSSLParameters(parameters);
         tls.startHandshake();
-        return send(new RawSseClient(tls, tcp), port, pathAndQuery, charset, extraHeaderLines);
+        return new RawSseClient(tls, tcp);
+    }
+
+    /**
+     * Opens a connection and sends {@code QUERY pathAndQuery} (RFC 10008) with {@code body} as its content, a form
+     * ({@code application/x-www-form-urlencoded}) unless a {@code Content-Type} line is given.
+     */
+    public static RawSseClient query(int port, String pathAndQuery, String body, String... extraHeaderLines)
+            throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        return sendQuery(new RawSseClient(socket, socket), port, pathAndQuery, body, extraHeaderLines);
+    }
+
+    /** The same over TLS. */
+    public static RawSseClient queryTls(int port, String pathAndQuery, String body, String... extraHeaderLines)
+            throws IOException {
+        return sendQuery(connectTls(port, 0), port, pathAndQuery, body, extraHeaderLines);
+    }
+
+    private static RawSseClient sendQuery(RawSseClient client, int port, String pathAndQuery, String body,
+                                          String... extraHeaderLines) throws IOException {
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        List<String> lines = new ArrayList<>(List.of(extraHeaderLines));
+        if (lines.stream().noneMatch(l -> l.regionMatches(true, 0, "Content-Type:", 0, 13))) {
+            lines.add("Content-Type: application/x-www-form-urlencoded");
+        }
+        lines.add("Content-Length: " + content.length);
+        send(client, "QUERY", port, pathAndQuery, StandardCharsets.UTF_8, lines.toArray(String[]::new));
+        client.socket.getOutputStream().write(content);
+        client.socket.getOutputStream().flush();
+        return client;
     }
 
     private static RawSseClient send(RawSseClient client, int port, String pathAndQuery,
                                      Charset charset, String... extraHeaderLines) throws IOException {
+        return send(client, "GET", port, pathAndQuery, charset, extraHeaderLines);
+    }
+
+    private static RawSseClient send(RawSseClient client, String method, int port, String pathAndQuery,
+                                     Charset charset, String... extraHeaderLines) throws IOException {
         Socket socket = client.socket;
-        StringBuilder request = new StringBuilder("GET " + pathAndQuery + " HTTP/1.1\r\n")
+        StringBuilder request = new StringBuilder(method + " " + pathAndQuery + " HTTP/1.1\r\n")
                 .append("Host: 127.0.0.1:").append(port).append("\r\n")
                 .append("Accept: text/event-stream\r\n");
         for (String line : extraHeaderLines) {
@@ -262,6 +305,11 @@ public final class RawSseClient implements AutoCloseable {
         return headers.get(name.toLowerCase(Locale.ROOT));
     }
 
+    /** Every value of a response header, in order; empty when absent. */
+    public List<String> headers(String name) {
+        return allHeaders.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
+    }
+
     /** A response header's bytes read as UTF-8, or null. */
     public String headerUtf8(String name) {
         String raw = header(name);
@@ -354,7 +402,9 @@ public final class RawSseClient implements AutoCloseable {
         statusLine = lines[0];
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            headers.put(name, lines[i].substring(colon + 1).trim());
+            allHeaders.computeIfAbsent(name, n -> new ArrayList<>()).add(lines[i].substring(colon + 1).trim());
         }
         bodyStart = end + 4;
         body = "chunked".equalsIgnoreCase(header("Transfer-Encoding")) ? new Chunked(decoded) : new Identity(decoded);
