@@ -280,12 +280,30 @@ public final class Settings {
             b.algorithms = Collections.unmodifiableSet(algorithms);
         }
         if (b.resource.isEmpty()) {
-            b.resource = "http://localhost:" + b.port + "/.well-known/mercure";
+            b.resource = developmentResource(b.port);
         }
         if (b.host.isEmpty()) {
             b.host = DEVELOPMENT_HOST;
         }
         return new Settings(b);
+    }
+
+    /**
+     * These settings once the embedded program's port is bound: where development mode derived the resource
+     * identifier from port 0 ({@link #withDevelopmentKey}), it names the bound port instead; otherwise unchanged.
+     */
+    public Settings withBoundPort(int bound) {
+        if (!developmentMode || port != 0 || !resource.equals(developmentResource(0))) {
+            return this;
+        }
+        Builder b = new Builder(this);
+        b.port = bound;
+        b.resource = developmentResource(bound);
+        return new Settings(b);
+    }
+
+    private static String developmentResource(int port) {
+        return "http://localhost:" + port + "/.well-known/mercure";
     }
 
     private static ConfigSources.Value value(ConfigSources sources, Setting setting) {

@@ -44,15 +44,21 @@ public final class EmbeddedServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final ServletContextHandler context;
+    private final Settings settings;
 
-    private EmbeddedServer(Server server, ServerConnector connector, ServletContextHandler context) {
+    private EmbeddedServer(Server server, ServerConnector connector, ServletContextHandler context,
+                           Settings settings) {
         this.server = server;
         this.connector = connector;
         this.context = context;
+        this.settings = settings;
     }
 
-    /** Starts Lifeline; throws if the port cannot be bound or the web app does not start. */
-    public static EmbeddedServer start(Settings settings) throws Exception {
+    /**
+     * Starts Lifeline; throws if the port cannot be bound or the web app does not start. Port 0 is bound before the
+     * web app starts, so that what derives from the port ({@link Settings#withBoundPort}) names the real one.
+     */
+    public static EmbeddedServer start(Settings requested) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("lifeline-http");
         Server server = new Server(threads);
@@ -64,12 +70,17 @@ public final class EmbeddedServer implements AutoCloseable {
         http.setUriCompliance(UriCompliance.DEFAULT.with("LIFELINE",
                 UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
                 UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
-        ServerConnector connector = new ServerConnector(server, connectionFactories(settings, http));
-        connector.setHost(settings.host());
-        connector.setPort(settings.port());
-        connector.setIdleTimeout(idleTimeout(settings).toMillis());
+        ServerConnector connector = new ServerConnector(server, connectionFactories(requested, http));
+        connector.setHost(requested.host());
+        connector.setPort(requested.port());
+        connector.setIdleTimeout(idleTimeout(requested).toMillis());
         connector.setAcceptQueueSize(1024);
         server.addConnector(connector);
+        Settings settings = requested;
+        if (requested.port() == 0) {
+            connector.open();
+            settings = requested.withBoundPort(connector.getLocalPort());
+        }
 
         ServletContextHandler context = new ServletContextHandler("/");
         context.getServletHandler().setDecodeAmbiguousURIs(true);
@@ -96,7 +107,7 @@ public final class EmbeddedServer implements AutoCloseable {
         server.setHandler(new GracefulHandler(headers));
         server.setStopTimeout(Duration.ofSeconds(5).toMillis());
 
-        EmbeddedServer embedded = new EmbeddedServer(server, connector, context);
+        EmbeddedServer embedded = new EmbeddedServer(server, connector, context, settings);
         try {
             server.start();
         } catch (Exception e) {
@@ -164,6 +175,11 @@ public final class EmbeddedServer implements AutoCloseable {
             throw new IllegalStateException("the web resources (webapp/) are missing from the classpath");
         }
         return new URL(index, "./");
+    }
+
+    /** The settings it runs with: those it was started with, the bound port applied ({@link #start}). */
+    public Settings settings() {
+        return settings;
     }
 
     /** The port actually bound, also when the settings asked for 0. */

@@ -78,17 +78,15 @@ public final class Main {
             return;
         }
         String developmentToken = null;
-        String developmentAccessToken = null;
+        String developmentKey = null;
         if (!settings.hasKeys()) {
             String key = generateKey();
+            developmentKey = key;
             settings = settings.withDevelopmentKey(key);
             if (settings.speaks(Settings.DRAFT_07)) {
                 developmentToken = JWT.create()
                         .withClaim("mercure", Map.of("publish", List.of("*"), "subscribe", List.of("*")))
                         .sign(Algorithm.HMAC256(key));
-            }
-            if (settings.speaks(Settings.MERCURE_1_0)) {
-                developmentAccessToken = developmentAccessToken(key, settings.resource());
             }
         }
 
@@ -108,6 +106,9 @@ public final class Main {
         String scheme = settings.tlsKeystore() == null ? "http" : "https";
         String url = scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/";
         if (settings.developmentMode()) {
+            // the resource names the bound port, also for --port 0
+            String developmentAccessToken = settings.speaks(Settings.MERCURE_1_0)
+                    ? developmentAccessToken(developmentKey, server.settings().resource()) : null;
             System.out.println(developmentBanner(url, developmentToken, developmentAccessToken, settings.host()));
         }
         System.out.println("Lifeline ready on " + url + " (port " + server.port() + ")");

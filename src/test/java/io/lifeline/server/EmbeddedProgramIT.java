@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jwt.SignedJWT;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
@@ -71,6 +72,12 @@ class EmbeddedProgramIT {
             assertEquals(200, published.status(), published.body());
             subscriber.awaitBody("data: world", Duration.ofSeconds(5));
             assertTrue(token.find(), "a second token, the Mercure 1.0 access token: " + out);
+            String resource = "http://localhost:" + port + "/.well-known/mercure";
+            assertEquals(List.of(resource), SignedJWT.parse(token.group(1)).getJWTClaimsSet().getAudience(),
+                    "port 0 asked, the bound port named");
+            Http.Response metadata = http.get(URI.create("http://127.0.0.1:" + port
+                    + "/.well-known/oauth-protected-resource/.well-known/mercure"), null);
+            assertTrue(metadata.body().contains("\"resource\":\"" + resource + "\""), metadata.body());
             Http.Response publishedWith10 = http.publish(URI.create("http://127.0.0.1:" + port
                     + "/.well-known/mercure"), token.group(1), "topic", "hello", "data", "from an access token");
             assertEquals(200, publishedWith10.status(), publishedWith10.body());
