@@ -205,7 +205,10 @@ public record TrustedIssuer(String issuer, JWKSet keys, URI jwksUri, boolean met
     @Override
     public String toString() {
         // never key material
-        return issuer + (keys != null ? " (" + keys.getKeys().size() + " static keys)"
-                : metadata ? " (metadata " + jwksUri + ")" : " (" + jwksUri + ")");
+        if (keys != null) {
+            int count = keys.getKeys().size();
+            return issuer + " (" + count + (count == 1 ? " static key)" : " static keys)");
+        }
+        return issuer + (metadata ? " (metadata " + jwksUri + ")" : " (" + jwksUri + ")");
     }
 }

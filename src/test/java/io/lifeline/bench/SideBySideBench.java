@@ -56,6 +56,10 @@ class SideBySideBench {
     private static final String N = String.format(Locale.ROOT, "%,d", FAN_OUT);
     private static final String MANY_TOPICS = String.format(Locale.ROOT, "1,000 topics x %d", FAN_OUT / 1000);
     private static final int PAYLOAD = 100;
+    /** The longest warm-up of the warm churn measure. */
+    private static final int WARM_UP_SECONDS = 300;
+    /** A round of warm-up within this of the one before counts as steady. */
+    private static final int STEADY_PERCENT = 5;
     /** The JVMs' flags: {@code -Dlifeline.bench.jvm="..."}, by default what the embedded program recommends. */
     static final List<String> JVM = List.of(System.getProperty("lifeline.bench.jvm",
             "-XX:+UseSerialGC -Xms576m -Xmx576m").trim().split("\\s+"));
@@ -88,7 +92,7 @@ class SideBySideBench {
             if (SERVERS.contains("plain") && MEASURES.contains("churn")) {
                 try (BenchServer plain = new BenchServer.PlainServlet(24300 + run, JVM)) {
                     plain.start();
-                    record(plain, "churn", churn(plain));
+                    churn(plain);
                 }
             }
         }
@@ -141,7 +145,7 @@ class SideBySideBench {
             manyTopics(server);
         }
         if (MEASURES.contains("churn")) {
-            record(server, "churn", churn(server));
+            churn(server);
         }
     }
 
@@ -251,20 +255,34 @@ class SideBySideBench {
         awaitDrained(server);
     }
 
-    private double churn(BenchServer server) throws Exception {
+    /**
+     * Churn twice: over the first 20 s, as a fresh server meets it, and once warm, when rounds of 10 s stop rising
+     * (two in a row at most {@value #STEADY_PERCENT} % above the one before, or {@value #WARM_UP_SECONDS} s),
+     * over 15 s: a JVM compiles the code it runs for minutes on one core, and a cycle that runs more code compiles
+     * longer. Records "churn, first 20 s" and "churn, warm".
+     */
+    private void churn(BenchServer server) throws Exception {
         try (LoadClient client = new LoadClient(server.address())) {
             String request = "GET " + server.subscribePath("churn") + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Accept: text/event-stream\r\n\r\n";
-            client.churn(request, 64, 5); // warming up: a JVM's first seconds are its compiler's
+            record(server, "churn, first 20 s", client.churn(request, 64, 20) / 20.0);
+            double previous = 0;
+            int steady = 0;
+            long warmUpEnd = System.nanoTime() + WARM_UP_SECONDS * 1_000_000_000L;
+            while (steady < 2 && System.nanoTime() < warmUpEnd) {
+                double rate = client.churn(request, 64, 10) / 10.0;
+                System.out.printf(Locale.ROOT, "  %s: warming up, %.0f cycles/s%n", server.name, rate);
+                steady = previous > 0 && rate < previous * (1 + STEADY_PERCENT / 100.0) ? steady + 1 : 0;
+                previous = rate;
+            }
             double seconds = 15;
-            long cycles = client.churn(request, 64, seconds);
+            record(server, "churn, warm", client.churn(request, 64, seconds) / seconds);
             if (server instanceof BenchServer.Lifeline lifeline) {
                 awaitDrained(server);
                 double started = lifeline.metric("lifeline_subscribers_started_total");
                 double ended = lifeline.metric("lifeline_subscribers_ended_total");
                 assertEquals(ended + lifeline.metric("lifeline_subscribers_live"), started, "started = live + ended");
             }
-            return cycles / seconds;
         }
     }
 
@@ -367,14 +385,17 @@ class SideBySideBench {
         row(t, nchan, "publish-to-receive p99, " + N + " at 2/s", "ms", 1, 1);
         row(t, nchan, "publish-to-receive p99, " + N + " at 100/s", "ms", 1, 1);
         row(t, nchan, "updates published in 10 s at 100/s", "of 1,000", 1, 0);
-        row(t, nchan, "churn", "cycles/s", 1, 0);
+        row(t, nchan, "churn, first 20 s", "cycles/s", 1, 0);
+        row(t, nchan, "churn, warm", "cycles/s", 1, 0);
         row(t, nchan, "FIN cleanup p99 cold", "ms", 1, 2);
         row(t, nchan, "FIN cleanup p99 warm", "ms", 1, 2);
-        double plain = median("churn", "plain async servlet");
-        if (!Double.isNaN(plain)) {
+        double plainCold = median("churn, first 20 s", "plain async servlet");
+        double plainWarm = median("churn, warm", "plain async servlet");
+        if (!Double.isNaN(plainCold)) {
             t.append(String.format(Locale.ROOT, "%nChurn of the simplest async Jetty servlet (head, one comment, "
-                    + "complete; Jetty closes on the FIN), same cycle, same core: %.0f cycles/s; Lifeline / it: %.2f.%n",
-                    plain, median("churn", "Lifeline") / plain));
+                    + "complete; Jetty closes on the FIN), same cycle, same core: %.0f cycles/s over the first 20 s, "
+                    + "%.0f warm; Lifeline / it: %.2f over the first 20 s, %.2f warm.%n", plainCold, plainWarm,
+                    median("churn, first 20 s", "Lifeline") / plainCold, median("churn, warm", "Lifeline") / plainWarm));
         }
         double coreHeap = median("heap per idle subscriber", "core handler streams");
         double servletHeap = median("heap per idle subscriber", "servlet streams");
