@@ -9,8 +9,8 @@ import java.util.Optional;
 /**
  * The protocol's authorization rules, applied to a token already taken from the request, in either dialect: a token
  * whose header declares {@code typ: at+jwt} is a Mercure 1.0 access token ({@link AccessTokenType}), any other a
- * draft-07 token; a {@link TokenVerifier} for each reads it. Both grant in one model ({@link Claims}), so every rule below reads the
- * same for both; a 1.0 publisher's update reaches draft-07 subscribers and the other way round.
+ * draft-07 token; a {@link TokenVerifier} for each reads it. Both grant in one model ({@link Claims}), so every rule
+ * below reads the same for both; a 1.0 publisher's update reaches draft-07 subscribers and the other way round.
  *
  * <p>No token where one is needed is 401 with a bare {@code Bearer} challenge. A malformed, expired or wrongly signed
  * token is 401 {@code invalid_token}. A valid token that does not grant what the request asks for is 403

@@ -16,11 +16,11 @@ import java.util.Map;
  * request, credentials included, and answers an unknown method ({@code PROPFIND}) {@code 501}, a server error for a
  * client's mistake.
  *
- * <p>The hub answers {@code GET} and {@code QUERY} (subscribe), {@code POST} (publish) and {@code OPTIONS}; {@code HEAD} would open a
- * subscription only to discard it. The live view's stream answers {@code GET} and {@code OPTIONS}, for the same
- * reason, and the F5 demonstration {@code POST} and {@code OPTIONS}. Every other path answers {@code GET},
- * {@code HEAD} and {@code OPTIONS}. A plain
- * {@code OPTIONS} gets {@code 204} and {@code Allow}; a CORS preflight is answered before, by the hub's headers.</p>
+ * <p>The hub answers {@code GET} and {@code QUERY} (subscribe), {@code POST} (publish) and {@code OPTIONS};
+ * {@code HEAD} would open a subscription only to discard it. The live view's stream answers {@code GET} and
+ * {@code OPTIONS}, for the same reason, and the F5 demonstration {@code POST} and {@code OPTIONS}. Every other path
+ * answers {@code GET}, {@code HEAD} and {@code OPTIONS}. A plain {@code OPTIONS} gets {@code 204} and {@code Allow}; a
+ * CORS preflight is answered before, by the hub's headers.</p>
  */
 final class AllowedMethods extends HttpFilter {
 

@@ -22,7 +22,7 @@ final class MercureServlet extends HttpServlet {
         this.publish = publish;
     }
 
-    /** Adds {@code QUERY} (a subscription whose parameters are in the body), which {@code HttpServlet} does not know. */
+    /** Adds {@code QUERY} (a subscription with its parameters in the body), which {@code HttpServlet} lacks. */
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response)
             throws ServletException, IOException {

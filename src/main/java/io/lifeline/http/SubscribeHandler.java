@@ -23,10 +23,10 @@ import java.util.Set;
 
 /**
  * {@code GET /.well-known/mercure?topic=...} (draft-07) or {@code ?match=...} (Mercure 1.0), or a {@code QUERY} with
- * those parameters in its body: opens a subscriber's event stream. The query is decoded strictly ({@link FormBody#parseQuery}); a parameter in the reserved
- * {@code match} namespace makes the request a 1.0 one ({@link MatchParameters}), and naming topics both ways is a
- * 400. Both end up as the same {@link Subscriber} with its {@link Matcher}s, so updates of either kind of publisher
- * reach subscribers of either dialect.
+ * those parameters in its body: opens a subscriber's event stream. The query is decoded strictly
+ * ({@link FormBody#parseQuery}); a parameter in the reserved {@code match} namespace makes the request a 1.0 one
+ * ({@link MatchParameters}), and naming topics both ways is a 400. Both end up as the same {@link Subscriber} with
+ * its {@link Matcher}s, so updates of either kind of publisher reach subscribers of either dialect.
  *
  * <p>A reconnecting client names the last update it saw ({@code Last-Event-ID} header, else the query parameter,
  * {@code lastEventID} or {@code last_event_id}); it first gets what it missed, then the live stream, and the
@@ -143,7 +143,8 @@ final class SubscribeHandler {
             } else {
                 matchers = TopicParameters.parse(query);
             }
-            if (body == null && (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null)) {
+            boolean sentBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+            if (body == null && sentBody) {
                 throw ProtocolException.badRequest("a subscription request has no body");
             }
         } catch (ProtocolException refusal) {

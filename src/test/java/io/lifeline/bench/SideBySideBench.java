@@ -56,10 +56,8 @@ class SideBySideBench {
     private static final String N = String.format(Locale.ROOT, "%,d", FAN_OUT);
     private static final String MANY_TOPICS = String.format(Locale.ROOT, "1,000 topics x %d", FAN_OUT / 1000);
     private static final int PAYLOAD = 100;
-    /** The longest warm-up of the warm churn measure. */
-    private static final int WARM_UP_SECONDS = 300;
-    /** A round of warm-up within this of the one before counts as steady. */
-    private static final int STEADY_PERCENT = 5;
+    /** The churn before the warm churn measure. */
+    private static final int WARM_UP_SECONDS = 180;
     /** The JVMs' flags: {@code -Dlifeline.bench.jvm="..."}, by default what the embedded program recommends. */
     static final List<String> JVM = List.of(System.getProperty("lifeline.bench.jvm",
             "-XX:+UseSerialGC -Xms576m -Xmx576m").trim().split("\\s+"));
@@ -256,24 +254,19 @@ class SideBySideBench {
     }
 
     /**
-     * Churn twice: over the first 20 s, as a fresh server meets it, and once warm, when rounds of 10 s stop rising
-     * (two in a row at most {@value #STEADY_PERCENT} % above the one before, or {@value #WARM_UP_SECONDS} s),
-     * over 15 s: a JVM compiles the code it runs for minutes on one core, and a cycle that runs more code compiles
-     * longer. Records "churn, first 20 s" and "churn, warm".
+     * Churn twice: over the first 20 s, as a fresh server meets it, and warm, over 15 s after
+     * {@value #WARM_UP_SECONDS} s more of churn: a JVM compiles the code it runs for minutes on one core, and a cycle
+     * that runs more code compiles longer (on this machine Lifeline's rate still rose after two minutes). Records
+     * "churn, first 20 s" and "churn, warm"; the warm-up's rounds of 10 s are printed.
      */
     private void churn(BenchServer server) throws Exception {
         try (LoadClient client = new LoadClient(server.address())) {
             String request = "GET " + server.subscribePath("churn") + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Accept: text/event-stream\r\n\r\n";
             record(server, "churn, first 20 s", client.churn(request, 64, 20) / 20.0);
-            double previous = 0;
-            int steady = 0;
-            long warmUpEnd = System.nanoTime() + WARM_UP_SECONDS * 1_000_000_000L;
-            while (steady < 2 && System.nanoTime() < warmUpEnd) {
-                double rate = client.churn(request, 64, 10) / 10.0;
-                System.out.printf(Locale.ROOT, "  %s: warming up, %.0f cycles/s%n", server.name, rate);
-                steady = previous > 0 && rate < previous * (1 + STEADY_PERCENT / 100.0) ? steady + 1 : 0;
-                previous = rate;
+            for (int round = 0; round < WARM_UP_SECONDS / 10; round++) {
+                System.out.printf(Locale.ROOT, "  %s: warming up, %.0f cycles/s%n", server.name,
+                        client.churn(request, 64, 10) / 10.0);
             }
             double seconds = 15;
             record(server, "churn, warm", client.churn(request, 64, seconds) / seconds);
@@ -395,7 +388,8 @@ class SideBySideBench {
             t.append(String.format(Locale.ROOT, "%nChurn of the simplest async Jetty servlet (head, one comment, "
                     + "complete; Jetty closes on the FIN), same cycle, same core: %.0f cycles/s over the first 20 s, "
                     + "%.0f warm; Lifeline / it: %.2f over the first 20 s, %.2f warm.%n", plainCold, plainWarm,
-                    median("churn, first 20 s", "Lifeline") / plainCold, median("churn, warm", "Lifeline") / plainWarm));
+                    median("churn, first 20 s", "Lifeline") / plainCold,
+                    median("churn, warm", "Lifeline") / plainWarm));
         }
         double coreHeap = median("heap per idle subscriber", "core handler streams");
         double servletHeap = median("heap per idle subscriber", "servlet streams");

@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -15,7 +15,12 @@ public final class Child implements AutoCloseable {
 
     private final String name;
     private final Process process;
-    private final List<String> lines = new CopyOnWriteArrayList<>();
+    /**
+     * Guarded by itself. Not a copy-on-write list: a benchmark's server prints a line per subscriber, and copying
+     * hundreds of thousands of lines for each new one slowed this reader until the server's log writer, and then
+     * the server, waited on the pipe.
+     */
+    private final List<String> lines = new ArrayList<>();
     private final Thread reader;
 
     private Child(String name, Process process) {
@@ -26,7 +31,9 @@ public final class Child implements AutoCloseable {
                     StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
-                    lines.add(line);
+                    synchronized (lines) {
+                        lines.add(line);
+                    }
                 }
             } catch (IOException ignored) {
                 // the process ended
@@ -66,16 +73,18 @@ public final class Child implements AutoCloseable {
     /** The first line matching, once it has been printed. */
     public String await(Duration within, String what, Predicate<String> line) {
         return Poll.forValue(within, name + " prints " + what + "; it printed:\n" + output(),
-                () -> lines.stream().filter(line).findFirst().orElse(null));
+                () -> lines().stream().filter(line).findFirst().orElse(null));
     }
 
     /** Lines printed so far. */
     public List<String> lines() {
-        return List.copyOf(lines);
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
     }
 
     public String output() {
-        return String.join("\n", lines);
+        return String.join("\n", lines());
     }
 
     public long pid() {

@@ -38,12 +38,12 @@ import java.util.List;
  * <p>Expiry allows {@link TokenVerifier#LEEWAY} for clock skew between the token's issuer and the hub, and no
  * more.</p>
  *
- * <p>A token that verified is remembered, by its exact text, up to {@link TokenVerifier#REMEMBERED} of them, least recently used
- * forgotten first: a publisher or a reconnecting subscriber sends the same token again and again, and verifying it
- * (decoding, two JSON documents, the signature) was most of the hub's own CPU for a publish that reaches few
- * subscribers. Each use of a remembered token checks its expiry again with the same leeway; what a token grants
- * cannot change, since the text includes its signature and the key is fixed for the process's life. Refused tokens
- * are never remembered, so only the key's holder can fill the memory, with tokens it issued.</p>
+ * <p>A token that verified is remembered, by its exact text, up to {@link TokenVerifier#REMEMBERED} of them, least
+ * recently used forgotten first: a publisher or a reconnecting subscriber sends the same token again and again, and
+ * verifying it (decoding, two JSON documents, the signature) was most of the hub's own CPU for a publish that reaches
+ * few subscribers. Each use of a remembered token checks its expiry again with the same leeway; what a token grants
+ * cannot change, since the text includes its signature and the key is fixed for the process's life. Refused tokens are
+ * never remembered, so only the key's holder can fill the memory, with tokens it issued.</p>
  *
  * <p>Every refusal is a 401 with {@code error="invalid_token"} (RFC 6750, section 3.1).</p>
  */
