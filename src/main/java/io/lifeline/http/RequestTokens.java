@@ -126,7 +126,14 @@ final class RequestTokens {
         return Optional.of(values.get(0));
     }
 
+    /**
+     * Without a {@code Cookie} header the container is not asked for cookies: Jetty would keep an empty cookie cache
+     * and an attribute map with the request, about 300 bytes for as long as a subscriber's stream lasts.
+     */
     private Optional<String> cookie(HttpServletRequest request) {
+        if (request.getHeader("Cookie") == null) {
+            return Optional.empty();
+        }
         Cookie[] cookies = request.getCookies();
         if (cookies == null) {
             return Optional.empty();

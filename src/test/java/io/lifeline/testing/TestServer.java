@@ -93,6 +93,25 @@ public final class TestServer implements AutoCloseable {
         return false;
     }
 
+    /**
+     * The idle timeout (milliseconds) of the connection Jetty holds from this client port, or null when it holds
+     * none.
+     */
+    public Long idleTimeoutOf(int clientPort) {
+        for (EndPoint endPoint : server.connector().getConnectedEndPoints()) {
+            SocketAddress remote = endPoint.getRemoteSocketAddress();
+            if (remote instanceof InetSocketAddress address && address.getPort() == clientPort) {
+                return endPoint.getIdleTimeout();
+            }
+        }
+        return null;
+    }
+
+    /** The idle timeout (milliseconds) the connector gives each new connection. */
+    public long connectorIdleTimeout() {
+        return server.connector().getIdleTimeout();
+    }
+
     /** Connections Jetty holds open now. */
     public int connectedEndPoints() {
         return server.connector().getConnectedEndPoints().size();

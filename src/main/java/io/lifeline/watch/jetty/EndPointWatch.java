@@ -30,6 +30,13 @@ import org.slf4j.LoggerFactory;
  * <p>Arming and cancelling hold this watch's lock, so a cancel can never slip between a fill and the re-arm that
  * follows it and leave an interest behind. Cancel must run before the response completes: a leftover interest would
  * make Jetty's own read fail, aborting the connection.</p>
+ *
+ * <p>While the watch is armed, the end point's idle timeout is off, and cancelling puts it back for a connection that
+ * goes on to another request. Jetty keeps one scheduled task per end point for its idle timeout, one per subscriber
+ * in the scheduler's queue (about 100 bytes of heap each, and a queue every new connection's tasks are sifted
+ * through), and a stream needs none: heartbeats keep it busy, a write the client does not take ends it
+ * {@code write-stalled} at the dispatch timeout, and a client that vanished ends it {@code client-timeout} at the TCP
+ * user timeout.</p>
  */
 final class EndPointWatch implements DepartureWatch.Handle, Callback {
 
@@ -43,6 +50,8 @@ final class EndPointWatch implements DepartureWatch.Handle, Callback {
     private final DepartureListener listener;
     private boolean armed;
     private boolean cancelled;
+    /** The end point's idle timeout before the first arm (milliseconds), put back by cancel; -1 while untouched. */
+    private long idleTimeout = -1;
 
     EndPointWatch(AbstractEndPoint endPoint, TcpSockets tcp, DepartureListener listener) {
         this.endPoint = endPoint;
@@ -58,6 +67,10 @@ final class EndPointWatch implements DepartureWatch.Handle, Callback {
     public synchronized void arm() {
         if (cancelled || armed) {
             return;
+        }
+        if (idleTimeout < 0) {
+            idleTimeout = endPoint.getIdleTimeout();
+            endPoint.setIdleTimeout(0);
         }
         armed = true; // before registering: the interest may fire on this very thread
         if (!endPoint.tryFillInterested(this)) {
@@ -76,6 +89,9 @@ final class EndPointWatch implements DepartureWatch.Handle, Callback {
         if (armed) {
             armed = false;
             endPoint.getFillInterest().onFail(new CancellationException("departure watch cancelled"));
+        }
+        if (idleTimeout > 0) {
+            endPoint.setIdleTimeout(idleTimeout);
         }
     }
 
