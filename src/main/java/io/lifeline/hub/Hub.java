@@ -89,7 +89,8 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         this.matcher = matcher;
         this.metrics = metrics;
         this.index = new TopicIndex(matcher);
-        this.transport = new LocalTransport(new History(config.historySize(), config.historyBytes()), this::fanOut);
+        this.transport = new LocalTransport(new History(config.historySize(), config.historyBytes()), this::fanOut,
+                update -> index.mayReach(update.topics()));
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.writers = Executors.newFixedThreadPool(threads,
                 new ThreadFactoryBuilder().setNameFormat("lifeline-writer-%d").setDaemon(true).build());

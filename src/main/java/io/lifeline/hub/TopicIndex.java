@@ -77,6 +77,22 @@ final class TopicIndex {
         }
     }
 
+    /**
+     * Whether some subscriber could receive an update on these topics: false only when no subscriber has {@code *},
+     * none has a pattern, and none has one of the topics exactly.
+     */
+    boolean mayReach(List<String> topics) {
+        if (!everything.isEmpty() || !patterns.isEmpty()) {
+            return true;
+        }
+        for (String topic : topics) {
+            if (exact.containsKey(topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the subscriber is anywhere in the index. */
     boolean contains(Subscriber subscriber) {
         if (everything.contains(subscriber)) {

@@ -19,9 +19,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fan-out runs outside the transport's lock, on a thread of its own: while one update fans out (to a million
+ * The fan-out runs outside the transport's lock, one update at a time: while one update fans out (to a million
  * subscribers, say), new subscribers connect without waiting for it, publishers wait for their own updates only, and
- * everything reaches the fan-out once, in order.
+ * everything reaches the fan-out once, in order. A publisher that finds no fan-out running runs its own; an update
+ * nobody can receive is kept and numbered without a fan-out.
  */
 class LocalTransportTest {
 
@@ -43,7 +44,7 @@ class LocalTransportTest {
                 fanningOut.countDown();
                 await(release);
             }
-        });
+        }, update -> true);
 
         var first = threads.submit(() -> transport.publish(update("u1"), false));
         assertTrue(fanningOut.await(5, TimeUnit.SECONDS), "the first update fans out");
@@ -78,7 +79,7 @@ class LocalTransportTest {
                 transport[0].publish(update("from-inside"), true);
                 seen.add(-1L); // the inner publish returned before its fan-out
             }
-        });
+        }, update -> true);
         transport[0].publish(update("outer"), false);
         Poll.until(Duration.ofSeconds(5), "the inner publish is fanned out", () -> seen.size() == 3);
         assertEquals(List.of(1L, -1L, 2L), seen);
@@ -89,7 +90,7 @@ class LocalTransportTest {
     void aSubscribersAnnouncementsComeAfterItsReplayAndBeforeItJoins() {
         List<String> seen = new CopyOnWriteArrayList<>();
         LocalTransport transport = new LocalTransport(new History(100, 1 << 20),
-                published -> seen.add("fan-out " + published.update().id()));
+                published -> seen.add("fan-out " + published.update().id()), update -> true);
         transport.publish(update("u1"), false);
         AtomicLong joinedAfter = new AtomicLong(-1);
         String[] joinedAt = new String[1];
@@ -105,6 +106,55 @@ class LocalTransportTest {
         assertEquals(2, joinedAfter.get(), "it joined after its announcement: the fan-out does not give it its own");
         assertEquals("2", joinedAt[0].substring(joinedAt[0].lastIndexOf('-') + 1),
                 "its cursor is the position after its announcement");
+        transport.close();
+    }
+
+    @Test
+    void aPublisherThatFindsNoFanOutRunningFansItsUpdateOutOnItsOwnThreadAndTheHubsEventsGoToTheFanOutThread() {
+        List<String> threadsSeen = new CopyOnWriteArrayList<>();
+        LocalTransport transport = new LocalTransport(new History(100, 1 << 20),
+                published -> threadsSeen.add(published.update().id() + " on " + Thread.currentThread().getName()),
+                update -> true);
+        transport.publish(update("u1"), false);
+        transport.publish(update("event"), true);
+        Poll.until(Duration.ofSeconds(5), "the hub's event is fanned out", () -> threadsSeen.size() == 2);
+        assertEquals(List.of("u1 on " + Thread.currentThread().getName(), "event on lifeline-fan-out"), threadsSeen);
+        transport.close();
+    }
+
+    @Test
+    void anUpdateNobodyCanReceiveIsKeptAndNumberedWithoutAFanOutAndLaterOnesStillGoOutInOrder() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        CountDownLatch fanningOut = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        LocalTransport transport = new LocalTransport(new History(100, 1 << 20), published -> {
+            seen.add(published.update().id());
+            if (published.update().id().equals("slow")) {
+                fanningOut.countDown();
+                await(release);
+            }
+        }, update -> !update.id().startsWith("unheard"));
+
+        transport.publish(update("unheard-1"), false);
+        assertEquals(List.of(), seen, "nobody could receive it: no fan-out");
+        assertEquals("unheard-1", transport.lastEventId());
+        AtomicLong joinedAfter = new AtomicLong(-1);
+        transport.connect(null, List.of(update("unheard-announcement")), replayed -> { },
+                (position, sequence) -> joinedAfter.set(sequence));
+        assertEquals(2, joinedAfter.get(), "both are numbered");
+        String[] position = new String[1];
+        transport.atPosition(p -> position[0] = p);
+        assertTrue(position[0].endsWith("-2"), "with nothing queued, the position's action runs at once: "
+                + position[0]);
+
+        var slow = threads.submit(() -> transport.publish(update("slow"), false));
+        assertTrue(fanningOut.await(5, TimeUnit.SECONDS), "the slow update fans out");
+        transport.publish(update("unheard-2"), true); // behind a fan-out in progress: queued in its turn
+        transport.publish(update("after"), true);
+        release.countDown();
+        slow.get(5, TimeUnit.SECONDS);
+        Poll.until(Duration.ofSeconds(5), "the later updates are fanned out", () -> seen.contains("after"));
+        assertEquals(List.of("slow", "after"), seen, "an update nobody can receive reaches no fan-out");
         transport.close();
     }
 
