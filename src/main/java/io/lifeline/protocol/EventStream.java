@@ -64,17 +64,31 @@ public final class EventStream {
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * One {@code data:} line per line of {@code data}, found with {@link String#indexOf} rather than char by char: most
+     * data (JSON) has no line break at all and is appended whole.
+     */
     private static void appendData(StringBuilder sb, String data) {
-        int start = 0;
         int n = data.length();
-        for (int i = 0; i < n; i++) {
-            char c = data.charAt(i);
-            if (c == '\r' || c == '\n') {
-                sb.append("data: ").append(data, start, i).append('\n');
-                if (c == '\r' && i + 1 < n && data.charAt(i + 1) == '\n') {
-                    i++;
-                }
-                start = i + 1;
+        int lf = data.indexOf('\n');
+        int cr = data.indexOf('\r');
+        if (lf < 0 && cr < 0) {
+            sb.append("data: ").append(data).append('\n');
+            return;
+        }
+        int start = 0;
+        while (lf >= 0 || cr >= 0) {
+            int end = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+            sb.append("data: ").append(data, start, end).append('\n');
+            start = end + 1;
+            if (end == cr && start < n && data.charAt(start) == '\n') {
+                start++; // CRLF is one line break
+            }
+            if (lf >= 0 && lf < start) {
+                lf = data.indexOf('\n', start);
+            }
+            if (cr >= 0 && cr < start) {
+                cr = data.indexOf('\r', start);
             }
         }
         sb.append("data: ").append(data, start, n).append('\n');

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The text/event-stream encoding, and the form fields it is built from. */
@@ -31,6 +32,39 @@ class EventStreamTest {
     void trailingAndDoubleLineBreaksKeepTheirEmptyLines() {
         assertEquals("id: u1\ndata: a\ndata: \ndata: \n\n", encode("a\n\n"));
         assertEquals("id: u1\ndata: \ndata: \n\n", encode("\r\n"));
+    }
+
+    @Test
+    void anyMixOfLineBreaksSplitsAsEventSourceReadsIt() {
+        assertEquals("id: u1\ndata: a\ndata: \ndata: b\ndata: \ndata: c\n\n", encode("a\n\rb\r\r\nc"));
+        Random random = new Random(7);
+        char[] alphabet = {'a', 'é', '\r', '\n'};
+        for (int i = 0; i < 2_000; i++) {
+            StringBuilder data = new StringBuilder();
+            for (int j = random.nextInt(12); j > 0; j--) {
+                data.append(alphabet[random.nextInt(alphabet.length)]);
+            }
+            String text = data.toString();
+            assertEquals("id: u1\n" + linesOf(text) + "\n", encode(text), () -> "data " + text.replace("\r", "CR")
+                    .replace("\n", "LF"));
+        }
+    }
+
+    /** The data lines of a text, split on CR, LF and CRLF one character at a time, as EventSource reads a stream. */
+    private static String linesOf(String text) {
+        StringBuilder lines = new StringBuilder("data: ");
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\r' || c == '\n') {
+                lines.append("\ndata: ");
+                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+            } else {
+                lines.append(c);
+            }
+        }
+        return lines.append('\n').toString();
     }
 
     @Test
