@@ -23,6 +23,8 @@ final class JvmSettings {
     static final long HEAP_PER_SUBSCRIBER = 16 * 1024;
     /** Heap to give besides the subscribers', in bytes. */
     static final long HEAP_BASE = 256L * 1024 * 1024;
+    /** The young generation's share of the heap, as the JVM option sets it: one part young to seven old. */
+    static final String NEW_RATIO = "-XX:NewRatio=7";
 
     private JvmSettings() {
     }
@@ -64,9 +66,9 @@ final class JvmSettings {
         long maxHeap = maxHeap();
         String advice = maxSubscribers > 0
                 ? "-Xms" + mebibytes(HEAP_BASE + HEAP_PER_SUBSCRIBER * maxSubscribers) + "m -Xmx"
-                + mebibytes(HEAP_BASE + HEAP_PER_SUBSCRIBER * maxSubscribers) + "m for " + maxSubscribers
-                + " subscribers"
-                : "a fixed heap of 256 MiB plus 16 KiB per subscriber";
+                + mebibytes(HEAP_BASE + HEAP_PER_SUBSCRIBER * maxSubscribers) + "m " + NEW_RATIO + " for "
+                + maxSubscribers + " subscribers"
+                : "a fixed heap of 256 MiB plus 16 KiB per subscriber, " + NEW_RATIO;
         String recommended = processors > 1
                 ? "-XX:+UseParallelGC (-XX:+UseSerialGC on one processor)"
                 : "-XX:+UseSerialGC (one processor)";

@@ -60,7 +60,7 @@ class SideBySideBench {
     private static final int WARM_UP_SECONDS = 180;
     /** The JVMs' flags: {@code -Dlifeline.bench.jvm="..."}, by default what the embedded program recommends. */
     static final List<String> JVM = List.of(System.getProperty("lifeline.bench.jvm",
-            "-XX:+UseSerialGC -Xms576m -Xmx576m").trim().split("\\s+"));
+            "-XX:+UseSerialGC -Xms576m -Xmx576m -XX:NewRatio=7").trim().split("\\s+"));
     private static final Path OUT = Path.of("target", "bench");
 
     /** Each measure's values over the runs, by server. */

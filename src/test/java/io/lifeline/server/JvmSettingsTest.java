@@ -20,12 +20,12 @@ class JvmSettingsTest {
     }
 
     @Test
-    void theLineGivesTheHeapToSetForTheSubscriberLimit() {
+    void theLineGivesTheHeapAndItsYoungGenerationToSetForTheSubscriberLimit() {
         String line = JvmSettings.describe(18_000);
         assertTrue(line.startsWith("JVM: "), line);
         // 256 MiB + 18,000 x 16 KiB = 537.25 MiB, rounded up to a multiple of 64 MiB
-        assertTrue(line.contains("-Xms576m -Xmx576m for 18000 subscribers"), line);
-        assertTrue(JvmSettings.describe(0).contains("256 MiB plus 16 KiB per subscriber"));
+        assertTrue(line.contains("-Xms576m -Xmx576m -XX:NewRatio=7 for 18000 subscribers"), line);
+        assertTrue(JvmSettings.describe(0).contains("256 MiB plus 16 KiB per subscriber, -XX:NewRatio=7"));
     }
 
     @Test

@@ -31,12 +31,13 @@ import org.slf4j.LoggerFactory;
  * follows it and leave an interest behind. Cancel must run before the response completes: a leftover interest would
  * make Jetty's own read fail, aborting the connection.</p>
  *
- * <p>While the watch is armed, the end point's idle timeout is off, and cancelling puts it back for a connection that
- * goes on to another request. Jetty keeps one scheduled task per end point for its idle timeout, one per subscriber
- * in the scheduler's queue (about 100 bytes of heap each, and a queue every new connection's tasks are sifted
- * through), and a stream needs none: heartbeats keep it busy, a write the client does not take ends it
- * {@code write-stalled} at the dispatch timeout, and a client that vanished ends it {@code client-timeout} at the TCP
- * user timeout.</p>
+ * <p>While the watch is armed, the end point's idle timeout is off. Jetty keeps one scheduled task per end point for
+ * its idle timeout, one per subscriber in the scheduler's queue (about 330 bytes of heap each, measured with 19,500
+ * subscribers, and a queue every new connection's header deadline is sifted through), and a stream needs none:
+ * heartbeats keep it busy, a write the client does not take ends it {@code write-stalled} at the dispatch timeout,
+ * and a client that vanished ends it {@code client-timeout} at the TCP user timeout. Cancelling, which comes before
+ * the response completes, puts the idle timeout back: the connection's last bytes, and its close, are then bounded
+ * in time like any connection's.</p>
  */
 final class EndPointWatch implements DepartureWatch.Handle, Callback {
 
