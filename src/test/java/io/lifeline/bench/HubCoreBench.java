@@ -37,8 +37,9 @@ import org.junit.jupiter.api.Test;
  * the last of its deliveries queued, with a new subscriber added meanwhile from another thread.
  *
  * <p>Not part of {@code mvn verify}: run it with {@code mvn -B test -Dtest=HubCoreBench
- * -Dsurefire.failIfNoSpecifiedTests=false -Dlifeline.test.maxHeap=6g -Dlifeline.test.jvm="-XX:+UseParallelGC -Xms6g -XX:NewRatio=7"}
- * (the collector and fixed heap the embedded program recommends with more than one processor;
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dlifeline.test.maxHeap=6g
+ * -Dlifeline.test.jvm="-XX:+UseParallelGC -Xms6g -XX:NewRatio=7"} (the collector, fixed heap and young generation the
+ * embedded program recommends with more than one processor;
  * {@code -Dlifeline.bench.subscribers=N} for another count); it writes its table to
  * {@code target/bench/hub-core.md} and takes about three minutes. Subscription
  * events are off: a million of them would only measure the history; so are the subscribers' start and end lines.</p>
