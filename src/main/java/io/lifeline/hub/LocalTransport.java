@@ -90,7 +90,7 @@ final class LocalTransport implements Transport {
             long published = append(update, frame, hubEvent);
             // A publisher waits for its own fan-out. The hub's own events never wait: one may be published from
             // inside a fan-out (a subscriber that ends while it receives an update).
-            if (!hubEvent && Thread.currentThread() != runner && Thread.currentThread() != fanOutThread) {
+            if (!hubEvent && Thread.currentThread() != runner) {
                 runOrAwait(published);
             }
         } finally {
@@ -103,18 +103,16 @@ final class LocalTransport implements Transport {
         Published published = new Published(++sequence, update, frame, hubEvent);
         history.add(published);
         lastEventId = update.id();
-        if (!mayReach.test(update)) {
-            if (queued.isEmpty() && runner == null && fannedOut == published.sequence() - 1) {
-                fannedOut = published.sequence(); // nobody to hand it to, and nothing before it to wait for
-            } else {
-                queued.add(new Queued(published.sequence(), () -> { })); // in its turn, so that waiting ends in order
-                if (runner == null) {
-                    queuedSome.signal();
-                }
-            }
+        Runnable run;
+        if (mayReach.test(update)) {
+            run = () -> fanOut.accept(published);
+        } else if (queued.isEmpty() && runner == null && fannedOut == published.sequence() - 1) {
+            fannedOut = published.sequence(); // nobody to hand it to, and nothing before it to wait for
             return published.sequence();
+        } else {
+            run = () -> { }; // nobody to hand it to, but in its turn, so that waiting for it ends in order
         }
-        queued.add(new Queued(published.sequence(), () -> fanOut.accept(published)));
+        queued.add(new Queued(published.sequence(), run));
         if (runner == null) {
             queuedSome.signal();
         }
@@ -219,12 +217,9 @@ final class LocalTransport implements Transport {
         lock.lock();
         try {
             while (true) {
-                while ((queued.isEmpty() || runner != null) && !closed) {
+                // a publisher running the queue signals when it stops, also once closed
+                while (runner != null || (queued.isEmpty() && !closed)) {
                     queuedSome.awaitUninterruptibly();
-                }
-                if (runner != null) { // closed while a publisher runs the queue: it hands back what it leaves
-                    queuedSome.awaitUninterruptibly();
-                    continue;
                 }
                 if (queued.isEmpty()) {
                     fannedOutSome.signalAll();

@@ -73,7 +73,11 @@ public final class Child implements AutoCloseable {
     /** The first line matching, once it has been printed. */
     public String await(Duration within, String what, Predicate<String> line) {
         return Poll.forValue(within, name + " prints " + what + "; it printed:\n" + output(),
-                () -> lines().stream().filter(line).findFirst().orElse(null));
+                () -> {
+                    synchronized (lines) { // searched in place: a benchmark's server prints many lines
+                        return lines.stream().filter(line).findFirst().orElse(null);
+                    }
+                });
     }
 
     /** Lines printed so far. */

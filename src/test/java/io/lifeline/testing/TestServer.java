@@ -84,13 +84,7 @@ public final class TestServer implements AutoCloseable {
 
     /** Whether Jetty still holds a connection from this client port. */
     public boolean hasConnectionFrom(int clientPort) {
-        for (EndPoint endPoint : server.connector().getConnectedEndPoints()) {
-            SocketAddress remote = endPoint.getRemoteSocketAddress();
-            if (remote instanceof InetSocketAddress address && address.getPort() == clientPort) {
-                return true;
-            }
-        }
-        return false;
+        return endPointFrom(clientPort) != null;
     }
 
     /**
@@ -98,18 +92,23 @@ public final class TestServer implements AutoCloseable {
      * none.
      */
     public Long idleTimeoutOf(int clientPort) {
-        for (EndPoint endPoint : server.connector().getConnectedEndPoints()) {
-            SocketAddress remote = endPoint.getRemoteSocketAddress();
-            if (remote instanceof InetSocketAddress address && address.getPort() == clientPort) {
-                return endPoint.getIdleTimeout();
-            }
-        }
-        return null;
+        EndPoint endPoint = endPointFrom(clientPort);
+        return endPoint == null ? null : endPoint.getIdleTimeout();
     }
 
     /** The idle timeout (milliseconds) the connector gives each new connection. */
     public long connectorIdleTimeout() {
         return server.connector().getIdleTimeout();
+    }
+
+    private EndPoint endPointFrom(int clientPort) {
+        for (EndPoint endPoint : server.connector().getConnectedEndPoints()) {
+            SocketAddress remote = endPoint.getRemoteSocketAddress();
+            if (remote instanceof InetSocketAddress address && address.getPort() == clientPort) {
+                return endPoint;
+            }
+        }
+        return null;
     }
 
     /** Connections Jetty holds open now. */
