@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A stream the Jetty HTTP/1.1 watch reads holds no idle timeout: Jetty keeps one scheduled task per connection for
  * it, and a stream has its own bounds (heartbeats, the dispatch timeout, the TCP user timeout). Once the stream ends,
- * its connection has the connector's idle timeout again: Jetty holds a connection it closed its side of until the
- * client closes too, and without it a client that never did would hold it forever.
+ * its connection has the connector's idle timeout again: Jetty mostly holds a connection it closed its side of until
+ * the client closes too, and without it a client that never did would hold it forever.
  */
 class StreamIdleTimeoutTest {
 
@@ -35,10 +35,12 @@ class StreamIdleTimeoutTest {
             Poll.until(WAIT, "the stream reaches its maximum lifetime", () -> subscriber.endReason() != null);
             assertEquals(EndReason.MAX_LIFETIME, subscriber.endReason());
             assertTrue(client.awaitEof(WAIT), "the server closes its side after the stream (Connection: close)");
-            // The client has not closed its side: Jetty holds the half-closed connection until it does, or until the
-            // idle timeout, which only the watch giving it back makes finite.
-            assertEquals(server.connectorIdleTimeout(), server.idleTimeoutOf(client.localPort()),
-                    "idle timeout of the half-closed connection");
+            // The client has not closed its side: Jetty mostly holds the half-closed connection until it does, or
+            // until the idle timeout, which only the watch giving it back makes finite (under load it was seen
+            // closing the connection at once instead; then there is nothing left to bound).
+            Long after = server.idleTimeoutOf(client.localPort());
+            assertTrue(after == null || after == server.connectorIdleTimeout(),
+                    "idle timeout of the half-closed connection: " + after);
         }
     }
 }

@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * subscribers, and a queue every new connection's header deadline is sifted through), and a stream needs none:
  * heartbeats keep it busy, a write the client does not take ends it {@code write-stalled} at the dispatch timeout,
  * and a client that vanished ends it {@code client-timeout} at the TCP user timeout. Cancelling, which comes before
- * the response completes, puts the idle timeout back: after the stream Jetty closes its side of the connection and
- * holds it until the client closes too, and only the idle timeout bounds a client that never does.</p>
+ * the response completes, puts the idle timeout back: after the stream Jetty closes its side of the connection and,
+ * as a rule, holds it until the client closes too; only the idle timeout bounds a client that never does.</p>
  */
 final class EndPointWatch implements DepartureWatch.Handle, Callback {
 
