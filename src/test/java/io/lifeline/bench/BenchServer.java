@@ -99,6 +99,20 @@ abstract class BenchServer implements AutoCloseable {
         return kib * 1024;
     }
 
+    /** Open files of the process tree: its connections, once its listening socket and own files are counted. */
+    long openFiles() throws IOException {
+        long n = 0;
+        for (long pid : pids()) {
+            Path fds = Path.of("/proc", Long.toString(pid), "fd");
+            if (Files.isDirectory(fds)) {
+                try (var entries = Files.list(fds)) {
+                    n += entries.count();
+                }
+            }
+        }
+        return n;
+    }
+
     private List<Long> pids() {
         List<Long> pids = new ArrayList<>();
         pids.add(child.pid());

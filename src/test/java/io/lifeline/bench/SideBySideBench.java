@@ -94,6 +94,13 @@ class SideBySideBench {
                 }
             }
         }
+        if (SERVERS.contains("prototype") && MEASURES.contains("connect")) {
+            try (BenchServer prototype = new BenchServer.Prototype(24402, false, JVM)) {
+                prototype.start();
+                connectOnly(prototype, "cold");
+                connectOnly(prototype, "warm");
+            }
+        }
         if (SERVERS.contains("prototype") && MEASURES.contains("idle")) {
             for (boolean servlet : new boolean[] {false, true}) {
                 try (BenchServer prototype = new BenchServer.Prototype(24400 + (servlet ? 1 : 0), servlet, JVM)) {
@@ -164,6 +171,27 @@ class SideBySideBench {
             client.closeAll();
         }
         awaitDrained(server);
+    }
+
+    /**
+     * Jetty's own floor for a burst of connects: the same burst as {@link #connectAndDepart} against a server that
+     * only answers each stream with its head and a comment. The prototype has no departure watch, so the client
+     * closes every connection and the next burst waits until the server has let go of them (its open files).
+     */
+    private void connectOnly(BenchServer server, String label) throws Exception {
+        long before = server.openFiles();
+        try (LoadClient client = new LoadClient(server.address())) {
+            long start = System.nanoTime();
+            client.open(FAN_OUT, i -> server.subscribePath("t" + (i % 100)), "", 512, deadline(120));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertEquals(FAN_OUT, client.connected.get(), server.name + " connected");
+            record(server, "connect " + N + " " + label, seconds);
+            client.closeAll();
+        }
+        long deadline = deadline(60);
+        while (server.openFiles() > before + 10 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
     }
 
     private void idle(BenchServer server) throws Exception {
@@ -402,6 +430,21 @@ class SideBySideBench {
                     median("user CPU per heartbeat", "core handler streams"), servletHeap / 1024,
                     median("RSS per idle subscriber", "servlet streams") / 1000,
                     median("user CPU per heartbeat", "servlet streams")));
+        }
+        double floorCold = median("connect " + N + " cold", "core handler streams");
+        if (!Double.isNaN(floorCold)) {
+            t.append(String.format(Locale.ROOT, "%nJetty's own floor for a burst of connects (the core handler "
+                    + "prototype: head and a comment per stream, no hub, no watch, no log line; same core, same "
+                    + "client): %,d connected in %.2f s fresh, %.2f s warm; nchan %.2f s and %.2f s.%n", FAN_OUT,
+                    floorCold, median("connect " + N + " warm", "core handler streams"),
+                    median("connect " + N + " cold", "nchan"), median("connect " + N + " warm", "nchan")));
+        }
+        double floorCpu = median("idle CPU", "core handler streams");
+        if (!Double.isNaN(floorCpu)) {
+            t.append(String.format(Locale.ROOT, "%nIdle CPU at %,d with the same heartbeats: the core handler "
+                    + "prototype %.1f %%, servlet streams %.1f %%, Lifeline %.1f %%, nchan %.1f %% of a core.%n", HELD,
+                    floorCpu, median("idle CPU", "servlet streams"), median("idle CPU", "Lifeline"),
+                    median("idle CPU", "nchan")));
         }
         if (growth.isEmpty()) {
             return t.toString();
