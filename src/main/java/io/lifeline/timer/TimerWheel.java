@@ -17,6 +17,11 @@ import org.slf4j.LoggerFactory;
  * bucket, so 100,000 idle subscribers cost a visit each per heartbeat, not a scheduled task each. A timeout runs at
  * most one tick late and never early.</p>
  *
+ * <p>The thread sleeps through ticks whose buckets are empty: it wakes at the end of the next tick that holds a
+ * timeout, or when a timeout is scheduled before that. A wheel of 10 ms ticks with the heartbeat's rounds every
+ * 100 ms in it wakes 10 times a second, not 100; on this machine each wake of an otherwise idle thread cost about
+ * 100 us of CPU, 1 % of a core at 100 a second.</p>
+ *
  * <p>Tasks run on the wheel's thread and must be short: they queue work or end a subscriber, never block.
  * {@link #schedule} and {@link Timeout#cancel} are safe from any thread; a cancelled timeout lets go of its task at
  * once, so a subscriber that has ended is not held until its deadline would have come.</p>
@@ -32,6 +37,13 @@ public final class TimerWheel implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final Thread thread;
     private volatile boolean running = true;
+    /** When the thread means to wake next, unless {@link #sleepsUntilScheduled}. */
+    private volatile long wakeAtNanos;
+    /** The wheel holds nothing: the thread sleeps until a timeout is scheduled. */
+    private volatile boolean sleepsUntilScheduled;
+    /** Times the thread woke, to run a tick or to admit a timeout (for tests). */
+    private volatile long wakeups;
+    /** The next tick to run; every tick before it has run or held nothing. Only the wheel's thread uses it. */
     private long tick;
 
     /**
@@ -62,6 +74,9 @@ public final class TimerWheel implements AutoCloseable {
         Timeout t = new Timeout(deadlineNanos, task);
         if (running) {
             incoming.add(t);
+            if (sleepsUntilScheduled || deadlineNanos - wakeAtNanos < 0) {
+                LockSupport.unpark(thread); // it sleeps past this deadline: it wakes to admit it
+            }
         }
         return t;
     }
@@ -88,15 +103,18 @@ public final class TimerWheel implements AutoCloseable {
 
     private void run() {
         while (running) {
-            long due = startNanos + (tick + 1) * tickNanos;
-            long wait;
-            while (running && (wait = due - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(this, wait);
-            }
-            if (!running) {
-                break;
-            }
+            long now = System.nanoTime();
+            // ticks that held nothing are passed over, never one that holds a timeout: its turns are counted there
+            tick = Math.max(tick, Math.min(Math.floorDiv(now - startNanos, tickNanos), nextBusyTick()));
             admitIncoming();
+            long busy = nextBusyTick();
+            boolean empty = busy == Long.MAX_VALUE;
+            long due = empty ? now : startNanos + (busy + 1) * tickNanos;
+            if (empty || due - now > 0) {
+                sleepUntil(empty, due, now);
+                continue;
+            }
+            tick = busy;
             expire(buckets[(int) (tick & mask)]);
             tick++;
         }
@@ -104,6 +122,40 @@ public final class TimerWheel implements AutoCloseable {
         for (ArrayList<Timeout> bucket : buckets) {
             bucket.clear();
         }
+    }
+
+    /**
+     * Sleeps until {@code due}, or until a timeout is scheduled if the wheel is {@code empty}; a timeout scheduled
+     * before {@code due} wakes it too. The wake time is published before the last look at {@code incoming}, so a
+     * concurrent {@link #scheduleAt} either is seen here or sees the wake time and unparks.
+     */
+    private void sleepUntil(boolean empty, long due, long now) {
+        wakeAtNanos = due;
+        sleepsUntilScheduled = empty;
+        if (incoming.isEmpty() && running) {
+            if (empty) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, due - now);
+            }
+            wakeups++;
+        }
+        sleepsUntilScheduled = false;
+    }
+
+    /** The first tick from {@link #tick} on whose bucket holds a timeout, or {@link Long#MAX_VALUE} if none does. */
+    private long nextBusyTick() {
+        for (int i = 0; i < buckets.length; i++) {
+            if (!buckets[(int) ((tick + i) & mask)].isEmpty()) {
+                return tick + i;
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /** Times the wheel's thread woke from a sleep (for tests). */
+    long wakeups() {
+        return wakeups;
     }
 
     private void admitIncoming() {

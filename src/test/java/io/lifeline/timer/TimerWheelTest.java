@@ -50,6 +50,28 @@ class TimerWheelTest {
     }
 
     @Test
+    void theThreadSleepsThroughTicksThatHoldNothingAndWakesForATimeoutScheduledMeanwhile() {
+        try (TimerWheel wheel = new TimerWheel(Duration.ofMillis(1), 64, "test-timer")) {
+            AtomicInteger runs = new AtomicInteger();
+            wheel.schedule(Duration.ofMillis(400), runs::incrementAndGet); // more than six turns away
+            Poll.until(Duration.ofSeconds(5), "the far timeout runs", () -> runs.get() == 1);
+            // one wake per turn for the far timeout's bucket, not one per tick (400)
+            assertTrue(wheel.wakeups() < 40, "woke " + wheel.wakeups() + " times in 400 ticks");
+            long idleSince = wheel.wakeups();
+            long[] ranAfter = new long[1];
+            long scheduledAt = System.nanoTime();
+            wheel.schedule(Duration.ofMillis(30), () -> {
+                ranAfter[0] = System.nanoTime() - scheduledAt;
+                runs.incrementAndGet();
+            });
+            Poll.until(Duration.ofSeconds(5), "a timeout scheduled into the empty wheel runs", () -> runs.get() == 2);
+            assertTrue(ranAfter[0] >= Duration.ofMillis(30).toNanos(), "ran after " + ranAfter[0] / 1_000_000 + " ms");
+            assertTrue(ranAfter[0] < Duration.ofSeconds(1).toNanos(), "ran after " + ranAfter[0] / 1_000_000 + " ms");
+            assertTrue(wheel.wakeups() - idleSince <= 3, "woke " + (wheel.wakeups() - idleSince) + " times");
+        }
+    }
+
+    @Test
     void aCancelledTimeoutNeverRuns() {
         try (TimerWheel wheel = new TimerWheel(Duration.ofMillis(2), 64, "test-timer")) {
             AtomicInteger cancelled = new AtomicInteger();
