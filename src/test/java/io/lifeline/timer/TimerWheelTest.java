@@ -72,6 +72,29 @@ class TimerWheelTest {
     }
 
     @Test
+    void aTimeoutDueBeforeTheThreadMeansToWakeWakesIt() {
+        // 4096 slots of 10 ms, as the hub's: the only timeout held is 2 s away, so the thread sleeps that long
+        try (TimerWheel wheel = new TimerWheel(Duration.ofMillis(10), 4096, "test-timer")) {
+            AtomicInteger far = new AtomicInteger();
+            wheel.schedule(Duration.ofSeconds(2), far::incrementAndGet);
+            Poll.until(Duration.ofSeconds(5), "the thread sleeps until the far timeout",
+                    () -> Thread.getAllStackTraces().keySet().stream().anyMatch(t ->
+                            t.getName().equals("test-timer") && t.getState() == Thread.State.TIMED_WAITING));
+            AtomicInteger near = new AtomicInteger();
+            long[] ranAfter = new long[1];
+            long scheduledAt = System.nanoTime();
+            wheel.schedule(Duration.ofMillis(30), () -> {
+                ranAfter[0] = System.nanoTime() - scheduledAt;
+                near.incrementAndGet();
+            });
+            Poll.until(Duration.ofSeconds(5), "the near timeout runs", () -> near.get() == 1);
+            assertTrue(ranAfter[0] >= Duration.ofMillis(30).toNanos(), "ran after " + ranAfter[0] / 1_000_000 + " ms");
+            assertTrue(ranAfter[0] < Duration.ofSeconds(1).toNanos(), "ran after " + ranAfter[0] / 1_000_000 + " ms");
+            assertEquals(0, far.get());
+        }
+    }
+
+    @Test
     void aCancelledTimeoutNeverRuns() {
         try (TimerWheel wheel = new TimerWheel(Duration.ofMillis(2), 64, "test-timer")) {
             AtomicInteger cancelled = new AtomicInteger();
