@@ -154,13 +154,24 @@ class SideBySideBench {
         }
     }
 
-    private void connectAndDepart(BenchServer server, String label) throws Exception {
-        try (LoadClient client = new LoadClient(server.address())) {
+    /** Connects {@link #FAN_OUT} subscribers at once and records how long that took; the caller closes them. */
+    private LoadClient connectBurst(BenchServer server, String label) throws Exception {
+        LoadClient client = new LoadClient(server.address());
+        try {
             long start = System.nanoTime();
             client.open(FAN_OUT, i -> server.subscribePath("t" + (i % 100)), "", 512, deadline(120));
             double seconds = (System.nanoTime() - start) / 1e9;
             assertEquals(FAN_OUT, client.connected.get(), server.name + " connected");
             record(server, "connect " + N + " " + label, seconds);
+            return client;
+        } catch (Throwable e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    private void connectAndDepart(BenchServer server, String label) throws Exception {
+        try (LoadClient client = connectBurst(server, label)) {
             // 1,000 leave with a FIN, 100 every 100 ms
             for (int i = 0; i < 10; i++) {
                 client.leave(100);
@@ -180,12 +191,7 @@ class SideBySideBench {
      */
     private void connectOnly(BenchServer server, String label) throws Exception {
         long before = server.openFiles();
-        try (LoadClient client = new LoadClient(server.address())) {
-            long start = System.nanoTime();
-            client.open(FAN_OUT, i -> server.subscribePath("t" + (i % 100)), "", 512, deadline(120));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            assertEquals(FAN_OUT, client.connected.get(), server.name + " connected");
-            record(server, "connect " + N + " " + label, seconds);
+        try (LoadClient client = connectBurst(server, label)) {
             client.closeAll();
         }
         long deadline = deadline(60);
