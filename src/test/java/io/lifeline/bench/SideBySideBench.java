@@ -237,7 +237,6 @@ class SideBySideBench {
         awaitDrained(server);
     }
 
-    /** CPU over {@code seconds}: {user, system} in percent of one core. */
     /**
      * Waits, up to 90 s, until a freshly started server's CPU over 5 s stays below 2 % of a core: a JVM compiles for
      * a while after its start, and a value at 0 taken meanwhile (it was 4.6 % of a core) is subtracted from every
@@ -253,6 +252,7 @@ class SideBySideBench {
                 cpu[0] + cpu[1]);
     }
 
+    /** CPU over {@code seconds}: {user, system} in percent of one core. */
     private static double[] sample(BenchServer server, int seconds) throws Exception {
         long[] before = server.cpuTicks();
         Thread.sleep(seconds * 1000L);
@@ -457,7 +457,7 @@ class SideBySideBench {
         if (!Double.isNaN(floorCold)) {
             t.append(String.format(Locale.ROOT, "%nJetty's own floor for a burst of connects (the core handler "
                     + "prototype: head and a comment per stream, no hub, no watch, no log line; same core, same "
-                    + "client): %,d connected in %.2f s fresh, %.2f s warm; nchan %.2f s and %.2f s.%n", FAN_OUT,
+                    + "client): %,d connected in %.2f s cold, %.2f s warm; nchan %.2f s and %.2f s.%n", FAN_OUT,
                     floorCold, median("connect " + N + " warm", "core handler streams"),
                     median("connect " + N + " cold", "nchan"), median("connect " + N + " warm", "nchan")));
         }
