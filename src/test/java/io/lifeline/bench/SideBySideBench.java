@@ -457,16 +457,17 @@ class SideBySideBench {
         if (!Double.isNaN(floorCold)) {
             t.append(String.format(Locale.ROOT, "%nJetty's own floor for a burst of connects (the core handler "
                     + "prototype: head and a comment per stream, no hub, no watch, no log line; same core, same "
-                    + "client): %,d connected in %.2f s cold, %.2f s warm; nchan %.2f s and %.2f s.%n", FAN_OUT,
-                    floorCold, median("connect " + N + " warm", "core handler streams"),
-                    median("connect " + N + " cold", "nchan"), median("connect " + N + " warm", "nchan")));
+                    + "client): %,d connected in %s cold, %s warm; nchan %s and %s.%n", FAN_OUT,
+                    shown(floorCold, 2, " s"), shown(median("connect " + N + " warm", "core handler streams"), 2, " s"),
+                    shown(median("connect " + N + " cold", "nchan"), 2, " s"),
+                    shown(median("connect " + N + " warm", "nchan"), 2, " s")));
         }
         double floorCpu = median("idle CPU", "core handler streams");
         if (!Double.isNaN(floorCpu)) {
             t.append(String.format(Locale.ROOT, "%nIdle CPU at %,d with the same heartbeats: the core handler "
-                    + "prototype %.1f %%, servlet streams %.1f %%, Lifeline %.1f %%, nchan %.1f %% of a core.%n", HELD,
-                    floorCpu, median("idle CPU", "servlet streams"), median("idle CPU", "Lifeline"),
-                    median("idle CPU", "nchan")));
+                    + "prototype %s, servlet streams %s, Lifeline %s, nchan %s (%% of a core).%n", HELD,
+                    shown(floorCpu, 1, " %"), shown(median("idle CPU", "servlet streams"), 1, " %"),
+                    shown(median("idle CPU", "Lifeline"), 1, " %"), shown(median("idle CPU", "nchan"), 1, " %")));
         }
         if (growth.isEmpty()) {
             return t.toString();
@@ -477,6 +478,12 @@ class SideBySideBench {
                 "| %s | %,d | %.1f | %s | %.1f |%n", server, n, v[0] / 1000,
                 Double.isNaN(v[1]) ? "-" : String.format(Locale.ROOT, "%.1f", v[1] / 1024), v[2]))));
         return t.toString();
+    }
+
+    /** A value with {@code decimals} decimals and its unit, or "not measured" when no run measured it. */
+    private static String shown(double value, int decimals, String unit) {
+        return Double.isNaN(value) ? "not measured"
+                : String.format(Locale.ROOT, "%,." + decimals + "f", value) + unit;
     }
 
     private void row(StringBuilder t, boolean nchan, String measure, String unit, double scale, int decimals) {
