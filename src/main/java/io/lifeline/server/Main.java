@@ -14,8 +14,6 @@ import io.lifeline.config.ConfigException;
 import io.lifeline.config.Flags;
 import io.lifeline.config.Setting;
 import io.lifeline.config.Settings;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.BindException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -27,7 +25,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.logging.LogManager;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -39,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * subscribers allowed. Bad configuration or a port in use stops it with a message and a non-zero exit status.</p>
  */
 public final class Main {
+
+    /** Where Logback looks for its configuration: a file, a URL, or a resource on the class path. */
+    static final String LOGGING_PROPERTY = "logback.configurationFile";
+    /** The bundled logging configuration, a resource on the class path. */
+    static final String LOGGING = "io/lifeline/server/logback.xml";
 
     /** Exit status for bad configuration. */
     static final int EXIT_CONFIG = 2;
@@ -54,9 +56,6 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
-        if (System.getProperty("java.util.logging.manager") == null) {
-            System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
-        }
         configureLogging();
         if (args.length > 0 && args[0].equals(TokenCommand.NAME)) {
             int status = TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
@@ -128,9 +127,6 @@ public final class Main {
         } catch (RuntimeException e) {
             System.err.println("lifeline: the stop did not complete cleanly: " + e);
             status = EXIT_STOP_FAILED;
-        }
-        if (LogManager.getLogManager() instanceof ShutdownSafeLogManager logs) {
-            logs.resetAfterShutdown();
         }
         System.out.flush();
         System.err.flush();
@@ -221,16 +217,14 @@ public final class Main {
         return sb.toString();
     }
 
-    /** The bundled logging format, unless the operator brought a configuration of their own. */
-    private static void configureLogging() throws IOException {
-        if (System.getProperty("java.util.logging.config.file") != null
-                || System.getProperty("java.util.logging.config.class") != null) {
-            return;
-        }
-        try (InputStream in = Main.class.getResourceAsStream("logging.properties")) {
-            if (in != null) {
-                LogManager.getLogManager().readConfiguration(in);
-            }
+    /**
+     * The bundled logging configuration ({@value #LOGGING}: one line per event on standard error, written by the
+     * thread that logs it), unless the operator names one of their own with {@code -Dlogback.configurationFile}. Set
+     * before the first logger is created, which is when Logback reads it.
+     */
+    private static void configureLogging() {
+        if (System.getProperty(LOGGING_PROPERTY) == null) {
+            System.setProperty(LOGGING_PROPERTY, LOGGING);
         }
     }
 }

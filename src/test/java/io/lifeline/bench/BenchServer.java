@@ -171,6 +171,16 @@ abstract class BenchServer implements AutoCloseable {
         return pinned(command);
     }
 
+    /**
+     * The embedded program of the test classpath on {@code port}, pinned to the server's core, logging through Logback
+     * as the runnable jar does (the test classpath holds both SLF4J bindings).
+     */
+    static List<String> program(List<String> jvm, int port) {
+        List<String> flags = new ArrayList<>(jvm);
+        flags.add("-Dslf4j.provider=ch.qos.logback.classic.spi.LogbackServiceProvider");
+        return java(flags, "io.lifeline.server.Main", "--port", Integer.toString(port));
+    }
+
     static List<String> pinned(List<String> command) {
         List<String> all = new ArrayList<>(List.of("taskset", "-c", SERVER_CPU));
         all.addAll(command);
@@ -189,8 +199,7 @@ abstract class BenchServer implements AutoCloseable {
 
         @Override
         void start() throws IOException {
-            ProcessBuilder builder = new ProcessBuilder(java(jvm, "io.lifeline.server.Main", "--port",
-                    Integer.toString(port)));
+            ProcessBuilder builder = new ProcessBuilder(program(jvm, port));
             builder.environment().putAll(Map.of("LIFELINE_JWT_KEY", KEY, "LIFELINE_ANONYMOUS", "true",
                     "LIFELINE_HEARTBEAT", HEARTBEAT + "s", "LIFELINE_MAX_SUBSCRIBERS_PER_ADDRESS", "0",
                     "LIFELINE_HOST", "127.0.0.1", "LIFELINE_MAX_SUBSCRIBERS", "19800"));

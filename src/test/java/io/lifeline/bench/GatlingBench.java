@@ -108,8 +108,7 @@ class GatlingBench {
         String token = dialect.equals("1.0")
                 ? issuer.token().claims(c -> c.audience(hub)).grant(List.of("publish"), "*").sign()
                 : Tokens.publisher(BenchServer.Lifeline.KEY, "*");
-        ProcessBuilder server = new ProcessBuilder(BenchServer.java(SideBySideBench.JVM,
-                "io.lifeline.server.Main", "--port", Integer.toString(port)));
+        ProcessBuilder server = new ProcessBuilder(BenchServer.program(SideBySideBench.JVM, port));
         server.environment().putAll(env);
         try (Child lifeline = Child.start("lifeline", server)) {
             lifeline.await(Duration.ofSeconds(60), "ready", line -> line.contains("ready on"));

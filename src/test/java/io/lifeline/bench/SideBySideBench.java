@@ -95,10 +95,12 @@ class SideBySideBench {
             }
         }
         if (SERVERS.contains("prototype") && MEASURES.contains("connect")) {
-            try (BenchServer prototype = new BenchServer.Prototype(24402, false, JVM)) {
-                prototype.start();
-                connectOnly(prototype, "cold");
-                connectOnly(prototype, "warm");
+            for (boolean servlet : new boolean[] {false, true}) {
+                try (BenchServer prototype = new BenchServer.Prototype(24402 + (servlet ? 1 : 0), servlet, JVM)) {
+                    prototype.start();
+                    connectOnly(prototype, "cold");
+                    connectOnly(prototype, "warm");
+                }
             }
         }
         if (SERVERS.contains("prototype") && MEASURES.contains("idle")) {
@@ -186,7 +188,8 @@ class SideBySideBench {
 
     /**
      * Jetty's own floor for a burst of connects: the same burst as {@link #connectAndDepart} against a server that
-     * only answers each stream with its head and a comment. The prototype has no departure watch, so the client
+     * only answers each stream with its head and a comment, through Jetty's core API or through an async servlet (so
+     * that the two differ in the API alone). The prototype has no departure watch, so the client
      * closes every connection and the next burst waits until the server has let go of them (its open files).
      */
     private void connectOnly(BenchServer server, String label) throws Exception {
@@ -457,8 +460,11 @@ class SideBySideBench {
         if (!Double.isNaN(floorCold)) {
             t.append(String.format(Locale.ROOT, "%nJetty's own floor for a burst of connects (the core handler "
                     + "prototype: head and a comment per stream, no hub, no watch, no log line; same core, same "
-                    + "client): %,d connected in %s cold, %s warm; nchan %s and %s.%n", FAN_OUT,
+                    + "client): %,d connected in %s cold, %s warm; the same streams through an async servlet "
+                    + "%s and %s; nchan %s and %s.%n", FAN_OUT,
                     shown(floorCold, 2, " s"), shown(median("connect " + N + " warm", "core handler streams"), 2, " s"),
+                    shown(median("connect " + N + " cold", "servlet streams"), 2, " s"),
+                    shown(median("connect " + N + " warm", "servlet streams"), 2, " s"),
                     shown(median("connect " + N + " cold", "nchan"), 2, " s"),
                     shown(median("connect " + N + " warm", "nchan"), 2, " s")));
         }

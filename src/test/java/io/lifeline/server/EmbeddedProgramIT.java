@@ -34,6 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedProgramIT {
 
     private static final Duration START = Duration.ofSeconds(30);
+    /** A subscriber's start line as the README shows it: time to the millisecond, level, logger, message. */
+    private static final Pattern START_LINE = Pattern.compile("(?m)^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}"
+            + " INFO io\\.lifeline\\.subscribers - subscriber urn:uuid:[-0-9a-f]+ started topics=\\[hello\\] ");
     private static final Pattern READY = Pattern.compile("Lifeline ready on (\\S+) \\(port (\\d+)\\)");
 
     @TempDir
@@ -91,6 +94,8 @@ class EmbeddedProgramIT {
         assertTrue(program.stderr().contains("reason=server-shutdown"), "exit " + status + "\n" + program.stderr()
                 + "\nstdout:\n" + program.stdout());
         assertEquals(0, status, "a clean stop on SIGTERM exits 0");
+        assertTrue(START_LINE.matcher(program.stderr()).find(),
+                "one line per event, in the documented format:\n" + program.stderr());
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.lifeline.config.Setting;
 import io.lifeline.config.Settings;
 import io.lifeline.topic.Matcher;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +34,9 @@ class PackagingIT {
             assertTrue(names.stream().anyMatch(n -> n.startsWith("WEB-INF/lib/java-jwt-")));
             assertEquals(List.of(), names.stream().filter(n -> n.startsWith("WEB-INF/lib/jetty-")
                     || n.startsWith("WEB-INF/lib/jakarta.servlet-api") || n.contains("io/lifeline/server/")
-                    || n.startsWith("WEB-INF/classes/webapp/")).toList());
+                    || n.startsWith("WEB-INF/classes/webapp/") || n.startsWith("WEB-INF/lib/logback-")).toList());
+            assertTrue(names.stream().anyMatch(n -> n.startsWith("WEB-INF/lib/slf4j-jdk14-")),
+                    "the web app logs through java.util.logging, which the container routes: " + names);
         }
     }
 
@@ -43,7 +46,14 @@ class PackagingIT {
             assertEquals("io.lifeline.server.Main", jar.getManifest().getMainAttributes().getValue("Main-Class"));
             assertTrue(jar.getEntry("webapp/index.html") != null);
             assertTrue(jar.getEntry("org/eclipse/jetty/server/Server.class") != null);
-            assertTrue(jar.getEntry("META-INF/services/org.slf4j.spi.SLF4JServiceProvider") != null);
+            try (InputStream providers = jar.getInputStream(
+                    jar.getEntry("META-INF/services/org.slf4j.spi.SLF4JServiceProvider"))) {
+                assertEquals("ch.qos.logback.classic.spi.LogbackServiceProvider",
+                        new String(providers.readAllBytes(), StandardCharsets.UTF_8).trim(),
+                        "one SLF4J binding in the runnable jar: Logback");
+            }
+            assertTrue(jar.getEntry("io/lifeline/server/logback.xml") != null);
+            assertTrue(jar.getEntry("org/slf4j/jul/JULServiceProvider.class") == null);
         }
     }
 
