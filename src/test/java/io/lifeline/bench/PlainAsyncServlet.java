@@ -38,27 +38,29 @@ public final class PlainAsyncServlet extends HttpServlet {
     /**
      * Event streams held open by an async servlet, with Lifeline's 4 KiB response buffer, a heartbeat comment every
      * 5 s written in rounds of one slot of streams every 100 ms (blocking writes: an idle stream takes them at once).
+     * A stream leaves when a heartbeat's write fails: its response is completed, which closes the connection.
      */
     static ServletContextHandler holding(ScheduledExecutorService rounds) {
-        List<List<ServletOutputStream>> slots = new ArrayList<>();
+        List<List<Held>> slots = new ArrayList<>();
         for (int i = 0; i < CoreHandlerPrototype.SLOTS; i++) {
             slots.add(new ArrayList<>());
         }
         int[] next = new int[1];
         rounds.scheduleAtFixedRate(() -> {
-            List<ServletOutputStream> due;
+            List<Held> due;
             synchronized (slots) {
                 due = new ArrayList<>(slots.get(next[0]));
                 next[0] = (next[0] + 1) % slots.size();
             }
-            for (ServletOutputStream out : due) {
+            for (Held stream : due) {
                 try {
-                    out.write(COMMENT);
-                    out.flush();
+                    stream.out().write(COMMENT);
+                    stream.out().flush();
                 } catch (IOException | IllegalStateException e) {
                     synchronized (slots) {
-                        slots.forEach(slot -> slot.remove(out));
+                        slots.forEach(slot -> slot.remove(stream));
                     }
+                    stream.leave();
                 }
             }
         }, 100, 100, TimeUnit.MILLISECONDS);
@@ -73,7 +75,7 @@ public final class PlainAsyncServlet extends HttpServlet {
                 out.write(COMMENT);
                 out.flush();
                 synchronized (slots) {
-                    slots.get((next[0] + slots.size() - 1) % slots.size()).add(out);
+                    slots.get((next[0] + slots.size() - 1) % slots.size()).add(new Held(async, out));
                 }
             }
         };
@@ -82,6 +84,17 @@ public final class PlainAsyncServlet extends HttpServlet {
         ServletContextHandler context = new ServletContextHandler();
         context.addServlet(holder, "/*");
         return context;
+    }
+
+    /** A held stream: its response, to complete when it leaves, and its output. */
+    private record Held(AsyncContext async, ServletOutputStream out) {
+        void leave() {
+            try {
+                async.complete();
+            } catch (IllegalStateException alreadyCompleted) {
+                // the container completed it after the failed write
+            }
+        }
     }
 
     public static void main(String[] args) throws Exception {

@@ -163,7 +163,8 @@ class SideBySideBench {
             long start = System.nanoTime();
             client.open(FAN_OUT, i -> server.subscribePath("t" + (i % 100)), "", 512, deadline(120));
             double seconds = (System.nanoTime() - start) / 1e9;
-            assertEquals(FAN_OUT, client.connected.get(), server.name + " connected");
+            assertEquals(FAN_OUT, client.connected.get(), server.name + " connected (failed " + client.failed.get()
+                    + ", refused " + client.refused.get() + ")");
             record(server, "connect " + N + " " + label, seconds);
             return client;
         } catch (Throwable e) {
@@ -267,7 +268,8 @@ class SideBySideBench {
     private void fanOut(BenchServer server) throws Exception {
         try (LoadClient client = new LoadClient(server.address())) {
             client.open(FAN_OUT, i -> server.subscribePath("shared"), "", 512, deadline(120));
-            assertEquals(FAN_OUT, client.connected.get(), server.name + " connected");
+            assertEquals(FAN_OUT, client.connected.get(), server.name + " connected (failed " + client.failed.get()
+                    + ", refused " + client.refused.get() + ")");
             Thread.sleep(1000);
             // flat out: 4 publishers, 200 updates in all, until the last delivery arrived (one publisher per
             // connection waits for each answer; a few of them keep a server busy where an update reaches thousands)
@@ -294,7 +296,8 @@ class SideBySideBench {
     private void manyTopics(BenchServer server) throws Exception {
         try (LoadClient client = new LoadClient(server.address())) {
             client.open(FAN_OUT, i -> server.subscribePath("m" + (i % 1000)), "", 512, deadline(120));
-            assertEquals(FAN_OUT, client.connected.get(), server.name + " connected");
+            assertEquals(FAN_OUT, client.connected.get(), server.name + " connected (failed " + client.failed.get()
+                    + ", refused " + client.refused.get() + ")");
             Thread.sleep(1000);
             int updates = 20_000; // 16 publishers: each update reaches only 10, so answers pace them
             long start = System.nanoTime();
