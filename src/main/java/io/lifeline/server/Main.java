@@ -1,5 +1,8 @@
 package io.lifeline.server;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.core.status.Status;
+import ch.qos.logback.core.status.StatusUtil;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.nimbusds.jose.JOSEException;
@@ -15,7 +18,11 @@ import io.lifeline.config.Flags;
 import io.lifeline.config.Setting;
 import io.lifeline.config.Settings;
 import java.net.BindException;
+import java.net.MalformedURLException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +63,12 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
-        configureLogging();
+        String loggingProblem = configureLogging();
+        if (loggingProblem != null) {
+            System.err.println("lifeline: " + loggingProblem);
+            System.exit(EXIT_CONFIG);
+            return;
+        }
         if (args.length > 0 && args[0].equals(TokenCommand.NAME)) {
             int status = TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
             if (status != 0) {
@@ -219,12 +231,36 @@ public final class Main {
 
     /**
      * The bundled logging configuration ({@value #LOGGING}: one line per event on standard error, written by the
-     * thread that logs it), unless the operator names one of their own with {@code -Dlogback.configurationFile}. Set
-     * before the first logger is created, which is when Logback reads it.
+     * thread that logs it), unless the operator names one of their own with {@code -Dlogback.configurationFile}: a
+     * file (a relative path is read from the working directory), a resource on the class path, or a URL. Set before
+     * the first logger is created, which is when Logback reads it.
+     *
+     * @return why the program must not start, or null: a configuration that names nothing Logback can read (Logback
+     *         would fall back to its own default, every logger at DEBUG on standard output), or one Logback reported
+     *         errors for (it would then log nothing)
      */
-    private static void configureLogging() {
-        if (System.getProperty(LOGGING_PROPERTY) == null) {
+    static String configureLogging() {
+        String named = System.getProperty(LOGGING_PROPERTY);
+        if (named == null) {
             System.setProperty(LOGGING_PROPERTY, LOGGING);
+        } else if (!Files.isRegularFile(Path.of(named)) && Main.class.getClassLoader().getResource(named) == null
+                && !isUrl(named)) {
+            return "-D" + LOGGING_PROPERTY + "=" + named + " names no file, class-path resource or URL";
+        }
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback
+                && new StatusUtil(logback).getHighestLevel(0) >= Status.ERROR) {
+            return "the logging configuration " + System.getProperty(LOGGING_PROPERTY)
+                    + " has errors (Logback's messages above)";
+        }
+        return null;
+    }
+
+    private static boolean isUrl(String value) {
+        try {
+            new URL(value);
+            return true;
+        } catch (MalformedURLException e) {
+            return false;
         }
     }
 }

@@ -162,9 +162,16 @@ abstract class BenchServer implements AutoCloseable {
         }
     }
 
-    /** A JVM of the test classpath running {@code mainClass}, pinned to the server's core. */
+    /**
+     * A JVM of the test classpath running {@code mainClass}, pinned to the server's core. The test classpath holds
+     * both SLF4J bindings: yardsticks log through {@code java.util.logging}, as the tests do, unless {@code jvm} names
+     * another.
+     */
     static List<String> java(List<String> jvm, String mainClass, String... args) {
         List<String> command = new ArrayList<>(List.of("java"));
+        if (jvm.stream().noneMatch(flag -> flag.startsWith("-Dslf4j.provider="))) {
+            command.add("-Dslf4j.provider=org.slf4j.jul.JULServiceProvider");
+        }
         command.addAll(jvm);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(List.of(args));

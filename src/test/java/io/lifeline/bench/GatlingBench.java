@@ -118,6 +118,7 @@ class GatlingBench {
                     + "<appender-ref ref=\"C\"/></root></configuration>");
             List<String> command = new ArrayList<>(List.of("taskset", "-c", "0", "java",
                     "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Dlogback.configurationFile=" + logback,
+                    "-Dslf4j.provider=ch.qos.logback.classic.spi.LogbackServiceProvider",
                     "-cp", classes + ":" + classpath, "io.gatling.app.Gatling", "-s", "mercure.LoadTest",
                     "-rf", dir.resolve("results").toString()));
             ProcessBuilder gatling = new ProcessBuilder(command);

@@ -173,6 +173,46 @@ class EmbeddedProgramIT {
     }
 
     @Test
+    void aLoggingConfigurationOfTheOperatorsOwnReplacesTheBundledOne() throws Exception {
+        Path quiet = workingDirectory.resolve("quiet-logback.xml");
+        Files.writeString(quiet, """
+                <configuration>
+                  <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">
+                    <target>System.err</target>
+                    <encoder><pattern>%level %logger - %msg%n</pattern></encoder>
+                  </appender>
+                  <logger name="io.lifeline.subscribers" level="WARN"/>
+                  <root level="INFO"><appender-ref ref="STDERR"/></root>
+                </configuration>
+                """);
+        Program program = start(List.of("-Dlogback.configurationFile=quiet-logback.xml"),
+                Map.of("LIFELINE_JWT_KEY", "k".repeat(40), "LIFELINE_ANONYMOUS", "true"), "--port", "0");
+        int port = program.awaitReady();
+        try (RawSseClient subscriber = RawSseClient.open(port, "/.well-known/mercure?topic=quiet")) {
+            subscriber.awaitBody(":\n\n", Duration.ofSeconds(5));
+            program.terminate();
+            assertTrue(subscriber.awaitEof(Duration.ofSeconds(10)), "the stream ends when the program stops");
+        }
+        assertEquals(0, program.awaitExit(), program.stderr());
+        assertTrue(program.stderr().contains("INFO io.lifeline.hub.Hub - hub stopped"), program.stderr());
+        assertFalse(program.stderr().contains("io.lifeline.subscribers"), program.stderr());
+    }
+
+    @Test
+    void aLoggingConfigurationThatCannotBeReadStopsStartUp() throws Exception {
+        Program missing = start(List.of("-Dlogback.configurationFile=no-such-logback.xml"), Map.of(), "--port", "0");
+        assertEquals(2, missing.awaitExit(), missing.stderr());
+        assertTrue(missing.stderr().contains("-Dlogback.configurationFile=no-such-logback.xml names no file,"
+                + " class-path resource or URL"), missing.stderr());
+
+        Files.writeString(workingDirectory.resolve("broken-logback.xml"), "<configuration><appender");
+        Program broken = start(List.of("-Dlogback.configurationFile=broken-logback.xml"), Map.of(), "--port", "0");
+        assertEquals(2, broken.awaitExit(), broken.stderr());
+        assertTrue(broken.stderr().contains("the logging configuration broken-logback.xml has errors"),
+                broken.stderr());
+    }
+
+    @Test
     void helpListsEverySetting() throws Exception {
         Program program = start(Map.of(), "--help");
         assertEquals(0, program.awaitExit());
@@ -183,6 +223,11 @@ class EmbeddedProgramIT {
     }
 
     private Program start(Map<String, String> env, String... args) throws IOException {
+        return start(List.of(), env, args);
+    }
+
+    /** @param jvm flags for the JVM, before {@code -jar} */
+    private Program start(List<String> jvm, Map<String, String> env, String... args) throws IOException {
         String jar = System.getProperty("lifeline.server.jar");
         assertTrue(jar != null && Files.exists(Path.of(jar)), "the packaged jar is missing: " + jar);
         List<String> command = new ArrayList<>();
@@ -191,7 +236,9 @@ class EmbeddedProgramIT {
             // JVM started that way does: the program is started as a terminal would start it
             command.addAll(List.of("env", "--default-signal=INT"));
         }
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvm);
+        command.addAll(List.of("-jar", jar));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("LIFELINE_"));
