@@ -119,6 +119,14 @@ public final class TcpSockets {
     }
 
     /**
+     * Whether {@link #takeError} reads the kernel's pending error here; where it does not, it always answers
+     * {@link SocketError#NONE}, which then says nothing about how a connection ended.
+     */
+    public boolean readsErrors() {
+        return descriptor != null;
+    }
+
+    /**
      * Reads and clears the connection's pending error. {@link SocketError#NONE} when there is none, when descriptors
      * are not reachable, or when the channel has closed meanwhile. Call it only while the channel is open and before
      * anyone reads it: a read consumes the error too.

@@ -4,9 +4,9 @@ package io.lifeline.watch;
 public interface DepartureListener {
 
     /**
-     * The connection's input has ended. Often the watch cannot tell a FIN from an RST (Jetty's {@code fill()}
-     * returns -1 for both), so the listener decides by writing a probe: it fails after an RST and succeeds after a
-     * FIN.
+     * The connection's input has ended, and the watch cannot tell a FIN from an RST (Jetty's {@code fill()} returns
+     * -1 for both, and the kernel's pending error is not read where the JVM cannot reach the socket's descriptor), so
+     * the listener decides by writing a probe: it fails after an RST and succeeds after a FIN.
      *
      * @param detectedNanos {@link System#nanoTime()} when the watch noticed
      */

@@ -123,6 +123,7 @@ class DepartureMatrixTest {
         if (departure == Departure.CLOSE) {
             client.drain(); // so that the close sends a FIN, not an RST for unread bytes
         }
+        long sentBeforeDeparting = subscriber.bytesSent();
         long departedAt = System.nanoTime();
         switch (departure) {
             case FIN -> client.fin();
@@ -133,6 +134,8 @@ class DepartureMatrixTest {
 
         Poll.until(deadline.left(), "the subscriber ends", subscriber::isEnded);
         assertEquals(expected, subscriber.endReason(), "reason");
+        assertEquals(sentBeforeDeparting, subscriber.bytesSent(), "bytes written after the departure: the watch tells a"
+                + " FIN from an RST by the kernel's pending error, without writing a probe");
         report.add(path.name().toLowerCase() + " " + departure.name(), subscriber.watchKind(),
                 expected.label(), (subscriber.endedNanos() - departedAt) / 1000);
 

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When Jetty says the end point is readable, the watch first asks the kernel for the socket's pending error:
  * Jetty's {@code fill()} turns every read error into -1, so only this tells a connection the kernel gave up on
- * ({@code ETIMEDOUT}, the TCP user timeout) from a FIN. Then {@code fill()} tells what arrived: -1 is the end of
- * input (a FIN, or an RST, which Jetty also turns into -1; over TLS, also a close_notify); bytes are stray client
+ * ({@code ETIMEDOUT}, the TCP user timeout) or an RST ({@code ECONNRESET}) from a FIN. Then {@code fill()} tells what
+ * arrived: -1 is the end of input (a FIN, or an RST, which Jetty also turns into -1; over TLS, also a close_notify),
+ * a FIN for certain where the pending error was read and was clean; bytes are stray client
  * bytes, discarded, and the interest is registered again. The interest is failed, not succeeded, when this watch
  * cancels it, when the connection idles out, or when the end point closes: the first two are not departures (an idle
  * timeout re-arms), the last is. An error that is neither a reset nor a timeout counts as the end of input.</p>
@@ -122,11 +123,7 @@ final class EndPointWatch implements DepartureWatch.Handle, Callback {
             while (stray < STRAY_BYTES_PER_WAKEUP) {
                 int filled = endPoint.fill(buffer);
                 if (filled < 0) {
-                    if (closedTls()) {
-                        listener.onClosed(System.nanoTime());
-                    } else {
-                        listener.onInputEnded(System.nanoTime());
-                    }
+                    inputEnded();
                     return;
                 }
                 if (filled == 0) {
@@ -140,6 +137,26 @@ final class EndPointWatch implements DepartureWatch.Handle, Callback {
             }
             arm();
         } catch (IOException e) {
+            listener.onInputEnded(System.nanoTime());
+        }
+    }
+
+    /**
+     * The end of input, told apart. A close_notify is a close. Where the kernel's pending error is read, an RST
+     * leaves {@code ECONNRESET} there until someone reads the socket, and the watch asked before {@code fill()}: a
+     * clean answer means a FIN, and the client is known to have closed without writing anything to it. The error is
+     * asked once more for an RST that arrived between the two reads; one that arrived just before {@code fill()}'s
+     * own read, which consumes it, reads as a FIN. Where the error is not read (not Linux), the listener decides by
+     * writing a probe ({@link DepartureListener#onInputEnded}).
+     */
+    private void inputEnded() {
+        if (closedTls()) {
+            listener.onClosed(System.nanoTime());
+        } else if (channel != null && tcp.readsErrors()) {
+            if (!kernelEnded()) {
+                listener.onClosed(System.nanoTime());
+            }
+        } else {
             listener.onInputEnded(System.nanoTime());
         }
     }
