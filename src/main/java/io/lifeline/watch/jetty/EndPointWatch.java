@@ -144,7 +144,7 @@ final class EndPointWatch implements DepartureWatch.Handle, Callback {
     /**
      * The end of input, told apart. A close_notify is a close. Where the kernel's pending error is read, an RST
      * leaves {@code ECONNRESET} there until someone reads the socket, and the watch asked before {@code fill()}: a
-     * clean answer means a FIN, and the client is known to have closed without writing anything to it. The error is
+     * clean answer means a FIN, known without writing anything more to the client. The error is
      * asked once more for an RST that arrived between the two reads; one that arrived just before {@code fill()}'s
      * own read, which consumes it, reads as a FIN. Where the error is not read (not Linux), the listener decides by
      * writing a probe ({@link DepartureListener#onInputEnded}).
