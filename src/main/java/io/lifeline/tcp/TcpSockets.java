@@ -45,6 +45,8 @@ public final class TcpSockets {
 
     /** {@code tcpi_state} of a connection the kernel has let go of (linux/tcp.h: {@code TCP_CLOSE}). */
     private static final int TCP_CLOSE = 7;
+    /** {@code tcpi_state} of a connection whose peer sent a FIN, this side still open ({@code TCP_CLOSE_WAIT}). */
+    private static final int TCP_CLOSE_WAIT = 8;
 
     private final Duration userTimeout;
     private final Method descriptor;
@@ -119,17 +121,9 @@ public final class TcpSockets {
     }
 
     /**
-     * Whether {@link #takeError} reads the kernel's pending error here; where it does not, it always answers
-     * {@link SocketError#NONE}, which then says nothing about how a connection ended.
-     */
-    public boolean readsErrors() {
-        return descriptor != null;
-    }
-
-    /**
      * Reads and clears the connection's pending error. {@link SocketError#NONE} when there is none, when descriptors
      * are not reachable, or when the channel has closed meanwhile. Call it only while the channel is open and before
-     * anyone reads it: a read consumes the error too.
+     * anyone reads or writes it: a read or a failed write consumes the error too.
      */
     public SocketError takeError(SocketChannel channel) {
         if (descriptor == null || !channel.isOpen()) {
@@ -154,17 +148,40 @@ public final class TcpSockets {
      * unknown.
      */
     public boolean gaveUp(SocketChannel channel) {
-        if (descriptor == null || !channel.isOpen()) {
-            return false;
-        }
-        byte[] info = new byte[8]; // tcp_info starts: u8 tcpi_state, tcpi_ca_state, tcpi_retransmits, tcpi_probes
-        try {
-            LibC.getsockopt(fd(channel), LibC.IPPROTO_TCP, LibC.TCP_INFO, info, new int[] {info.length});
-        } catch (LastErrorException | ReflectiveOperationException e) {
+        byte[] info = tcpInfo(channel);
+        if (info == null) {
             return false;
         }
         boolean retransmitting = info[2] != 0 || info[3] != 0;
         return channel.isOpen() && (info[0] & 0xff) == TCP_CLOSE && retransmitting;
+    }
+
+    /**
+     * Whether the peer closed its side of the connection with a FIN and nothing since: the connection is in
+     * {@code CLOSE-WAIT} ({@code TCP_INFO}'s state; RFC 9293, section 3.3.2). After an RST, or once the kernel gave up,
+     * it is closed instead, also when a read or a write has already taken the pending error. The answer counts only if
+     * the channel is still open once it is read; false when unknown.
+     */
+    public boolean finReceived(SocketChannel channel) {
+        byte[] info = tcpInfo(channel);
+        return info != null && (info[0] & 0xff) == TCP_CLOSE_WAIT && channel.isOpen();
+    }
+
+    /**
+     * The first bytes of the connection's {@code TCP_INFO} ({@code u8 tcpi_state, tcpi_ca_state, tcpi_retransmits,
+     * tcpi_probes, ...}), or null when descriptors are not reachable, the channel is closed, or the call fails.
+     */
+    private byte[] tcpInfo(SocketChannel channel) {
+        if (descriptor == null || !channel.isOpen()) {
+            return null;
+        }
+        byte[] info = new byte[8];
+        try {
+            LibC.getsockopt(fd(channel), LibC.IPPROTO_TCP, LibC.TCP_INFO, info, new int[] {info.length});
+            return info;
+        } catch (LastErrorException | ReflectiveOperationException e) {
+            return null;
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeline.config.Setting;
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Subscriber;
+import io.lifeline.tcp.TcpSockets;
 import io.lifeline.testing.Deadline;
 import io.lifeline.testing.DepartureReport;
 import io.lifeline.testing.HalfClosingProxy;
@@ -55,6 +56,8 @@ class DepartureMatrixTest {
     private static final Map<Wire, HalfClosingProxy> PROXIES = new EnumMap<>(Wire.class);
     private static final Map<Wire, DepartureReport> REPORTS = new EnumMap<>(Wire.class);
     private static Http http;
+    /** Whether the watch reads the kernel's view of a connection here (Linux, descriptors reachable). */
+    private static final boolean DESCRIPTORS_REACHABLE = TcpSockets.detect(Duration.ZERO).descriptorsReachable();
 
     @BeforeAll
     static void start(@TempDir java.nio.file.Path keys) throws Exception {
@@ -134,8 +137,10 @@ class DepartureMatrixTest {
 
         Poll.until(deadline.left(), "the subscriber ends", subscriber::isEnded);
         assertEquals(expected, subscriber.endReason(), "reason");
-        assertEquals(sentBeforeDeparting, subscriber.bytesSent(), "bytes written after the departure: the watch tells a"
-                + " FIN from an RST by the kernel's pending error, without writing a probe");
+        if (DESCRIPTORS_REACHABLE) {
+            assertEquals(sentBeforeDeparting, subscriber.bytesSent(), "bytes written after the departure: the watch"
+                    + " tells a FIN from an RST by the kernel's pending error and TCP state, without writing a probe");
+        }
         report.add(path.name().toLowerCase() + " " + departure.name(), subscriber.watchKind(),
                 expected.label(), (subscriber.endedNanos() - departedAt) / 1000);
 

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * Jetty's {@code fill()} turns every read error into -1, so only this tells a connection the kernel gave up on
  * ({@code ETIMEDOUT}, the TCP user timeout) or an RST ({@code ECONNRESET}) from a FIN. Then {@code fill()} tells what
  * arrived: -1 is the end of input (a FIN, or an RST, which Jetty also turns into -1; over TLS, also a close_notify),
- * a FIN for certain where the pending error was read and was clean; bytes are stray client
+ * a FIN for certain where the connection is then in {@code CLOSE-WAIT}; bytes are stray client
  * bytes, discarded, and the interest is registered again. The interest is failed, not succeeded, when this watch
  * cancels it, when the connection idles out, or when the end point closes: the first two are not departures (an idle
  * timeout re-arms), the last is. An error that is neither a reset nor a timeout counts as the end of input.</p>
@@ -142,19 +142,25 @@ final class EndPointWatch implements DepartureWatch.Handle, Callback {
     }
 
     /**
-     * The end of input, told apart. A close_notify is a close. Where the kernel's pending error is read, an RST
-     * leaves {@code ECONNRESET} there until someone reads the socket, and the watch asked before {@code fill()}: a
-     * clean answer means a FIN, known without writing anything more to the client. The error is
-     * asked once more for an RST that arrived between the two reads; one that arrived just before {@code fill()}'s
-     * own read, which consumes it, reads as a FIN. Where the error is not read (not Linux), the listener decides by
-     * writing a probe ({@link DepartureListener#onInputEnded}).
+     * The end of input, told apart. A close_notify is a close. Where the connection's descriptor is reachable, the
+     * pending error is asked once more (an RST or a timeout that arrived since the first look), then the TCP state: a
+     * connection in {@code CLOSE-WAIT} received a FIN and nothing since, and ends {@code client-closed} without
+     * anything more written to the client. Anything else (an RST whose pending error a read or a failed write has
+     * taken, or a state that cannot be read) is left to the listener's probe ({@link DepartureListener#onInputEnded}),
+     * as everywhere the descriptor is not reachable (not Linux, or a JVM without {@code --add-exports
+     * java.base/sun.nio.ch}).
      */
     private void inputEnded() {
         if (closedTls()) {
             listener.onClosed(System.nanoTime());
-        } else if (channel != null && tcp.readsErrors()) {
-            if (!kernelEnded()) {
+        } else if (channel != null && tcp.descriptorsReachable()) {
+            if (kernelEnded()) {
+                return;
+            }
+            if (tcp.finReceived(channel)) {
                 listener.onClosed(System.nanoTime());
+            } else {
+                listener.onInputEnded(System.nanoTime());
             }
         } else {
             listener.onInputEnded(System.nanoTime());
