@@ -4,9 +4,10 @@ package io.lifeline.watch;
 public interface DepartureListener {
 
     /**
-     * The connection's input has ended, and the watch cannot tell a FIN from an RST (Jetty's {@code fill()} returns
-     * -1 for both, and the kernel's pending error is not read where the JVM cannot reach the socket's descriptor), so
-     * the listener decides by writing a probe: it fails after an RST and succeeds after a FIN.
+     * The connection's input has ended, and the watch cannot tell a FIN from an RST: Jetty's {@code fill()} returns
+     * -1 for both, and neither the kernel's pending error nor the connection's TCP state settled it (or the JVM
+     * cannot reach the socket's descriptor to ask). The listener decides by writing a probe: it fails after an RST
+     * and succeeds after a FIN.
      *
      * @param detectedNanos {@link System#nanoTime()} when the watch noticed
      */
