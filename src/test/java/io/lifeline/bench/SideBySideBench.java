@@ -163,8 +163,7 @@ class SideBySideBench {
             long start = System.nanoTime();
             client.open(FAN_OUT, i -> server.subscribePath("t" + (i % 100)), "", 512, deadline(120));
             double seconds = (System.nanoTime() - start) / 1e9;
-            assertEquals(FAN_OUT, client.connected.get(), server.name + " connected (failed " + client.failed.get()
-                    + ", refused " + client.refused.get() + ")");
+            assertConnected(server, client, FAN_OUT);
             record(server, "connect " + N + " " + label, seconds);
             return client;
         } catch (Throwable e) {
@@ -214,8 +213,7 @@ class SideBySideBench {
             for (int level : LEVELS) {
                 client.open(level - held, i -> server.subscribePath("t" + (i % 1000)), "", 512, deadline(180));
                 held = level;
-                assertEquals(level, client.connected.get(), server.name + " connected (failed " + client.failed.get()
-                        + ", refused " + client.refused.get() + ")");
+                assertConnected(server, client, level);
                 Thread.sleep(2000); // let the connects' garbage and compilations settle before sampling
                 double[] cpu = sample(server, level == HELD ? 30 : 10);
                 long rss = server.rssBytes();
@@ -268,8 +266,7 @@ class SideBySideBench {
     private void fanOut(BenchServer server) throws Exception {
         try (LoadClient client = new LoadClient(server.address())) {
             client.open(FAN_OUT, i -> server.subscribePath("shared"), "", 512, deadline(120));
-            assertEquals(FAN_OUT, client.connected.get(), server.name + " connected (failed " + client.failed.get()
-                    + ", refused " + client.refused.get() + ")");
+            assertConnected(server, client, FAN_OUT);
             Thread.sleep(1000);
             // flat out: 4 publishers, 200 updates in all, until the last delivery arrived (one publisher per
             // connection waits for each answer; a few of them keep a server busy where an update reaches thousands)
@@ -296,8 +293,7 @@ class SideBySideBench {
     private void manyTopics(BenchServer server) throws Exception {
         try (LoadClient client = new LoadClient(server.address())) {
             client.open(FAN_OUT, i -> server.subscribePath("m" + (i % 1000)), "", 512, deadline(120));
-            assertEquals(FAN_OUT, client.connected.get(), server.name + " connected (failed " + client.failed.get()
-                    + ", refused " + client.refused.get() + ")");
+            assertConnected(server, client, FAN_OUT);
             Thread.sleep(1000);
             int updates = 20_000; // 16 publishers: each update reaches only 10, so answers pace them
             long start = System.nanoTime();
@@ -487,6 +483,12 @@ class SideBySideBench {
                 "| %s | %,d | %.1f | %s | %.1f |%n", server, n, v[0] / 1000,
                 Double.isNaN(v[1]) ? "-" : String.format(Locale.ROOT, "%.1f", v[1] / 1024), v[2]))));
         return t.toString();
+    }
+
+    /** Asserts that {@code expected} subscribers are connected, saying how many failed and were refused if not. */
+    private static void assertConnected(BenchServer server, LoadClient client, int expected) {
+        assertEquals(expected, client.connected.get(), server.name + " connected (failed " + client.failed.get()
+                + ", refused " + client.refused.get() + ")");
     }
 
     /** A value with {@code decimals} decimals and its unit, or "not measured" when no run measured it. */
