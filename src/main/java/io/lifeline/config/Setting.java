@@ -35,6 +35,11 @@ public enum Setting {
     PUBLISH_ORIGINS(null, "origins allowed to publish with the cookie, besides the hub's own; defaults to LIFELINE_CORS_ORIGINS"),
     HISTORY_SIZE("1000", "updates kept for subscribers that reconnect with Last-Event-ID; 0 keeps none"),
     HISTORY_BYTES("16MiB", "bytes of updates kept in the history"),
+    TRANSPORT("memory", "where the order of updates and the history live: memory (this process alone), or a Redis "
+            + "URI (redis://[password@]host[:port][/db], rediss:// over TLS, redis-sentinel://host:port[,host:port]"
+            + "/db#master) shared by every node of a cluster"),
+    REDIS_TIMEOUT("5s", "with a Redis transport: longest one Redis command may take before the publish or subscriber "
+            + "that waits for it is told to come back later"),
     SUBSCRIPTION_EVENTS("true", "true publishes a private update each time a subscription starts or ends, in the "
             + "shape of each dialect in LIFELINE_DIALECTS"),
     DIALECTS("draft-07,1.0", "protocol generations the hub speaks (comma-separated): draft-07 (topic, mercure claim), "

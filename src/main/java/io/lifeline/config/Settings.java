@@ -71,6 +71,8 @@ public final class Settings {
     private final long maxUpdateBytes;
     private final int historySize;
     private final long historyBytes;
+    private final String redis;
+    private final Duration redisTimeout;
     private final boolean subscriptionEvents;
     private final Set<String> dialects;
     private final boolean demo;
@@ -113,6 +115,8 @@ public final class Settings {
         this.maxUpdateBytes = b.maxUpdateBytes;
         this.historySize = b.historySize;
         this.historyBytes = b.historyBytes;
+        this.redis = b.redis;
+        this.redisTimeout = b.redisTimeout;
         this.subscriptionEvents = b.subscriptionEvents;
         this.dialects = b.dialects;
         this.demo = b.demo;
@@ -173,6 +177,14 @@ public final class Settings {
         b.maxUpdateBytes = Values.size(value(sources, Setting.MAX_UPDATE_BYTES));
         b.historySize = Values.count(value(sources, Setting.HISTORY_SIZE));
         b.historyBytes = Values.size(value(sources, Setting.HISTORY_BYTES));
+        ConfigSources.Value transport = value(sources, Setting.TRANSPORT);
+        b.redis = Values.transport(transport);
+        b.redisTimeout = Values.duration(value(sources, Setting.REDIS_TIMEOUT));
+        if (b.redis != null && b.historySize == 0) {
+            throw new ConfigException(Setting.HISTORY_SIZE.envName() + " = 0 cannot go with a Redis transport ("
+                    + transport.origin() + "): the stream in Redis is both the history and the way updates reach "
+                    + "the other nodes, so it keeps at least one update");
+        }
         b.subscriptionEvents = Values.bool(value(sources, Setting.SUBSCRIPTION_EVENTS));
         b.dialects = Values.dialects(value(sources, Setting.DIALECTS));
         b.demo = Values.bool(value(sources, Setting.DEMO));
@@ -471,6 +483,16 @@ public final class Settings {
         return historyBytes;
     }
 
+    /** The Redis URI of the cluster this hub is a node of, or null for the in-memory transport. */
+    public String redis() {
+        return redis;
+    }
+
+    /** Longest one Redis command may take. */
+    public Duration redisTimeout() {
+        return redisTimeout;
+    }
+
     public boolean subscriptionEvents() {
         return subscriptionEvents;
     }
@@ -572,11 +594,16 @@ public final class Settings {
         return warnings;
     }
 
+    /** The transport as logs and messages show it: a Redis URI without its password. */
+    public String shownTransport() {
+        return redis == null ? "memory" : redis.replaceFirst("//[^@/?#]*@", "//***@");
+    }
+
     /** One line for the start-up log; keys are never printed. */
     public String describe() {
         return "heartbeat=" + heartbeat.toMillis() + "ms dispatchTimeout=" + dispatchTimeout.toMillis()
                 + "ms queueBytes=" + queueBytes + " maxUpdateBytes=" + maxUpdateBytes + " history=" + historySize
-                + "/" + historyBytes + "B drain=" + drain.toMillis() + "ms anonymous=" + anonymous
+                + "/" + historyBytes + "B transport=" + shownTransport() + " drain=" + drain.toMillis() + "ms anonymous=" + anonymous
                 + " subscriptionEvents=" + subscriptionEvents + " dialects=" + String.join(",", dialects)
                 + " demo=" + demo + (cursorEvent ? "" : " cursorEvent=false") + " corsOrigins=" + corsOrigins
                 + " metricsToken=" + (metricsToken == null ? "none" : "set")
@@ -613,6 +640,8 @@ public final class Settings {
         long maxUpdateBytes;
         int historySize;
         long historyBytes;
+        String redis;
+        Duration redisTimeout;
         boolean subscriptionEvents;
         Set<String> dialects;
         boolean demo;
@@ -655,6 +684,8 @@ public final class Settings {
             maxUpdateBytes = s.maxUpdateBytes;
             historySize = s.historySize;
             historyBytes = s.historyBytes;
+            redis = s.redis;
+            redisTimeout = s.redisTimeout;
             subscriptionEvents = s.subscriptionEvents;
             dialects = s.dialects;
             demo = s.demo;

@@ -245,6 +245,38 @@ final class Values {
         throw bad(v, "is not a TCP port (0 to 65535; 0 picks any free port)");
     }
 
+    /**
+     * The transport: null for {@code memory}, else a Redis URI ({@code redis://}, {@code rediss://},
+     * {@code redis-sentinel://}) with a host, checked here for its shape only; whether Redis answers is found out at
+     * start-up.
+     */
+    static String transport(ConfigSources.Value v) {
+        String raw = v.raw().trim();
+        if (raw.equalsIgnoreCase("memory")) {
+            return null;
+        }
+        int colon = raw.indexOf("://");
+        String scheme = colon < 0 ? "" : raw.substring(0, colon).toLowerCase(Locale.ROOT);
+        if (!List.of("redis", "rediss", "redis-sentinel").contains(scheme)) {
+            throw bad(v, "is neither memory nor a Redis URI (redis://host:port, rediss://host:port, "
+                    + "redis-sentinel://host:port/db#master)");
+        }
+        String rest = raw.substring(colon + 3);
+        int end = rest.length();
+        for (char c : new char[] {'/', '?', '#'}) {
+            int at = rest.indexOf(c);
+            if (at >= 0) {
+                end = Math.min(end, at);
+            }
+        }
+        String authority = rest.substring(0, end);
+        String hosts = authority.substring(authority.lastIndexOf('@') + 1);
+        if (hosts.isEmpty()) {
+            throw bad(v, "names no Redis host");
+        }
+        return raw;
+    }
+
     static String nonEmpty(ConfigSources.Value v) {
         if (v.raw().isEmpty()) {
             throw bad(v, "is empty");

@@ -6,7 +6,9 @@ import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.draft07.Jwts;
 import io.lifeline.auth.draft08.AccessTokens;
 import io.lifeline.auth.draft08.IssuerKeys;
+import io.lifeline.cluster.RedisUnavailableException;
 import io.lifeline.config.ConfigException;
+import io.lifeline.config.Setting;
 import io.lifeline.config.Settings;
 import io.lifeline.config.TrustedIssuer;
 import io.lifeline.demo.F5Demonstration;
@@ -87,13 +89,22 @@ public final class LifelineContextListener implements ServletContextListener {
         TcpSockets tcp = TcpSockets.detect(settings.tcpUserTimeout(embedded));
         watches = Watches.detect(settings.watchMode() == Settings.WatchMode.AUTO, tcp);
         HubMetrics metrics = new HubMetrics(watches.kinds());
-        hub = new Hub(new Hub.Config(new SubscriberHost.Limits(settings.heartbeat(), settings.dispatchTimeout(),
-                settings.queueBytes(), settings.maxLifetime(true), settings.maxLifetime(false)),
-                settings.historySize(), settings.historyBytes(),
-                settings.subscriptionEvents() && settings.speaks(Settings.DRAFT_07),
-                settings.subscriptionEvents() && settings.speaks(Settings.MERCURE_1_0), settings.drain(),
-                settings.maxSubscribers(),
-                settings.maxSubscribersPerAddress(), settings.cursorEvent()), authorizer, matcher, metrics);
+        try {
+            hub = new Hub(new Hub.Config(new SubscriberHost.Limits(settings.heartbeat(), settings.dispatchTimeout(),
+                    settings.queueBytes(), settings.maxLifetime(true), settings.maxLifetime(false)),
+                    settings.historySize(), settings.historyBytes(),
+                    settings.subscriptionEvents() && settings.speaks(Settings.DRAFT_07),
+                    settings.subscriptionEvents() && settings.speaks(Settings.MERCURE_1_0), settings.drain(),
+                    settings.maxSubscribers(),
+                    settings.maxSubscribersPerAddress(), settings.cursorEvent(), settings.redis(),
+                    settings.redisTimeout()), authorizer, matcher, metrics);
+        } catch (RedisUnavailableException | IllegalArgumentException e) {
+            // a node of a cluster does not start without its Redis: it could neither publish nor resume anyone
+            String problem = Setting.TRANSPORT.envName() + "=" + settings.shownTransport() + ": " + e.getMessage()
+                    + " (a node of a cluster starts only once its Redis answers)";
+            LOG.error("Lifeline cannot start: {}", problem);
+            throw new ConfigException(problem);
+        }
         context.setAttribute(HUB_ATTRIBUTE, hub);
         boolean metadata = settings.speaks(Settings.MERCURE_1_0) && !settings.resource().isEmpty();
         RequestTokens tokens = new RequestTokens(settings.cookieName(), settings.publishOrigins(),

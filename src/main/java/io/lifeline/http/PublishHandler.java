@@ -3,6 +3,7 @@ package io.lifeline.http;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.Claims;
 import io.lifeline.hub.Hub;
+import io.lifeline.hub.HubUnavailableException;
 import io.lifeline.protocol.FormBody;
 import io.lifeline.protocol.ProtocolException;
 import io.lifeline.protocol.Update;
@@ -75,6 +76,9 @@ final class PublishHandler {
             hub.publish(update);
         } catch (IllegalStateException stopping) {
             throw Responses.stopping(hub.reconnectMillis());
+        } catch (HubUnavailableException e) {
+            hub.metrics().refused("hub-unavailable");
+            throw Responses.unavailable("the update was not published: " + e.getMessage(), hub.reconnectMillis());
         }
     }
 }

@@ -151,6 +151,14 @@ final class SubscribeHandler {
             tokens.refuse(response, refusal);
             return;
         }
+        String unavailable = hub.unavailable();
+        if (unavailable != null) {
+            long retryMillis = hub.reconnectMillis();
+            hub.metrics().refused("hub-unavailable");
+            sendAway(request, response, Responses.unavailable(unavailable, retryMillis), lastEventId, dialect,
+                    retryMillis);
+            return;
+        }
         String clientAddress = clients.keyOf(request);
         String full = hub.admit(clientAddress);
         if (full != null) {

@@ -3,6 +3,7 @@ package io.lifeline.hub;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.lifeline.auth.Authorizer;
+import io.lifeline.cluster.RedisStream;
 import io.lifeline.live.LiveFeed;
 import io.lifeline.metrics.HubMetrics;
 import io.lifeline.protocol.Update;
@@ -60,10 +61,22 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      *                                 ({@link SubscriptionEvents}); a hub that speaks both publishes both
      * @param maxSubscribers           subscribers held at most; zero for no limit
      * @param maxSubscribersPerAddress subscribers one client address may hold; zero for no limit
+     * @param redis                    the Redis URI of the cluster this hub is a node of, or null for a hub of its
+     *                                 own (the in-memory transport)
+     * @param redisTimeout             longest one Redis command may take before the publish or subscriber that
+     *                                 waits for it is refused as "later"
      */
     public record Config(Limits limits, int historySize, long historyBytes, boolean draft07Events,
                          boolean mercure10Events, Duration drain, int maxSubscribers, int maxSubscribersPerAddress,
-                         boolean cursorEvents) {
+                         boolean cursorEvents, String redis, Duration redisTimeout) {
+
+        /** A hub of its own: no cluster. */
+        public Config(Limits limits, int historySize, long historyBytes, boolean draft07Events,
+                      boolean mercure10Events, Duration drain, int maxSubscribers, int maxSubscribersPerAddress,
+                      boolean cursorEvents) {
+            this(limits, historySize, historyBytes, draft07Events, mercure10Events, drain, maxSubscribers,
+                    maxSubscribersPerAddress, cursorEvents, null, Duration.ofSeconds(5));
+        }
     }
 
     private final Config config;
@@ -89,8 +102,18 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         this.matcher = matcher;
         this.metrics = metrics;
         this.index = new TopicIndex(matcher);
-        this.transport = new LocalTransport(new History(config.historySize(), config.historyBytes()), this::fanOut,
-                update -> index.mayReach(update.topics()));
+        if (config.redis() == null) {
+            this.transport = new LocalTransport(new History(config.historySize(), config.historyBytes()),
+                    this::fanOut, update -> index.mayReach(update.topics()));
+        } else {
+            try {
+                this.transport = new RedisTransport(RedisStream.open(config.redis(), config.historySize(),
+                        config.historyBytes(), config.redisTimeout()), this::fanOut, this::sendAllBack);
+            } catch (RuntimeException e) {
+                timer.close();
+                throw e;
+            }
+        }
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.writers = Executors.newFixedThreadPool(threads,
                 new ThreadFactoryBuilder().setNameFormat("lifeline-writer-%d").setDaemon(true).build());
@@ -103,6 +126,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      * Publishes a publisher's update to every subscriber it reaches; returns without waiting for any of them.
      *
      * @throws IllegalStateException while the hub stops
+     * @throws HubUnavailableException when the hub is a node of a cluster and Redis does not take the update
      */
     public void publish(Update update) {
         if (stopping) {
@@ -110,6 +134,24 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         }
         transport.publish(update, false);
         metrics.updatePublished();
+    }
+
+    /**
+     * Why the hub cannot take publishes and new subscribers now, or null when it can: a node of a cluster whose
+     * Redis does not answer. Subscribers already connected stay meanwhile.
+     */
+    public String unavailable() {
+        return transport instanceof RedisTransport redis ? redis.unavailable() : null;
+    }
+
+    /**
+     * Sends every subscriber of this node to reconnect, each told where to resume: updates meant for them were lost
+     * to this node (see {@link RedisTransport}), and a reconnection gets what the protocol prescribes.
+     */
+    private void sendAllBack() {
+        for (Subscriber subscriber : new ArrayList<>(live.values())) {
+            endWithCursor(subscriber, EndReason.HUB_UNAVAILABLE, reconnectMillis());
+        }
     }
 
     /**
@@ -174,23 +216,40 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      */
     public String add(Subscriber subscriber, String lastEventId) {
         List<Matcher> matchers = subscriber.matchers();
-        String preceding = transport.connect(lastEventId, announcements(subscriber, true), published -> {
-            if (reaches(subscriber, matchers, published.update())) {
-                subscriber.offerReplay(published.frame());
-            }
-        }, (position, sequence) -> {
-            if (config.cursorEvents()) {
-                subscriber.offerCursor(position);
-            }
-            subscriber.joinAfter(sequence);
-            live.put(subscriber.id(), subscriber);
-            index.add(subscriber);
-        });
+        String preceding;
+        String unreachable = null;
+        try {
+            preceding = transport.connect(lastEventId, announcements(subscriber, true), published -> {
+                if (reaches(subscriber, matchers, published.update())) {
+                    subscriber.offerReplay(published.frame());
+                }
+            }, (position, sequence) -> {
+                if (config.cursorEvents()) {
+                    subscriber.offerCursor(position);
+                }
+                subscriber.joinAfter(sequence);
+                live.put(subscriber.id(), subscriber);
+                index.add(subscriber);
+            });
+        } catch (HubUnavailableException e) {
+            // Redis stopped answering since the caller checked: sent away with where it stands, nothing replayed
+            unreachable = e.getMessage();
+            preceding = lastEventId == null ? Transport.EARLIEST : lastEventId;
+        }
         metrics.subscriberStarted(subscriber.watchKind());
         ENDS.info("subscriber {} started topics={} watch={} remote={} client={}{}", subscriber.id(),
                 printable(displayed(matchers)), subscriber.watchKind(), subscriber.remote(), subscriber.clientAddress(),
                 lastEventId == null ? "" : " lastEventId=" + printable(List.of(lastEventId)));
         feed.started(subscriber);
+        if (unreachable != null) {
+            LOG.info("subscriber {} sent to reconnect: {}", subscriber.id(), unreachable);
+            boolean resumable = lastEventId != null
+                    && lastEventId.chars().noneMatch(c -> c == '\r' || c == '\n' || c == 0);
+            String cursor = resumable ? lastEventId : transport.position();
+            subscriber.endAfterWriting(Frame.resumeAt(cursor, reconnectMillis()), EndReason.HUB_UNAVAILABLE,
+                    config.limits().dispatchTimeout());
+            return preceding;
+        }
         subscriber.start();
         if (stopping) {
             // raced with shutdown(), which may not have seen it: sent away like the others, with where to resume
@@ -297,6 +356,9 @@ public final class Hub implements SubscriberHost, AutoCloseable {
             }
         } catch (IllegalStateException stopped) {
             LOG.debug("subscription event of {} not published: the hub has stopped", subscriber.id());
+        } catch (HubUnavailableException e) {
+            metrics.subscriptionEventLost();
+            LOG.warn("subscription event of {}'s end not published: {}", subscriber.id(), e.getMessage());
         }
     }
 

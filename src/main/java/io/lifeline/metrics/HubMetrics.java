@@ -43,6 +43,7 @@ public final class HubMetrics {
     private final Timer lifetime;
     private final Counter published;
     private final Counter delivered;
+    private final Counter eventsLost;
     /** Added to by every queuing and writing thread at once: striped, summed when read. */
     private final LongAdder queuedBytes = new LongAdder();
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
@@ -52,7 +53,7 @@ public final class HubMetrics {
      * {@code lifeline_requests_refused_total}: the hub is stopping, a limit is reached, a client too slow.
      */
     public static final List<String> REFUSALS = List.of("stopping", "subscribers-limit", "address-limit",
-            "header-timeout", "body-timeout");
+            "header-timeout", "body-timeout", "hub-unavailable");
 
     /** @param watchKinds the watches available here, registered up front so every series exists from the start */
     public HubMetrics(List<String> watchKinds) {
@@ -63,6 +64,9 @@ public final class HubMetrics {
                 .description("Updates accepted from publishers").register(registry);
         delivered = Counter.builder("lifeline.updates.delivered")
                 .description("Updates written to subscribers' connections").register(registry);
+        eventsLost = Counter.builder("lifeline.subscription.events.lost")
+                .description("Subscription events a node of a cluster could not publish: Redis did not answer")
+                .register(registry);
         Gauge.builder("lifeline.queue.size", queuedBytes, LongAdder::sum).baseUnit("bytes")
                 .description("Bytes waiting in subscribers' queues").register(registry);
         lifetime = Timer.builder("lifeline.subscriber.lifetime")
@@ -113,6 +117,11 @@ public final class HubMetrics {
 
     public void updatePublished() {
         published.increment();
+    }
+
+    /** A subscription event a node of a cluster could not publish, Redis not answering. */
+    public void subscriptionEventLost() {
+        eventsLost.increment();
     }
 
     public void updateDelivered() {

@@ -29,6 +29,13 @@ public enum EndReason {
     /** The subscriber's token expired; the protocol requires the hub to close the connection then. */
     TOKEN_EXPIRED("token-expired", false),
     /**
+     * A node of a cluster could not give the subscriber what it asked for: Redis did not answer when it connected,
+     * or updates meant for it were trimmed from Redis (or lost with Redis's data) before this node read them. The
+     * client is told where to resume and to come back; it then gets what the protocol prescribes for its last event
+     * id.
+     */
+    HUB_UNAVAILABLE("hub-unavailable", false),
+    /**
      * The live page's F5 demonstration ran its course and ended its own subscriber: the one the hub could not see
      * leave, where no departure watch reads the connection.
      */

@@ -74,6 +74,40 @@ class SettingsTest {
     }
 
     @Test
+    void theTransportIsMemoryUnlessARedisUriIsGiven() {
+        assertEquals(null, Settings.of(Map.of(Setting.JWT_KEY, KEY)).redis());
+        assertEquals("memory", Settings.of(Map.of(Setting.JWT_KEY, KEY)).shownTransport());
+        for (String uri : List.of("redis://127.0.0.1:6379", "rediss://cache.example.com:6380/2",
+                "redis-sentinel://s1:26379,s2:26379/0#mymaster")) {
+            assertEquals(uri, Settings.of(Map.of(Setting.JWT_KEY, KEY, Setting.TRANSPORT, uri)).redis());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"redis", "http://127.0.0.1:6379", "redis://", "redis://:secret@/0", "kafka://k:9092"})
+    void aTransportThatIsNeitherMemoryNorARedisUriStopsStartUp(String transport) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Settings.of(Map.of(Setting.JWT_KEY, KEY, Setting.TRANSPORT, transport)));
+        assertTrue(e.getMessage().contains("LIFELINE_TRANSPORT") || e.getMessage().contains("transport"),
+                e.getMessage());
+    }
+
+    @Test
+    void aRedisPasswordIsNeverShown() {
+        Settings s = Settings.of(Map.of(Setting.JWT_KEY, KEY, Setting.TRANSPORT, "redis://user:secret@db:6379/1"));
+        assertEquals("redis://***@db:6379/1", s.shownTransport());
+        assertFalse(s.describe().contains("secret"), s.describe());
+    }
+
+    @Test
+    void aRedisTransportKeepsAtLeastOneUpdate() {
+        ConfigException e = assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.JWT_KEY, KEY,
+                Setting.TRANSPORT, "redis://127.0.0.1:6379", Setting.HISTORY_SIZE, "0")));
+        assertTrue(e.getMessage().startsWith("LIFELINE_HISTORY_SIZE = 0 cannot go with a Redis transport"),
+                e.getMessage());
+    }
+
+    @Test
     void anEnvironmentVariableIsNamedInTheError() {
         ConfigException e = assertThrows(ConfigException.class, () -> Settings.load(ConfigSources.of(
                 Map.of(), new Properties(), Map.of("LIFELINE_DISPATCH_TIMEOUT", "5"), n -> null)));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jwt.SignedJWT;
+import io.lifeline.testing.RedisServer;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
@@ -158,6 +159,17 @@ class EmbeddedProgramIT {
             assertTrue(program.stderr().contains("cannot listen on port " + taken.getLocalPort()), program.stderr());
             assertTrue(program.stderr().contains("--port"), program.stderr());
         }
+    }
+
+    @Test
+    void aNodeWhoseRedisDoesNotAnswerStopsStartUpWithAMessageNamingTheTransport() throws Exception {
+        String uri = RedisServer.unreachableUri();
+        Program program = start(Map.of("LIFELINE_TRANSPORT", "redis://:secret@" + uri.substring("redis://".length()),
+                "LIFELINE_REDIS_TIMEOUT", "1s"), "--port", "0");
+        assertEquals(2, program.awaitExit(), program.stderr());
+        assertTrue(program.stderr().contains("LIFELINE_TRANSPORT=redis://***@127.0.0.1"), program.stderr());
+        assertTrue(program.stderr().contains("cannot reach Redis at " + uri), program.stderr());
+        assertFalse(program.stderr().contains("secret"), "the password is never printed:\n" + program.stderr());
     }
 
     @Test

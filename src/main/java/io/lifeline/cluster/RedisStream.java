@@ -1,0 +1,359 @@
+package io.lifeline.cluster;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lifeline.protocol.Update;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The hub's order of updates and its history, kept in Redis and shared by every node of a cluster.
+ *
+ * <p>Two streams hold it: publishers' updates and the hub's own subscription events, each bounded by the history's
+ * count and bytes (as a single node's history is: a burst of clients coming and going never pushes publishers'
+ * updates out). Every entry's id is {@code <sequence>-0}, the sequence drawn from one counter for both, so together
+ * they form one dense order, and a node reads both from its last sequence on ({@code XREAD}). Appending, trimming
+ * (Redis trims a stream by count or id only, so a running byte total decides the {@code MINID}) and the index from
+ * update id to its earliest copy held are one Lua script, atomic in Redis. Pub/Sub is not used: it loses what is
+ * published while a connection is re-established; a stream is read again from where the node stopped.</p>
+ *
+ * <p>An epoch, a random value stored beside the counter, names the history: a position from before Redis lost its
+ * data is answered like any unknown id. Each command waits at most the command timeout, then fails with
+ * {@link RedisUnavailableException}; while the connection is down commands fail at once rather than queue (Lettuce
+ * reconnects by itself meanwhile).</p>
+ */
+public final class RedisStream implements AutoCloseable {
+
+    /** Where a subscriber asks to resume. */
+    public sealed interface Resume {
+        /** No replay. */
+        record None() implements Resume {
+        }
+
+        /** After one of the hub's positions. */
+        record After(String epoch, long sequence) implements Resume {
+        }
+
+        /** After the earliest copy held of the update with this id; {@code earliest} and unknown ids replay all. */
+        record AfterId(String id) implements Resume {
+        }
+    }
+
+    /**
+     * One update to append.
+     *
+     * @param bytes what it takes on the wire, counted against the history's bytes
+     */
+    public record Outgoing(Update update, boolean hubEvent, long bytes) {
+    }
+
+    /** One update read back, with its place in the order. */
+    public record Entry(long sequence, Update update, boolean hubEvent) {
+    }
+
+    /**
+     * What connecting a subscriber found.
+     *
+     * @param head   the last sequence once its announcements were appended: it joins after it
+     * @param found  whether its resume point is held
+     * @param replay every update held after the resume point and before the announcements, in order
+     */
+    public record Connected(String epoch, long head, boolean found, List<Entry> replay) {
+    }
+
+    /** The last sequence and the epoch it belongs to. */
+    public record Appended(String epoch, long sequence) {
+    }
+
+    private static final String PREFIX = "lifeline:";
+    private static final String UPDATES = PREFIX + "updates";
+    private static final String EVENTS = PREFIX + "events";
+    private static final String SEQ = PREFIX + "seq";
+    private static final String EVICTED = PREFIX + "evicted";
+    private static final String EPOCH = PREFIX + "epoch";
+    private static final String[] KEYS = {SEQ, UPDATES, EVENTS, UPDATES + ":bytes", EVENTS + ":bytes",
+        PREFIX + "ids", PREFIX + "copies", EVICTED, EPOCH};
+
+    private final String target;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> commands;
+    private final StatefulRedisConnection<String, String> reads;
+    private final int maxSize;
+    private final long maxBytes;
+    private final Script append;
+    private final Script connect;
+
+    private RedisStream(String target, RedisClient client, StatefulRedisConnection<String, String> commands,
+                        StatefulRedisConnection<String, String> reads, int maxSize, long maxBytes) {
+        this.target = target;
+        this.client = client;
+        this.commands = commands;
+        this.reads = reads;
+        this.maxSize = maxSize;
+        this.maxBytes = maxBytes;
+        String history = resource("history.lua");
+        this.append = new Script(history + resource("append.lua"));
+        this.connect = new Script(history + resource("connect.lua"));
+    }
+
+    /**
+     * Connects to Redis at {@code uri} ({@code redis://}, {@code rediss://} or {@code redis-sentinel://}, as Lettuce
+     * reads them: {@code redis://[password@]host[:port][/database]}).
+     *
+     * @param maxSize  updates kept in each stream, at least 1
+     * @param maxBytes bytes kept in each stream (at least one entry is kept whatever its size)
+     * @param timeout  longest a command may take
+     * @throws IllegalArgumentException when the URI is not one Lettuce reads
+     * @throws RedisUnavailableException when Redis does not answer
+     */
+    public static RedisStream open(String uri, int maxSize, long maxBytes, Duration timeout) {
+        if (maxSize < 1) {
+            throw new IllegalArgumentException("a Redis stream keeps at least one update");
+        }
+        RedisURI redisUri = RedisURI.create(uri);
+        redisUri.setTimeout(timeout);
+        String target = shown(redisUri);
+        RedisClient client = RedisClient.create(redisUri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .build());
+        StatefulRedisConnection<String, String> commands = null;
+        try {
+            commands = client.connect(StringCodec.UTF8);
+            StatefulRedisConnection<String, String> reads = client.connect(StringCodec.UTF8);
+            RedisStream stream = new RedisStream(target, client, commands, reads, maxSize, maxBytes);
+            stream.appendNothing(); // sets the epoch if Redis has none, and checks the script runs
+            return stream;
+        } catch (RedisException e) {
+            if (commands != null) {
+                commands.close();
+            }
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            throw unavailable("cannot reach Redis at " + target, e);
+        }
+    }
+
+    /** The URI without its password or options, for messages. */
+    private static String shown(RedisURI uri) {
+        String database = uri.getDatabase() == 0 ? "" : "/" + uri.getDatabase();
+        if (!uri.getSentinels().isEmpty()) {
+            StringBuilder hosts = new StringBuilder();
+            for (RedisURI sentinel : uri.getSentinels()) {
+                hosts.append(hosts.length() == 0 ? "" : ",").append(sentinel.getHost()).append(':')
+                        .append(sentinel.getPort());
+            }
+            return "redis-sentinel://" + hosts + database + "#" + uri.getSentinelMasterId();
+        }
+        return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + database;
+    }
+
+    /** The target as messages show it (no password). */
+    public String target() {
+        return target;
+    }
+
+    /** Appends the updates in order, trimming each stream to its bounds, and says where the last one went. */
+    public Appended append(List<Outgoing> outgoing) {
+        List<String> args = bounds();
+        outgoing.forEach(o -> addEntry(args, o));
+        List<Object> reply = run(append, args);
+        return new Appended((String) reply.get(0), (Long) reply.get(1));
+    }
+
+    private void appendNothing() {
+        append(List.of());
+    }
+
+    /**
+     * Finds where a subscriber resumes and its replay, then appends its announcements, in one atomic step: nothing
+     * is published in between.
+     */
+    public Connected connect(Resume resume, List<Outgoing> announcements) {
+        List<String> args = bounds();
+        if (resume instanceof Resume.After after) {
+            args.add("position");
+            args.add(after.epoch());
+            args.add(Long.toString(after.sequence()));
+        } else if (resume instanceof Resume.AfterId afterId) {
+            args.add("id");
+            args.add(afterId.id());
+            args.add("");
+        } else {
+            args.add("none");
+            args.add("");
+            args.add("");
+        }
+        announcements.forEach(o -> addEntry(args, o));
+        List<Object> reply = run(connect, args);
+        List<Entry> replay = new ArrayList<>();
+        for (Object o : (List<?>) reply.get(3)) {
+            List<?> e = (List<?>) o;
+            replay.add(new Entry(sequenceOf((String) e.get(0)), UpdateCodec.decode((String) e.get(3)),
+                    ((Long) e.get(1)) == 1));
+        }
+        replay.sort(Comparator.comparingLong(Entry::sequence));
+        return new Connected((String) reply.get(0), (Long) reply.get(1), ((Long) reply.get(2)) == 1, replay);
+    }
+
+    /**
+     * Waits up to {@code block} for entries after {@code sequence} and returns them in order (at most {@code count}
+     * of each stream); empty when none came. Only one thread may read: the reads have a connection of their own,
+     * which blocks meanwhile.
+     */
+    public List<Entry> read(long sequence, Duration block, int count) {
+        String from = sequence + "-0";
+        try {
+            List<StreamMessage<String, String>> messages = reads.sync().xread(
+                    XReadArgs.Builder.block(block).count(count),
+                    XReadArgs.StreamOffset.from(UPDATES, from), XReadArgs.StreamOffset.from(EVENTS, from));
+            List<Entry> entries = new ArrayList<>(messages.size());
+            for (StreamMessage<String, String> m : messages) {
+                entries.add(new Entry(sequenceOf(m.getId()), UpdateCodec.decode(m.getBody().get("u")),
+                        EVENTS.equals(m.getStream())));
+            }
+            entries.sort(Comparator.comparingLong(Entry::sequence));
+            // With a count, one stream may stop earlier in the order than the other: keep only what is complete.
+            if (messages.size() >= count) {
+                long complete = Long.MAX_VALUE;
+                for (String stream : new String[] {UPDATES, EVENTS}) {
+                    long lastOfStream = -1;
+                    int ofStream = 0;
+                    for (StreamMessage<String, String> m : messages) {
+                        if (stream.equals(m.getStream())) {
+                            ofStream++;
+                            lastOfStream = sequenceOf(m.getId());
+                        }
+                    }
+                    if (ofStream >= count) {
+                        complete = Math.min(complete, lastOfStream);
+                    }
+                }
+                long bound = complete;
+                entries.removeIf(e -> e.sequence() > bound);
+            }
+            return entries;
+        } catch (RedisException e) {
+            throw unavailable("cannot read from Redis at " + target, e);
+        }
+    }
+
+    /** The epoch Redis holds now, and the sequence of the newest publisher's update trimmed away (0 for none). */
+    public Appended evicted() {
+        try {
+            RedisCommands<String, String> sync = commands.sync();
+            String epoch = sync.get(EPOCH);
+            String evicted = sync.get(EVICTED);
+            return new Appended(epoch, evicted == null ? 0 : Long.parseLong(evicted));
+        } catch (RedisException e) {
+            throw unavailable("cannot reach Redis at " + target, e);
+        }
+    }
+
+    private List<String> bounds() {
+        List<String> args = new ArrayList<>();
+        args.add(Integer.toString(maxSize));
+        args.add(Long.toString(maxBytes));
+        args.add(newEpoch());
+        return args;
+    }
+
+    private static void addEntry(List<String> args, Outgoing o) {
+        args.add(o.hubEvent() ? "1" : "0");
+        args.add(o.update().id());
+        args.add(Long.toString(o.bytes()));
+        args.add(UpdateCodec.encode(o.update()));
+    }
+
+    private static long sequenceOf(String entryId) {
+        return Long.parseLong(entryId.substring(0, entryId.indexOf('-')));
+    }
+
+    private List<Object> run(Script script, List<String> args) {
+        RedisCommands<String, String> sync = commands.sync();
+        String[] values = args.toArray(String[]::new);
+        try {
+            try {
+                return sync.evalsha(script.sha, ScriptOutputType.MULTI, KEYS, values);
+            } catch (RedisNoScriptException e) {
+                // a restarted Redis forgot the script
+                return sync.eval(script.text, ScriptOutputType.MULTI, KEYS, values);
+            }
+        } catch (RedisException e) {
+            throw unavailable("Redis at " + target + " did not take the update", e);
+        }
+    }
+
+    private static RedisUnavailableException unavailable(String what, RedisException e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getMessage() == null) {
+            cause = cause.getCause();
+        }
+        String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return new RedisUnavailableException(what + ": " + detail, e);
+    }
+
+    private static String newEpoch() {
+        byte[] bytes = new byte[6];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = RedisStream.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read resource " + name, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        reads.close();
+        commands.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+
+    /** A script and its SHA-1, by which Redis runs it once it has seen it. */
+    private static final class Script {
+        final String text;
+        final String sha;
+
+        Script(String text) {
+            this.text = text;
+            this.sha = sha1(text);
+        }
+
+        private static String sha1(String text) {
+            try {
+                return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                        .digest(text.getBytes(StandardCharsets.UTF_8)));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package io.lifeline.hub;
+
+import io.lifeline.cluster.RedisStream;
+import io.lifeline.cluster.RedisUnavailableException;
+import io.lifeline.protocol.Update;
+import io.lifeline.subscriber.Frame;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transport of a node in a cluster: the order of updates and the history live in Redis ({@link RedisStream}),
+ * and every node delivers by reading them back.
+ *
+ * <p>A publish returns once Redis has appended it (durable as far as Redis's own persistence makes it, see the
+ * README); it reaches this node's subscribers, like every other node's, when this node's reader reads it. The
+ * reader is one thread per node: it waits on Redis for entries after the last sequence it handed on, and hands each
+ * to the fan-out in order, holding the transport's lock. Connecting a subscriber holds the same lock across its one
+ * Redis round trip (find the resume point, read the replay, append the announcements, atomically in Redis), so the
+ * reader hands nothing on in between: the subscriber joins after the last sequence Redis gave it, and the fan-out
+ * skips every entry up to that one when the reader gets to it. No update is lost or repeated between replay and live
+ * stream, and a subscriber never receives its own announcements.</p>
+ *
+ * <p>When Redis does not answer, publishes and new subscribers are refused ({@link HubUnavailableException}); the
+ * subscribers already connected stay, get their heartbeats, and get the updates published meanwhile once the reader
+ * reads again, from where it stopped. If the history moved past that point in the meantime (trimmed, or lost with
+ * Redis's data), the reader cannot know what it missed: {@code onGap} is told, and the hub sends its subscribers to
+ * reconnect, so that each gets what the protocol prescribes for its last event id.</p>
+ */
+final class RedisTransport implements Transport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisTransport.class);
+    private static final Duration BLOCK = Duration.ofSeconds(1);
+    private static final int READ_COUNT = 1000;
+    private static final long RETRY_MIN_MILLIS = 100;
+    private static final long RETRY_MAX_MILLIS = 2000;
+
+    private final RedisStream stream;
+    private final Consumer<Published> fanOut;
+    private final Runnable onGap;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Thread reader;
+    /** The epoch of the history this node reads. Guarded by {@code lock}. */
+    private String epoch;
+    /** The sequence of the last entry handed to the fan-out. Guarded by {@code lock}. */
+    private long position;
+    private String lastEventId = EARLIEST;
+    /** Why Redis does not answer the reader now, or null. */
+    private volatile String unavailable;
+    private volatile boolean closed;
+
+    /**
+     * Starts reading at the current end of the stream: this node delivers what is published from now on.
+     *
+     * @param onGap told, on the reader's thread, when the reader finds that updates it had not read are gone
+     */
+    RedisTransport(RedisStream stream, Consumer<Published> fanOut, Runnable onGap) {
+        this.stream = stream;
+        this.fanOut = fanOut;
+        this.onGap = onGap;
+        RedisStream.Connected now;
+        try {
+            now = stream.connect(new RedisStream.Resume.None(), List.of());
+        } catch (RuntimeException e) {
+            stream.close();
+            throw e;
+        }
+        this.epoch = now.epoch();
+        this.position = now.head();
+        this.reader = new Thread(this::readLoop, "lifeline-redis-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    @Override
+    public void publish(Update update, boolean hubEvent) {
+        if (closed) {
+            throw new IllegalStateException("the hub is stopping");
+        }
+        try {
+            stream.append(List.of(new RedisStream.Outgoing(update, hubEvent, Frame.of(update).size())));
+        } catch (RedisUnavailableException e) {
+            throw new HubUnavailableException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String connect(String lastEventId, List<Update> announcements, Consumer<Published> replay,
+                          Attach attach) {
+        List<RedisStream.Outgoing> outgoing = new ArrayList<>(announcements.size());
+        for (Update a : announcements) {
+            outgoing.add(new RedisStream.Outgoing(a, true, Frame.of(a).size()));
+        }
+        lock.lock();
+        try {
+            if (outgoing.isEmpty() && lastEventId == null) {
+                attach.at(new Position(epoch, position).id(), position); // nothing to ask Redis
+                return EARLIEST;
+            }
+            RedisStream.Connected connected;
+            try {
+                connected = stream.connect(resume(lastEventId), closed ? List.of() : outgoing);
+            } catch (RedisUnavailableException e) {
+                throw new HubUnavailableException(e.getMessage(), e);
+            }
+            for (RedisStream.Entry e : connected.replay()) {
+                replay.accept(new Published(e.sequence(), e.update(), Frame.of(e.update()), e.hubEvent()));
+            }
+            if (connected.epoch().equals(epoch)) {
+                attach.at(new Position(epoch, connected.head()).id(), connected.head());
+            } else {
+                // Redis lost its data and began a new history; the reader will notice and send everyone back
+                attach.at(new Position(connected.epoch(), connected.head()).id(), Long.MAX_VALUE);
+            }
+            return connected.found() ? lastEventId : EARLIEST;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static RedisStream.Resume resume(String lastEventId) {
+        if (lastEventId == null) {
+            return new RedisStream.Resume.None();
+        }
+        Position p = Position.parse(lastEventId);
+        return p != null ? new RedisStream.Resume.After(p.epoch(), p.sequence())
+                : new RedisStream.Resume.AfterId(lastEventId);
+    }
+
+    @Override
+    public String position() {
+        lock.lock();
+        try {
+            return new Position(epoch, position).id();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs at once: everything up to this node's position has been handed to the fan-out, under the same lock. */
+    @Override
+    public void atPosition(Consumer<String> action) {
+        lock.lock();
+        try {
+            action.accept(new Position(epoch, position).id());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String lastEventId() {
+        lock.lock();
+        try {
+            return lastEventId;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Why this node cannot reach Redis now, or null when it can. */
+    String unavailable() {
+        return unavailable;
+    }
+
+    private void readLoop() {
+        long retryMillis = RETRY_MIN_MILLIS;
+        boolean failed = false;
+        while (!closed) {
+            try {
+                if (failed) {
+                    checkForGap();
+                    LOG.info("Redis at {} answers again; this node reads from sequence {}", stream.target(),
+                            position);
+                    failed = false;
+                    unavailable = null;
+                    retryMillis = RETRY_MIN_MILLIS;
+                }
+                List<RedisStream.Entry> entries = stream.read(position, BLOCK, READ_COUNT);
+                if (!entries.isEmpty()) {
+                    handOn(entries);
+                }
+            } catch (RedisUnavailableException e) {
+                if (closed) {
+                    return;
+                }
+                if (!failed) {
+                    LOG.warn("{}; publishes and new subscribers are refused, connected subscribers stay, and this "
+                            + "node reads on from sequence {} once Redis answers", e.getMessage(), position);
+                }
+                failed = true;
+                unavailable = e.getMessage();
+                pause(retryMillis);
+                retryMillis = Math.min(RETRY_MAX_MILLIS, retryMillis * 2);
+            } catch (RuntimeException e) {
+                LOG.error("the Redis reader failed; it reads on from sequence {}", position, e);
+                pause(RETRY_MIN_MILLIS);
+            }
+        }
+    }
+
+    private void handOn(List<RedisStream.Entry> entries) {
+        lock.lock();
+        try {
+            for (RedisStream.Entry e : entries) {
+                if (e.sequence() <= position) {
+                    continue;
+                }
+                if (e.sequence() > position + 1) {
+                    LOG.warn("updates {} to {} were trimmed from Redis before this node read them; its subscribers "
+                            + "are sent to reconnect", position + 1, e.sequence() - 1);
+                    onGap.run();
+                }
+                position = e.sequence();
+                if (!e.hubEvent()) {
+                    lastEventId = e.update().id();
+                }
+                try {
+                    fanOut.accept(new Published(e.sequence(), e.update(), Frame.of(e.update()), e.hubEvent()));
+                } catch (RuntimeException failure) {
+                    LOG.error("a fan-out failed; the next update goes on", failure);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * After an outage: if Redis began a new history (it lost its data), this node starts over in it; if updates
+     * this node had not read were trimmed, or lost, its subscribers are sent to reconnect.
+     */
+    private void checkForGap() {
+        RedisStream.Appended now = stream.evicted();
+        lock.lock();
+        try {
+            if (now.epoch() == null || !now.epoch().equals(epoch)) {
+                LOG.warn("Redis at {} holds a new history (epoch {}, was {}): its data was lost; this node's "
+                        + "subscribers are sent to reconnect", stream.target(), now.epoch(), epoch);
+                RedisStream.Connected fresh = stream.connect(new RedisStream.Resume.None(), List.of());
+                epoch = fresh.epoch();
+                position = fresh.head();
+                onGap.run();
+            } else if (now.sequence() > position) {
+                onGap.run();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        reader.interrupt();
+        try {
+            reader.join(BLOCK.multipliedBy(2).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stream.close();
+    }
+}

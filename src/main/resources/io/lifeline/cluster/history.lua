@@ -1,0 +1,107 @@
+-- Shared by append.lua and connect.lua (concatenated before either): appending to the hub's two streams and
+-- trimming them by count and bytes, as one atomic step.
+--
+-- KEYS: 1 seq (counter), 2 updates (stream), 3 events (stream of the hub's own subscription events),
+--       4 updates' bytes, 5 events' bytes, 6 ids (hash: update id -> sequence of its earliest copy held),
+--       7 copies (hash: update id -> copies held), 8 evicted (sequence of the newest publisher's update trimmed),
+--       9 epoch
+-- ARGV: 1 history size, 2 history bytes, 3 an epoch to set if none is (Redis lost its data, or is new)
+-- Entry ids are "<sequence>-0"; sequences are dense over both streams. Entry fields, in this order:
+-- i (update id), n (bytes the update takes on the wire), u (the update, JSON).
+
+local maxSize, maxBytes = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('SET', KEYS[9], ARGV[3], 'NX')
+
+local function seqOf(entryId)
+  return tonumber(string.match(entryId, '^(%d+)'))
+end
+
+-- An evicted copy leaves the index; when it was the earliest held, the next copy held becomes the earliest.
+local function forget(id, seq)
+  local left = redis.call('HINCRBY', KEYS[7], id, -1)
+  if left <= 0 then
+    redis.call('HDEL', KEYS[7], id)
+    redis.call('HDEL', KEYS[6], id)
+    return
+  end
+  if tonumber(redis.call('HGET', KEYS[6], id)) ~= seq then
+    return
+  end
+  local best = nil
+  for _, key in ipairs({KEYS[2], KEYS[3]}) do
+    local from = string.format('(%d-0', seq)
+    local searching = true
+    while searching do
+      local batch = redis.call('XRANGE', key, from, '+', 'COUNT', 100)
+      if #batch == 0 then
+        break
+      end
+      for _, e in ipairs(batch) do
+        if e[2][2] == id then
+          local s = seqOf(e[1])
+          if best == nil or s < best then
+            best = s
+          end
+          searching = false
+          break
+        end
+      end
+      from = '(' .. batch[#batch][1]
+    end
+  end
+  if best then
+    redis.call('HSET', KEYS[6], id, best)
+  else
+    redis.call('HDEL', KEYS[6], id)
+    redis.call('HDEL', KEYS[7], id)
+  end
+end
+
+-- Trims a stream to the history's bounds, oldest first; keeps at least one entry whatever its size.
+local function trim(key, bytesKey, hubEvents)
+  local len = redis.call('XLEN', key)
+  local total = tonumber(redis.call('GET', bytesKey) or '0')
+  local last = nil
+  local from = '-'
+  while len > maxSize or (total > maxBytes and len > 1) do
+    local batch = redis.call('XRANGE', key, from, '+', 'COUNT', 100)
+    for _, e in ipairs(batch) do
+      if not (len > maxSize or (total > maxBytes and len > 1)) then
+        break
+      end
+      local s = seqOf(e[1])
+      total = total - tonumber(e[2][4])
+      len = len - 1
+      last = s
+      if not hubEvents then
+        redis.call('SET', KEYS[8], s)
+      end
+      forget(e[2][2], s)
+    end
+    from = '(' .. batch[#batch][1]
+  end
+  if last then
+    redis.call('XTRIM', key, 'MINID', string.format('%d-0', last + 1))
+    redis.call('SET', bytesKey, total)
+  end
+end
+
+-- Appends the entries given as (hub event "1"/"0", id, bytes, body) from ARGV[first] on; returns the last sequence,
+-- or the current one when there are none.
+local function appendAll(first)
+  local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+  for i = first, #ARGV, 4 do
+    local hub = ARGV[i] == '1'
+    local id = ARGV[i + 1]
+    local seq = redis.call('INCR', KEYS[1])
+    local key = hub and KEYS[3] or KEYS[2]
+    local bytesKey = hub and KEYS[5] or KEYS[4]
+    redis.call('XADD', key, string.format('%d-0', seq), 'i', id, 'n', ARGV[i + 2], 'u', ARGV[i + 3])
+    redis.call('INCRBY', bytesKey, tonumber(ARGV[i + 2]))
+    redis.call('HSETNX', KEYS[6], id, seq)
+    redis.call('HINCRBY', KEYS[7], id, 1)
+    trim(key, bytesKey, hub)
+    last = seq
+  end
+  return last
+end

@@ -1,0 +1,196 @@
+package io.lifeline.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeline.config.Setting;
+import io.lifeline.testing.Http;
+import io.lifeline.testing.Poll;
+import io.lifeline.testing.RawSseClient;
+import io.lifeline.testing.RedisServer;
+import io.lifeline.testing.SseEvents;
+import io.lifeline.testing.TestServer;
+import io.lifeline.testing.Tokens;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three nodes of one hub on one real {@code redis-server}, all on loopback: every publish reaches the subscribers of
+ * every node once and in one order, and a client resumes on any node missing nothing.
+ */
+class ClusterTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private RedisServer redis;
+    private final List<TestServer> nodes = new ArrayList<>();
+
+    @BeforeEach
+    void startRedisAndThreeNodes() throws IOException {
+        redis = RedisServer.start();
+        for (int i = 0; i < 3; i++) {
+            nodes.add(TestServer.start(Map.of(Setting.TRANSPORT, redis.uri())));
+        }
+    }
+
+    @AfterEach
+    void stopAll() throws IOException {
+        nodes.forEach(TestServer::close);
+        redis.close();
+    }
+
+    @Test
+    void aPublishOnOneNodeReachesTheSubscribersOfEveryNode() throws IOException {
+        String topic = topic();
+        try (Http http = new Http(); RawSseClient onB = subscribe(nodes.get(1), topic);
+             RawSseClient onC = subscribe(nodes.get(2), topic)) {
+            nodes.get(1).awaitSubscriber(topic);
+            nodes.get(2).awaitSubscriber(topic);
+            assertEquals(200, publish(http, nodes.get(0), topic, "urn:one", "from A").status());
+            onB.awaitBody("data: from A\n\n", WAIT);
+            onC.awaitBody("data: from A\n\n", WAIT);
+        }
+    }
+
+    @Test
+    void aClientResumesOnAnotherNodeWithWhatWasPublishedWhileItWasAway() throws IOException {
+        String topic = topic();
+        try (Http http = new Http()) {
+            try (RawSseClient onA = subscribe(nodes.get(0), topic)) {
+                nodes.get(0).awaitSubscriber(topic);
+                publish(http, nodes.get(1), topic, "urn:seen", "seen");
+                onA.awaitBody("data: seen\n\n", WAIT);
+            }
+            publish(http, nodes.get(2), topic, "urn:missed-1", "missed 1");
+            publish(http, nodes.get(0), topic, "urn:missed-2", "missed 2");
+            try (RawSseClient onB = subscribe(nodes.get(1), topic, "Last-Event-ID: urn:seen")) {
+                onB.awaitBody("data: missed 2\n\n", WAIT);
+                nodes.get(1).awaitSubscriber(topic);
+                publish(http, nodes.get(2), topic, "urn:live", "live");
+                onB.awaitBody("data: live\n\n", WAIT);
+                assertEquals(List.of("urn:missed-1", "urn:missed-2", "urn:live"), SseEvents.ids(onB.body()));
+                assertEquals("urn:seen", onB.header("Last-Event-ID"));
+            }
+        }
+    }
+
+    @Test
+    void updatesPublishedOnAllNodesArriveOnceAndInTheSameOrderOnEveryNode() throws IOException {
+        String topic = topic();
+        int updates = 300;
+        List<RawSseClient> clients = new ArrayList<>();
+        try (Http http = new Http()) {
+            for (TestServer node : nodes) {
+                clients.add(subscribe(node, topic));
+                node.awaitSubscriber(topic);
+            }
+            for (int i = 0; i < updates; i++) {
+                assertEquals(200, publish(http, nodes.get(i % 3), topic, "urn:u" + i, "n" + i).status());
+            }
+            List<String> first = null;
+            for (RawSseClient client : clients) {
+                client.awaitBody("data: n" + (updates - 1) + "\n\n", WAIT);
+                List<String> ids = SseEvents.ids(client.body());
+                assertEquals(updates, ids.size(), "every update once");
+                assertEquals(updates, ids.stream().distinct().count(), "none twice");
+                if (first == null) {
+                    first = ids;
+                } else {
+                    assertEquals(first, ids, "the same order on every node");
+                }
+            }
+        } finally {
+            for (RawSseClient client : clients) {
+                client.close();
+            }
+        }
+    }
+
+    @Test
+    void aPrivateUpdateReachesOnlyAuthorizedSubscribersOnOtherNodes() throws IOException {
+        String topic = topic();
+        String token = Tokens.subscriber(TestServer.KEY, topic);
+        try (Http http = new Http(); RawSseClient anonymous = subscribe(nodes.get(1), topic);
+             RawSseClient authorized = subscribe(nodes.get(2), topic, "Authorization: Bearer " + token)) {
+            Poll.until(WAIT, "two subscribers", () -> nodes.get(1).subscriberOf(topic).isPresent()
+                    && nodes.get(2).subscriberOf(topic).isPresent());
+            http.publish(nodes.get(0).uri("/.well-known/mercure"), nodes.get(0).publisherToken(), "topic", topic,
+                    "id", "urn:secret", "data", "secret", "private", "on");
+            publish(http, nodes.get(0), topic, "urn:public", "public");
+            authorized.awaitBody("data: public\n\n", WAIT);
+            anonymous.awaitBody("data: public\n\n", WAIT);
+            assertEquals(List.of("urn:secret", "urn:public"), SseEvents.ids(authorized.body()));
+            assertEquals(List.of("urn:public"), SseEvents.ids(anonymous.body()));
+        }
+    }
+
+    @Test
+    void whileRedisIsDownPublishesAreRefusedSubscribersStayAndDeliveryResumesByItself() throws IOException {
+        String topic = topic();
+        try (Http http = new Http(); RawSseClient onB = subscribe(nodes.get(1), topic)) {
+            nodes.get(1).awaitSubscriber(topic);
+            publish(http, nodes.get(0), topic, "urn:before", "before");
+            onB.awaitBody("data: before\n\n", WAIT);
+
+            redis.kill();
+            Http.Response refused = Poll.forValue(WAIT, "a publish refused while Redis is down", () -> {
+                Http.Response r = publishQuietly(http, nodes.get(0), topic, "urn:during", "during");
+                return r != null && r.status() == 503 ? r : null;
+            });
+            assertTrue(refused.body().contains("Redis"), refused.body());
+            assertTrue(refused.header("Retry-After") != null, "told when to try again");
+            assertFalse(onB.isEof(), "the subscriber stays connected");
+
+            redis.restart();
+            Http.Response accepted = Poll.forValue(WAIT, "a publish accepted once Redis is back", () -> {
+                Http.Response r = publishQuietly(http, nodes.get(0), topic, "urn:after", "after");
+                return r != null && r.status() == 200 ? r : null;
+            });
+            assertEquals("urn:after", accepted.body().trim());
+            onB.awaitBody("data: after\n\n", WAIT);
+            assertFalse(onB.isEof());
+            assertEquals(List.of("urn:before", "urn:after"), SseEvents.ids(onB.body()));
+
+            try (RawSseClient resumed = subscribe(nodes.get(2), topic, "Last-Event-ID: urn:before")) {
+                resumed.awaitBody("data: after\n\n", WAIT);
+                assertEquals(List.of("urn:after"), SseEvents.ids(resumed.body()),
+                        "what was acknowledged before the outage is still in the history");
+            }
+        }
+    }
+
+    private static Http.Response publish(Http http, TestServer node, String topic, String id, String data)
+            throws IOException {
+        return http.publish(node.uri("/.well-known/mercure"), node.publisherToken(), "topic", topic, "id", id,
+                "data", data);
+    }
+
+    private static Http.Response publishQuietly(Http http, TestServer node, String topic, String id, String data) {
+        try {
+            return publish(http, node, topic, id, data);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static RawSseClient subscribe(TestServer node, String topic, String... headers) throws IOException {
+        RawSseClient client = RawSseClient.open(node.port(), "/.well-known/mercure?topic="
+                + URLEncoder.encode(topic, StandardCharsets.UTF_8), headers);
+        client.awaitHead(WAIT);
+        return client;
+    }
+
+    private static String topic() {
+        return "https://example.com/cluster/" + UUID.randomUUID();
+    }
+}

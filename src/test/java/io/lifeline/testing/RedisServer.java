@@ -1,0 +1,109 @@
+package io.lifeline.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Debian's {@code redis-server}, started by a test on a free loopback port with the strict persistence the README
+ * recommends ({@code appendonly yes}, {@code appendfsync always}) in a directory of its own, so that a restart keeps
+ * every acknowledged write. Closing it kills the process and deletes the directory.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private static final Duration START = Duration.ofSeconds(15);
+
+    private final Path dir;
+    private final int port;
+    private Child process;
+
+    private RedisServer(Path dir, int port) {
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** Starts one, and waits until it answers. */
+    public static RedisServer start() throws IOException {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        RedisServer server = new RedisServer(Files.createTempDirectory("lifeline-redis"), port);
+        server.startProcess();
+        return server;
+    }
+
+    /** A URI nobody answers on: a port that was free a moment ago. */
+    public static String unreachableUri() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return "redis://127.0.0.1:" + probe.getLocalPort();
+        }
+    }
+
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    private void startProcess() throws IOException {
+        process = Child.start("redis-server", List.of("redis-server", "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "yes",
+                "--appendfsync", "always", "--daemonize", "no", "--protected-mode", "no"));
+        Poll.until(START, "redis-server to answer on port " + port + ":\n" + process.output(),
+                () -> "+PONG".equals(command("PING")));
+    }
+
+    /** Stops it at once, as a crash would (SIGKILL); what it acknowledged stays in its append-only file. */
+    public void kill() {
+        process.close();
+        Poll.until(START, "redis-server's port " + port + " to close", () -> command("PING") == null);
+    }
+
+    /** Starts it again on the same port, from its append-only file. */
+    public void restart() throws IOException {
+        startProcess();
+    }
+
+    /**
+     * Sends one command (words, inline protocol) and returns the first line of the answer, or null when nothing
+     * answers.
+     */
+    public String command(String... words) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.setSoTimeout(2000);
+            OutputStream out = s.getOutputStream();
+            out.write((String.join(" ", words) + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder line = new StringBuilder();
+            int c;
+            while ((c = in.read()) != -1 && c != '\r') {
+                line.append((char) c);
+            }
+            return line.length() == 0 ? null : line.toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        process.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
