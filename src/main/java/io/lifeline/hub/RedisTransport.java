@@ -183,6 +183,11 @@ final class RedisTransport implements Transport {
                 List<RedisStream.Entry> entries = stream.read(position, BLOCK, READ_COUNT);
                 if (!entries.isEmpty()) {
                     handOn(entries);
+                } else {
+                    // Quiet for a whole block: a good moment to check that Redis still holds this history. Its
+                    // data can go without the connection dropping (FLUSHALL, a replica promoted empty), and the
+                    // reader would then wait for sequences the new history reaches only much later.
+                    checkForGap();
                 }
             } catch (RedisUnavailableException e) {
                 if (closed) {
@@ -231,8 +236,8 @@ final class RedisTransport implements Transport {
     }
 
     /**
-     * After an outage: if Redis began a new history (it lost its data), this node starts over in it; if updates
-     * this node had not read were trimmed, or lost, its subscribers are sent to reconnect.
+     * After an outage, and once per quiet block: if Redis began a new history (it lost its data), this node starts
+     * over in it; if updates this node had not read were trimmed, its subscribers are sent to reconnect.
      */
     private void checkForGap() {
         RedisStream.Appended now = stream.evicted();
@@ -246,6 +251,9 @@ final class RedisTransport implements Transport {
                 position = fresh.head();
                 onGap.run();
             } else if (now.sequence() > position) {
+                LOG.warn("updates up to {} were trimmed from Redis before this node read them (it had read up to {}); "
+                        + "its subscribers are sent to reconnect", now.sequence(), position);
+                position = now.sequence(); // what is left in between is gone; the subscribers sent back resume anew
                 onGap.run();
             }
         } finally {

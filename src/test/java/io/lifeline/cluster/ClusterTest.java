@@ -19,7 +19,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,6 +123,76 @@ class ClusterTest {
     }
 
     @Test
+    void clientsCutAndReconnectingToRandomNodesWhileAllNodesPublishMissNothingAndGetNothingTwice() throws Exception {
+        String topic = topic();
+        int updates = 1000;
+        int clients = 3;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try (Http http = new Http()) {
+            List<RawSseClient> first = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                first.add(subscribe(nodes.get(c), topic));
+            }
+            Poll.until(WAIT, "every client subscribed", () -> nodes.stream()
+                    .mapToLong(n -> n.hub().subscribers().stream().filter(s -> s.topics().contains(topic)).count())
+                    .sum() == clients);
+            List<Future<List<String>>> received = new ArrayList<>();
+            for (RawSseClient client : first) {
+                received.add(pool.submit(() -> readAcrossCuts(client, topic, updates)));
+            }
+            List<String> published = new ArrayList<>();
+            for (int i = 0; i < updates; i++) {
+                String id = "urn:rr" + i;
+                assertEquals(200, publish(http, nodes.get(i % 3), topic, id, "n" + i).status());
+                published.add(id);
+            }
+            List<String> order = null;
+            for (Future<List<String>> f : received) {
+                List<String> ids = f.get(60, TimeUnit.SECONDS);
+                assertEquals(updates, ids.size(), "0 lost, 0 duplicated");
+                assertEquals(Set.copyOf(published), Set.copyOf(ids), "every update once");
+                if (order == null) {
+                    order = ids;
+                } else {
+                    assertEquals(order, ids, "the same order for every client, whichever nodes served it");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Reads {@code total} updates, cutting the connection after every 50-200 of them and resuming on a node picked
+     * at random with the last id received.
+     */
+    private List<String> readAcrossCuts(RawSseClient firstConnection, String topic, int total) throws IOException {
+        List<String> ids = new ArrayList<>();
+        RawSseClient client = firstConnection;
+        while (true) {
+            int cutAt = Math.min(total, ids.size() + 50 + ThreadLocalRandom.current().nextInt(151));
+            int before = ids.size();
+            try {
+                client.awaitBodyWhere(c -> before + completeIds(c.body()).size() >= cutAt, cutAt + " updates",
+                        Duration.ofSeconds(30));
+                ids.addAll(completeIds(client.body()));
+            } finally {
+                client.close();
+            }
+            if (ids.size() >= total) {
+                return ids;
+            }
+            TestServer node = nodes.get(ThreadLocalRandom.current().nextInt(nodes.size()));
+            client = subscribe(node, topic, "Last-Event-ID: " + ids.get(ids.size() - 1));
+        }
+    }
+
+    /** The ids of the updates a body holds whole: a block cut by the connection's end is not one. */
+    private static List<String> completeIds(String body) {
+        return SseEvents.ids(body.substring(0, body.lastIndexOf("\n\n") + 2));
+    }
+
+    @Test
     void aPrivateUpdateReachesOnlyAuthorizedSubscribersOnOtherNodes() throws IOException {
         String topic = topic();
         String token = Tokens.subscriber(TestServer.KEY, topic);
@@ -165,6 +241,32 @@ class ClusterTest {
                 resumed.awaitBody("data: after\n\n", WAIT);
                 assertEquals(List.of("urn:after"), SseEvents.ids(resumed.body()),
                         "what was acknowledged before the outage is still in the history");
+            }
+        }
+    }
+
+    @Test
+    void whenRedisLosesItsDataEveryNodesSubscribersAreSentToReconnectAndResumeInTheNewHistory() throws IOException {
+        String topic = topic();
+        try (Http http = new Http()) {
+            String cursor;
+            try (RawSseClient onB = subscribe(nodes.get(1), topic)) {
+                nodes.get(1).awaitSubscriber(topic);
+                publish(http, nodes.get(0), topic, "urn:old", "old");
+                onB.awaitBody("data: old\n\n", WAIT);
+                assertEquals("+OK", redis.command("FLUSHALL"));
+                assertTrue(onB.awaitEof(WAIT), "sent to reconnect");
+                List<SseEvents.Event> blocks = SseEvents.parse(onB.body());
+                SseEvents.Event last = blocks.get(blocks.size() - 1);
+                assertTrue(last.retry() != null && last.id() != null, "told when and where to resume: " + last);
+                cursor = last.id();
+            }
+            Poll.until(WAIT, "node B's subscriber gone", () -> nodes.get(1).subscriberOf(topic).isEmpty());
+            try (RawSseClient again = subscribe(nodes.get(2), topic, "Last-Event-ID: " + cursor)) {
+                nodes.get(2).awaitSubscriber(topic);
+                publish(http, nodes.get(0), topic, "urn:new", "new");
+                again.awaitBody("data: new\n\n", WAIT);
+                assertEquals(List.of("urn:new"), SseEvents.ids(again.body()));
             }
         }
     }
