@@ -90,7 +90,9 @@ public final class RedisStream implements AutoCloseable {
     private static final String EVICTED = PREFIX + "evicted";
     private static final String EPOCH = PREFIX + "epoch";
     private static final String[] KEYS = {SEQ, UPDATES, EVENTS, UPDATES + ":bytes", EVENTS + ":bytes",
-        PREFIX + "ids", PREFIX + "copies", EVICTED, EPOCH};
+        PREFIX + "ids", PREFIX + "copies", EVICTED, EPOCH, PREFIX + "last-id", PREFIX + "nodes"};
+    /** How long a claim on a silent node's subscribers lasts, should its claimer die before announcing them. */
+    private static final Duration CLAIM = Duration.ofSeconds(30);
 
     private final String target;
     private final RedisClient client;
@@ -100,6 +102,8 @@ public final class RedisStream implements AutoCloseable {
     private final long maxBytes;
     private final Script append;
     private final Script connect;
+    private final Script nodes;
+    private final Script bury;
 
     private RedisStream(String target, RedisClient client, StatefulRedisConnection<String, String> commands,
                         StatefulRedisConnection<String, String> reads, int maxSize, long maxBytes) {
@@ -112,6 +116,8 @@ public final class RedisStream implements AutoCloseable {
         String history = resource("history.lua");
         this.append = new Script(history + resource("append.lua"));
         this.connect = new Script(history + resource("connect.lua"));
+        this.nodes = new Script(history + resource("nodes.lua"));
+        this.bury = new Script(history + resource("bury.lua"));
     }
 
     /**
@@ -175,7 +181,20 @@ public final class RedisStream implements AutoCloseable {
 
     /** Appends the updates in order, trimming each stream to its bounds, and says where the last one went. */
     public Appended append(List<Outgoing> outgoing) {
+        return appendForgetting(null, null, outgoing);
+    }
+
+    /**
+     * Appends the updates as {@link #append} does and, in the same step, forgets the listing of a subscriber that
+     * ended.
+     *
+     * @param node       the node that listed it
+     * @param subscriber its id, or null to forget none
+     */
+    public Appended appendForgetting(String node, String subscriber, List<Outgoing> outgoing) {
         List<String> args = bounds();
+        args.add(node == null ? "" : node);
+        args.add(subscriber == null ? "" : subscriber);
         outgoing.forEach(o -> addEntry(args, o));
         List<Object> reply = run(append, args);
         return new Appended((String) reply.get(0), (Long) reply.get(1));
@@ -190,6 +209,16 @@ public final class RedisStream implements AutoCloseable {
      * is published in between.
      */
     public Connected connect(Resume resume, List<Outgoing> announcements) {
+        return connect(resume, null, null, null, announcements);
+    }
+
+    /**
+     * Connects as {@link #connect(Resume, List)} does and, in the same step, lists the subscriber under its node.
+     *
+     * @param listing the subscriber as the subscriptions API lists it (opaque JSON), or null to list nothing
+     */
+    public Connected connect(Resume resume, String node, String subscriber, String listing,
+                             List<Outgoing> announcements) {
         List<String> args = bounds();
         if (resume instanceof Resume.After after) {
             args.add("position");
@@ -204,6 +233,9 @@ public final class RedisStream implements AutoCloseable {
             args.add("");
             args.add("");
         }
+        args.add(node == null ? "" : node);
+        args.add(subscriber == null || listing == null ? "" : subscriber);
+        args.add(listing == null ? "" : listing);
         announcements.forEach(o -> addEntry(args, o));
         List<Object> reply = run(connect, args);
         List<Entry> replay = new ArrayList<>();
@@ -258,6 +290,94 @@ public final class RedisStream implements AutoCloseable {
         }
     }
 
+    /**
+     * Prolongs a node's heartbeat by {@code lifetime}, in Redis's own clock (so the nodes' clocks need not agree).
+     *
+     * @param register whether to register the node if it is not (at its start, or after it was found silent)
+     * @return false when the node was not registered and {@code register} was false: its heartbeat had expired
+     *         and another node announced its subscribers' ends
+     */
+    public boolean beat(String node, Duration lifetime, boolean register) {
+        List<String> args = bounds();
+        args.add(register ? "register" : "beat");
+        args.add(node);
+        args.add(Long.toString(lifetime.toMillis()));
+        return (Long) run(nodes, args).get(0) == 1;
+    }
+
+    /** The nodes whose heartbeat has expired. */
+    public List<String> silentNodes() {
+        List<String> args = bounds();
+        args.add("expired");
+        args.add("");
+        args.add("0");
+        List<String> silent = new ArrayList<>();
+        for (Object o : (List<?>) run(nodes, args).get(0)) {
+            silent.add((String) o);
+        }
+        return silent;
+    }
+
+    /**
+     * Claims a silent node's subscribers for {@code claimer}: only one node wins, until the claim lapses
+     * (30 s) should its claimer die before announcing them.
+     *
+     * @return the listings (opaque JSON) of the node's subscribers when the claim was won, else null
+     */
+    public List<String> claim(String node, String claimer) {
+        try {
+            RedisCommands<String, String> sync = commands.sync();
+            String won = sync.set(PREFIX + "claim:" + node, claimer,
+                    io.lettuce.core.SetArgs.Builder.nx().px(CLAIM.toMillis()));
+            return "OK".equals(won) ? sync.hvals(PREFIX + "subscriptions:" + node) : null;
+        } catch (RedisException e) {
+            throw unavailable("cannot reach Redis at " + target, e);
+        }
+    }
+
+    /**
+     * Appends the end announcements of a claimed node's subscribers and forgets the node, in one step; does nothing
+     * if the claim is no longer {@code claimer}'s or the node's heartbeat came back meanwhile.
+     *
+     * @return whether it was done
+     */
+    public boolean bury(String node, String claimer, List<Outgoing> announcements) {
+        List<String> args = bounds();
+        args.add(node);
+        args.add(claimer);
+        announcements.forEach(o -> addEntry(args, o));
+        List<Object> reply = run(bury, args);
+        return (Long) reply.get(1) >= 0;
+    }
+
+    /** Forgets a node that stops cleanly, with whatever it still listed. */
+    public void leave(String node) {
+        List<String> args = bounds();
+        args.add("leave");
+        args.add(node);
+        args.add("0");
+        run(nodes, args);
+    }
+
+    /** Every registered node's listed subscribers (opaque JSON), and the id of the last update appended. */
+    public Listings listings() {
+        List<String> args = bounds();
+        args.add("list");
+        args.add("");
+        args.add("0");
+        List<?> reply = run(nodes, args);
+        List<String> listings = new ArrayList<>();
+        for (Object o : (List<?>) reply.get(1)) {
+            listings.add((String) o);
+        }
+        String lastId = (String) reply.get(0);
+        return new Listings(lastId.isEmpty() ? null : lastId, listings);
+    }
+
+    /** Listed subscribers, and the id of the last update appended (null before any). */
+    public record Listings(String lastEventId, List<String> listings) {
+    }
+
     /** The epoch Redis holds now, and the sequence of the newest publisher's update trimmed away (0 for none). */
     public Appended evicted() {
         try {
@@ -289,6 +409,7 @@ public final class RedisStream implements AutoCloseable {
         return Long.parseLong(entryId.substring(0, entryId.indexOf('-')));
     }
 
+    /** Runs a script; every script here answers with a list. */
     private List<Object> run(Script script, List<String> args) {
         RedisCommands<String, String> sync = commands.sync();
         String[] values = args.toArray(String[]::new);
@@ -300,7 +421,7 @@ public final class RedisStream implements AutoCloseable {
                 return sync.eval(script.text, ScriptOutputType.MULTI, KEYS, values);
             }
         } catch (RedisException e) {
-            throw unavailable("Redis at " + target + " did not take the update", e);
+            throw unavailable("Redis at " + target + " did not answer", e);
         }
     }
 

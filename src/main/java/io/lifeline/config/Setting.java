@@ -40,6 +40,10 @@ public enum Setting {
             + "/db#master) shared by every node of a cluster"),
     REDIS_TIMEOUT("5s", "with a Redis transport: longest one Redis command may take before the publish or subscriber "
             + "that waits for it is told to come back later"),
+    NODE_NAME("auto", "with a Redis transport: this node's name, unique in the cluster, shown in logs and as the node "
+            + "label of its metrics; auto: the host name and a random suffix"),
+    NODE_TIMEOUT("5s", "with a Redis transport: a node silent in Redis for this long is taken for gone, and another "
+            + "node announces its subscribers' ends"),
     SUBSCRIPTION_EVENTS("true", "true publishes a private update each time a subscription starts or ends, in the "
             + "shape of each dialect in LIFELINE_DIALECTS"),
     DIALECTS("draft-07,1.0", "protocol generations the hub speaks (comma-separated): draft-07 (topic, mercure claim), "

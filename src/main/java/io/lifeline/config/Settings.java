@@ -73,6 +73,8 @@ public final class Settings {
     private final long historyBytes;
     private final String redis;
     private final Duration redisTimeout;
+    private final String nodeName;
+    private final Duration nodeTimeout;
     private final boolean subscriptionEvents;
     private final Set<String> dialects;
     private final boolean demo;
@@ -117,6 +119,8 @@ public final class Settings {
         this.historyBytes = b.historyBytes;
         this.redis = b.redis;
         this.redisTimeout = b.redisTimeout;
+        this.nodeName = b.nodeName;
+        this.nodeTimeout = b.nodeTimeout;
         this.subscriptionEvents = b.subscriptionEvents;
         this.dialects = b.dialects;
         this.demo = b.demo;
@@ -180,6 +184,9 @@ public final class Settings {
         ConfigSources.Value transport = value(sources, Setting.TRANSPORT);
         b.redis = Values.transport(transport);
         b.redisTimeout = Values.duration(value(sources, Setting.REDIS_TIMEOUT));
+        ConfigSources.Value nodeName = value(sources, Setting.NODE_NAME);
+        b.nodeName = isAuto(nodeName) ? null : Values.nodeName(nodeName);
+        b.nodeTimeout = Values.duration(value(sources, Setting.NODE_TIMEOUT));
         if (b.redis != null && b.historySize == 0) {
             throw new ConfigException(Setting.HISTORY_SIZE.envName() + " = 0 cannot go with a Redis transport ("
                     + transport.origin() + "): the stream in Redis is both the history and the way updates reach "
@@ -493,6 +500,16 @@ public final class Settings {
         return redisTimeout;
     }
 
+    /** This node's name in a cluster, or null for one made up at start-up (host name and a random suffix). */
+    public String nodeName() {
+        return nodeName;
+    }
+
+    /** How long a node of a cluster may stay silent in Redis before it is taken for gone. */
+    public Duration nodeTimeout() {
+        return nodeTimeout;
+    }
+
     public boolean subscriptionEvents() {
         return subscriptionEvents;
     }
@@ -642,6 +659,8 @@ public final class Settings {
         long historyBytes;
         String redis;
         Duration redisTimeout;
+        String nodeName;
+        Duration nodeTimeout;
         boolean subscriptionEvents;
         Set<String> dialects;
         boolean demo;
@@ -686,6 +705,8 @@ public final class Settings {
             historyBytes = s.historyBytes;
             redis = s.redis;
             redisTimeout = s.redisTimeout;
+            nodeName = s.nodeName;
+            nodeTimeout = s.nodeTimeout;
             subscriptionEvents = s.subscriptionEvents;
             dialects = s.dialects;
             demo = s.demo;

@@ -277,6 +277,15 @@ final class Values {
         return raw;
     }
 
+    /** A node's name: letters, digits, {@code .}, {@code -}, {@code _} and {@code :}, at most 100. */
+    static String nodeName(ConfigSources.Value v) {
+        String raw = v.raw().trim();
+        if (!raw.matches("[A-Za-z0-9._:-]{1,100}")) {
+            throw bad(v, "is not a node name (1 to 100 letters, digits, '.', '-', '_' or ':')");
+        }
+        return raw;
+    }
+
     static String nonEmpty(ConfigSources.Value v) {
         if (v.raw().isEmpty()) {
             throw bad(v, "is empty");

@@ -88,7 +88,10 @@ public final class LifelineContextListener implements ServletContextListener {
         boolean embedded = preset != null;
         TcpSockets tcp = TcpSockets.detect(settings.tcpUserTimeout(embedded));
         watches = Watches.detect(settings.watchMode() == Settings.WatchMode.AUTO, tcp);
-        HubMetrics metrics = new HubMetrics(watches.kinds());
+        Hub.Cluster cluster = settings.redis() == null ? null : new Hub.Cluster(settings.redis(),
+                settings.redisTimeout(), settings.nodeName() != null ? settings.nodeName() : madeUpNodeName(),
+                settings.nodeTimeout());
+        HubMetrics metrics = new HubMetrics(watches.kinds(), cluster == null ? null : cluster.node());
         try {
             hub = new Hub(new Hub.Config(new SubscriberHost.Limits(settings.heartbeat(), settings.dispatchTimeout(),
                     settings.queueBytes(), settings.maxLifetime(true), settings.maxLifetime(false)),
@@ -96,8 +99,8 @@ public final class LifelineContextListener implements ServletContextListener {
                     settings.subscriptionEvents() && settings.speaks(Settings.DRAFT_07),
                     settings.subscriptionEvents() && settings.speaks(Settings.MERCURE_1_0), settings.drain(),
                     settings.maxSubscribers(),
-                    settings.maxSubscribersPerAddress(), settings.cursorEvent(), settings.redis(),
-                    settings.redisTimeout()), authorizer, matcher, metrics);
+                    settings.maxSubscribersPerAddress(), settings.cursorEvent(), cluster), authorizer, matcher,
+                    metrics);
         } catch (RedisUnavailableException | IllegalArgumentException e) {
             // a node of a cluster does not start without its Redis: it could neither publish nor resume anyone
             String problem = Setting.TRANSPORT.envName() + "=" + settings.shownTransport() + ": " + e.getMessage()
@@ -106,6 +109,9 @@ public final class LifelineContextListener implements ServletContextListener {
             throw new ConfigException(problem);
         }
         context.setAttribute(HUB_ATTRIBUTE, hub);
+        if (cluster != null) {
+            LOG.info("node {} of the cluster on {}", cluster.node(), settings.shownTransport());
+        }
         boolean metadata = settings.speaks(Settings.MERCURE_1_0) && !settings.resource().isEmpty();
         RequestTokens tokens = new RequestTokens(settings.cookieName(), settings.publishOrigins(),
                 metadata ? ProtectedResourceMetadata.url(settings.resource()) : null,
@@ -237,5 +243,18 @@ public final class LifelineContextListener implements ServletContextListener {
         if (watches != null) {
             watches.close();
         }
+    }
+
+    /** The host's name and a random suffix: unique even for several nodes on one host. */
+    private static String madeUpNodeName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "node";
+        }
+        host = host.replaceAll("[^A-Za-z0-9.-]", "-");
+        return host + "-" + java.util.HexFormat.of().toHexDigits((byte) new java.security.SecureRandom().nextInt())
+                + java.util.HexFormat.of().toHexDigits((short) new java.security.SecureRandom().nextInt());
     }
 }

@@ -6,14 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.Claims;
 import io.lifeline.hub.Hub;
+import io.lifeline.hub.HubUnavailableException;
+import io.lifeline.hub.Listing;
+import io.lifeline.hub.Subscriptions;
 import io.lifeline.protocol.HubNamespace;
 import io.lifeline.protocol.PercentDecoding;
 import io.lifeline.protocol.ProtocolException;
 import io.lifeline.protocol.draft07.ActiveSubscriptions;
 import io.lifeline.protocol.draft08.MatchParameters;
 import io.lifeline.protocol.draft08.SubscriptionEvents;
-import io.lifeline.subscriber.Subscriber;
-import io.lifeline.topic.Matcher;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -63,18 +64,25 @@ final class SubscriptionsServlet extends HttpServlet {
             Claims claims = authorizer.subscriptionsReader(tokens.find(request), path);
             String rest = path.length() > PATH.length() ? path.substring(PATH.length() + 1) : "";
             String[] segments = rest.isEmpty() ? new String[0] : rest.split("/", -1);
-            String lastEventId = hub.lastEventId();
+            Subscriptions subscriptions;
+            try {
+                subscriptions = hub.subscriptions();
+            } catch (HubUnavailableException e) {
+                hub.metrics().refused("hub-unavailable");
+                throw Responses.unavailable(e.getMessage(), hub.reconnectMillis());
+            }
             if (claims.form() == Claims.Form.AUTHORIZATION_DETAILS) {
-                answerMercure10(request, response, path, segments, lastEventId);
+                answerMercure10(request, response, path, segments, subscriptions);
                 return;
             }
             ObjectNode body;
             if (segments.length == 0) {
-                body = collection(path, null, lastEventId);
+                body = collection(path, null, subscriptions);
             } else if (segments.length == 1) {
-                body = collection(path, PercentDecoding.pathSegment(segments[0]), lastEventId);
+                body = collection(path, PercentDecoding.pathSegment(segments[0]), subscriptions);
             } else if (segments.length == 2) {
-                body = single(PercentDecoding.pathSegment(segments[0]), PercentDecoding.pathSegment(segments[1]), lastEventId);
+                body = single(PercentDecoding.pathSegment(segments[0]), PercentDecoding.pathSegment(segments[1]),
+                        subscriptions);
             } else {
                 throw ProtocolException.badRequest("a subscriptions URL has at most two segments after "
                         + PATH + ": {topic} and {subscriber}, percent-encoded, a topic's slashes as %2F. If they "
@@ -92,10 +100,11 @@ final class SubscriptionsServlet extends HttpServlet {
 
     /** The 1.0 shapes: {@code []}, {@code [match_type, match]}, {@code [match_type, match, subscriber]}. */
     private void answerMercure10(HttpServletRequest request, HttpServletResponse response, String path,
-                                 String[] segments, String lastEventId) throws IOException, ProtocolException {
+                                 String[] segments, Subscriptions subscriptions)
+            throws IOException, ProtocolException {
         ObjectNode body;
         if (segments.length == 0) {
-            body = SubscriptionEvents.collection(path, mercure10Documents(null, null));
+            body = SubscriptionEvents.collection(path, mercure10Documents(null, null, subscriptions));
         } else if (segments.length == 2 || segments.length == 3) {
             String matchType = PercentDecoding.pathSegment(segments[0]);
             String match = PercentDecoding.pathSegment(segments[1]);
@@ -104,14 +113,14 @@ final class SubscriptionsServlet extends HttpServlet {
                         + "this hub: it supports " + MatchParameters.EXACT_TYPE);
             }
             if (segments.length == 2) {
-                body = SubscriptionEvents.collection(path, mercure10Documents(matchType, match));
+                body = SubscriptionEvents.collection(path, mercure10Documents(matchType, match, subscriptions));
             } else {
                 String subscriber = PercentDecoding.pathSegment(segments[2]);
-                body = hub.subscriber(subscriber).stream()
-                        .flatMap(s -> s.matchers().stream()
-                                .filter(m -> m.value().equals(match) && matchType.equals(hub.mercure10MatchType(m)))
-                                .map(m -> SubscriptionEvents.document(matchType, match, s.id(),
-                                        hub.payload(s, match), true)))
+                body = subscriptions.of(subscriber).stream()
+                        .flatMap(l -> l.subscriptions().stream()
+                                .filter(s -> s.value().equals(match) && matchType.equals(s.mercure10Type()))
+                                .map(s -> SubscriptionEvents.document(matchType, match, l.subscriber(), s.payload(),
+                                        true)))
                         .findFirst()
                         .orElseThrow(() -> new ProtocolException(404, "no active subscription of " + subscriber
                                 + " with the " + matchType + " matcher " + match));
@@ -124,52 +133,51 @@ final class SubscriptionsServlet extends HttpServlet {
         String hubUrl = RequestTokens.ownOrigin(request) + request.getContextPath() + HubNamespace.HUB_PATH;
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("application/json");
-        response.setHeader("Link", SubscriptionEvents.link(hubUrl, lastEventId));
+        response.setHeader("Link", SubscriptionEvents.link(hubUrl, subscriptions.lastEventId()));
         response.setHeader("Cache-Control", "must-revalidate");
         JSON.writerWithDefaultPrettyPrinter().writeValue(response.getOutputStream(), body);
     }
 
     /** The 1.0 documents of every subscription shown to 1.0 clients, or of those with this matcher. */
-    private List<ObjectNode> mercure10Documents(String matchType, String match) {
+    private static List<ObjectNode> mercure10Documents(String matchType, String match, Subscriptions subscriptions) {
         List<ObjectNode> documents = new ArrayList<>();
-        for (Subscriber s : hub.subscribers()) {
-            for (Matcher m : s.matchers()) {
-                String type = hub.mercure10MatchType(m);
-                if (type != null && (match == null || type.equals(matchType) && m.value().equals(match))) {
-                    documents.add(SubscriptionEvents.document(type, m.value(), s.id(), hub.payload(s, m.value()),
-                            true));
+        for (Listing l : subscriptions.listings()) {
+            for (Listing.Subscription s : l.subscriptions()) {
+                String type = s.mercure10Type();
+                if (type != null && (match == null || type.equals(matchType) && s.value().equals(match))) {
+                    documents.add(SubscriptionEvents.document(type, s.value(), l.subscriber(), s.payload(), true));
                 }
             }
         }
         return documents;
     }
 
-    private ObjectNode collection(String path, String topic, String lastEventId) {
+    private static ObjectNode collection(String path, String topic, Subscriptions subscriptions) {
         ObjectNode body = JSON.createObjectNode();
         body.put("@context", ActiveSubscriptions.CONTEXT);
         body.put("id", path);
         body.put("type", "Subscriptions");
-        body.put("lastEventID", lastEventId);
+        body.put("lastEventID", subscriptions.lastEventId());
         ArrayNode list = body.putArray("subscriptions");
-        for (Subscriber s : hub.subscribers()) {
-            for (String selector : s.topics()) {
-                if (topic == null || topic.equals(selector)) {
-                    list.add(ActiveSubscriptions.document(selector, s.id(), hub.payload(s, selector), true));
+        for (Listing l : subscriptions.listings()) {
+            for (Listing.Subscription s : l.subscriptions()) {
+                if (topic == null || topic.equals(s.value())) {
+                    list.add(ActiveSubscriptions.document(s.value(), l.subscriber(), s.payload(), true));
                 }
             }
         }
         return body;
     }
 
-    private ObjectNode single(String topic, String subscriberId, String lastEventId) throws ProtocolException {
-        Subscriber s = hub.subscriber(subscriberId)
-                .filter(candidate -> candidate.topics().contains(topic))
+    private static ObjectNode single(String topic, String subscriberId, Subscriptions subscriptions)
+            throws ProtocolException {
+        Listing.Subscription s = subscriptions.of(subscriberId).flatMap(l -> l.subscription(topic))
                 .orElseThrow(() -> new ProtocolException(404, "no active subscription of " + subscriberId
                         + " to " + topic));
         ObjectNode body = JSON.createObjectNode();
         body.put("@context", ActiveSubscriptions.CONTEXT);
-        body.setAll(ActiveSubscriptions.document(topic, s.id(), hub.payload(s, topic), true));
-        body.put("lastEventID", lastEventId);
+        body.setAll(ActiveSubscriptions.document(topic, subscriberId, s.payload(), true));
+        body.put("lastEventID", subscriptions.lastEventId());
         return body;
     }
 }

@@ -61,22 +61,33 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      *                                 ({@link SubscriptionEvents}); a hub that speaks both publishes both
      * @param maxSubscribers           subscribers held at most; zero for no limit
      * @param maxSubscribersPerAddress subscribers one client address may hold; zero for no limit
-     * @param redis                    the Redis URI of the cluster this hub is a node of, or null for a hub of its
-     *                                 own (the in-memory transport)
-     * @param redisTimeout             longest one Redis command may take before the publish or subscriber that
-     *                                 waits for it is refused as "later"
+     * @param cluster                  the cluster this hub is a node of, or null for a hub of its own (the
+     *                                 in-memory transport)
      */
     public record Config(Limits limits, int historySize, long historyBytes, boolean draft07Events,
                          boolean mercure10Events, Duration drain, int maxSubscribers, int maxSubscribersPerAddress,
-                         boolean cursorEvents, String redis, Duration redisTimeout) {
+                         boolean cursorEvents, Cluster cluster) {
 
         /** A hub of its own: no cluster. */
         public Config(Limits limits, int historySize, long historyBytes, boolean draft07Events,
                       boolean mercure10Events, Duration drain, int maxSubscribers, int maxSubscribersPerAddress,
                       boolean cursorEvents) {
             this(limits, historySize, historyBytes, draft07Events, mercure10Events, drain, maxSubscribers,
-                    maxSubscribersPerAddress, cursorEvents, null, Duration.ofSeconds(5));
+                    maxSubscribersPerAddress, cursorEvents, null);
         }
+    }
+
+    /**
+     * A node of a cluster.
+     *
+     * @param redis       the Redis URI every node shares
+     * @param timeout     longest one Redis command may take before the publish or subscriber that waits for it is
+     *                    refused as "later"
+     * @param node        this node's name, unique in the cluster
+     * @param nodeTimeout how long a node's heartbeat lasts: a node silent for longer is taken for gone, and another
+     *                    announces its subscribers' ends
+     */
+    public record Cluster(String redis, Duration timeout, String node, Duration nodeTimeout) {
     }
 
     private final Config config;
@@ -102,13 +113,15 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         this.matcher = matcher;
         this.metrics = metrics;
         this.index = new TopicIndex(matcher);
-        if (config.redis() == null) {
+        Cluster cluster = config.cluster();
+        if (cluster == null) {
             this.transport = new LocalTransport(new History(config.historySize(), config.historyBytes()),
                     this::fanOut, update -> index.mayReach(update.topics()));
         } else {
             try {
-                this.transport = new RedisTransport(RedisStream.open(config.redis(), config.historySize(),
-                        config.historyBytes(), config.redisTimeout()), this::fanOut, this::sendAllBack);
+                this.transport = new RedisTransport(RedisStream.open(cluster.redis(), config.historySize(),
+                        config.historyBytes(), cluster.timeout()), cluster.node(), cluster.nodeTimeout(),
+                        this::fanOut, this::sendAllBack, listing -> announcements(listing, false));
             } catch (RuntimeException e) {
                 timer.close();
                 throw e;
@@ -219,7 +232,9 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         String preceding;
         String unreachable = null;
         try {
-            preceding = transport.connect(lastEventId, announcements(subscriber, true), published -> {
+            Listing listing = listing(subscriber);
+            preceding = transport.connect(lastEventId, transport instanceof RedisTransport ? listing : null,
+                    announcements(listing, true), published -> {
                 if (reaches(subscriber, matchers, published.update())) {
                     subscriber.offerReplay(published.frame());
                 }
@@ -242,7 +257,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
                 lastEventId == null ? "" : " lastEventId=" + printable(List.of(lastEventId)));
         feed.started(subscriber);
         if (unreachable != null) {
-            LOG.info("subscriber {} sent to reconnect: {}", subscriber.id(), unreachable);
+            LOG.debug("subscriber {} sent to reconnect: {}", subscriber.id(), unreachable);
             boolean resumable = lastEventId != null
                     && lastEventId.chars().noneMatch(c -> c == '\r' || c == '\n' || c == 0);
             String cursor = resumable ? lastEventId : transport.position();
@@ -309,22 +324,47 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      * they are turned off. A 1.0 observer is shown a draft-07 selector as the 1.0 matcher it is equivalent to: an
      * exact one (and {@code *}) as {@code exact}; a URI template has no 1.0 equivalent here yet, and no 1.0 event.
      */
-    private List<Update> announcements(Subscriber subscriber, boolean active) {
+    private List<Update> announcements(Listing listing, boolean active) {
         if (!config.draft07Events() && !config.mercure10Events()) {
             return List.of();
         }
-        List<Update> events = new ArrayList<>(2 * subscriber.topics().size());
-        for (Matcher m : subscriber.matchers()) {
-            JsonNode payload = payload(subscriber, m.value());
+        List<Update> events = new ArrayList<>(2 * listing.subscriptions().size());
+        for (Listing.Subscription s : listing.subscriptions()) {
             if (config.draft07Events()) {
-                events.add(ActiveSubscriptions.event(m.value(), subscriber.id(), payload, active));
+                events.add(ActiveSubscriptions.event(s.value(), listing.subscriber(), s.payload(), active));
             }
-            String matchType = mercure10MatchType(m);
-            if (config.mercure10Events() && matchType != null) {
-                events.add(SubscriptionEvents.event(matchType, m.value(), subscriber.id(), payload, active));
+            if (config.mercure10Events() && s.mercure10Type() != null) {
+                events.add(SubscriptionEvents.event(s.mercure10Type(), s.value(), listing.subscriber(), s.payload(),
+                        active));
             }
         }
         return events;
+    }
+
+    /** A subscriber as the subscriptions API lists it and its subscription events show it. */
+    private Listing listing(Subscriber subscriber) {
+        List<Listing.Subscription> subscriptions = new ArrayList<>(subscriber.matchers().size());
+        for (Matcher m : subscriber.matchers()) {
+            subscriptions.add(new Listing.Subscription(m.value(), mercure10MatchType(m),
+                    payload(subscriber, m.value())));
+        }
+        return new Listing(subscriber.id(), subscriptions);
+    }
+
+    /**
+     * Every subscriber the subscriptions API lists (of every node, in a cluster), with the id of the last update
+     * published when the list was taken.
+     *
+     * @throws HubUnavailableException when the hub is a node of a cluster and Redis does not answer
+     */
+    public Subscriptions subscriptions() {
+        return transport.subscriptions(() -> {
+            List<Listing> listings = new ArrayList<>(live.size());
+            for (Subscriber s : live.values()) {
+                listings.add(listing(s));
+            }
+            return listings;
+        });
     }
 
     /**
@@ -351,9 +391,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     /** Publishes the private subscription events of a subscriber that ended. */
     private void announceEnd(Subscriber subscriber) {
         try {
-            for (Update event : announcements(subscriber, false)) {
-                transport.publish(event, true);
-            }
+            transport.disconnect(subscriber.id(), announcements(listing(subscriber), false));
         } catch (IllegalStateException stopped) {
             LOG.debug("subscription event of {} not published: the hub has stopped", subscriber.id());
         } catch (HubUnavailableException e) {

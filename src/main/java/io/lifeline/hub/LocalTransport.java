@@ -9,6 +9,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,8 +162,8 @@ final class LocalTransport implements Transport {
     }
 
     @Override
-    public String connect(String lastEventId, List<Update> announcements, Consumer<Published> replay,
-                          Attach attach) {
+    public String connect(String lastEventId, Listing listing, List<Update> announcements,
+                          Consumer<Published> replay, Attach attach) {
         List<Frame> frames = announcements.stream().map(Frame::of).toList(); // encoded outside the lock
         lock.lock();
         try {
@@ -184,6 +185,19 @@ final class LocalTransport implements Transport {
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public void disconnect(String subscriber, List<Update> announcements) {
+        for (Update event : announcements) {
+            publish(event, true);
+        }
+    }
+
+    /** This node's subscribers: it is all there is. */
+    @Override
+    public Subscriptions subscriptions(Supplier<List<Listing>> local) {
+        return new Subscriptions(lastEventId(), local.get());
     }
 
     @Override

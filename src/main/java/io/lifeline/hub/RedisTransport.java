@@ -1,5 +1,10 @@
 package io.lifeline.hub;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lifeline.cluster.RedisStream;
 import io.lifeline.cluster.RedisUnavailableException;
 import io.lifeline.protocol.Update;
@@ -8,7 +13,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +49,15 @@ final class RedisTransport implements Transport {
     private static final long RETRY_MIN_MILLIS = 100;
     private static final long RETRY_MAX_MILLIS = 2000;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final RedisStream stream;
+    private final String node;
+    private final Duration nodeTimeout;
     private final Consumer<Published> fanOut;
     private final Runnable onGap;
+    private final Function<Listing, List<Update>> endAnnouncements;
+    private final ScheduledExecutorService nodes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Thread reader;
     /** The epoch of the history this node reads. Guarded by {@code lock}. */
@@ -54,17 +70,27 @@ final class RedisTransport implements Transport {
     private volatile boolean closed;
 
     /**
-     * Starts reading at the current end of the stream: this node delivers what is published from now on.
+     * Registers this node and starts reading at the current end of the stream: this node delivers what is published
+     * from now on.
      *
-     * @param onGap told, on the reader's thread, when the reader finds that updates it had not read are gone
+     * @param node             this node's name, unique in the cluster
+     * @param nodeTimeout      how long this node's heartbeat lasts; it is renewed five times as often
+     * @param onGap            told, on the reader's or the node watch's thread, when updates this node had not read
+     *                         are gone, or when this node was taken for gone: its subscribers must reconnect
+     * @param endAnnouncements the end announcements of a subscriber of a node found silent
      */
-    RedisTransport(RedisStream stream, Consumer<Published> fanOut, Runnable onGap) {
+    RedisTransport(RedisStream stream, String node, Duration nodeTimeout, Consumer<Published> fanOut,
+                   Runnable onGap, Function<Listing, List<Update>> endAnnouncements) {
         this.stream = stream;
+        this.node = node;
+        this.nodeTimeout = nodeTimeout;
         this.fanOut = fanOut;
         this.onGap = onGap;
+        this.endAnnouncements = endAnnouncements;
         RedisStream.Connected now;
         try {
             now = stream.connect(new RedisStream.Resume.None(), List.of());
+            stream.beat(node, nodeTimeout, true);
         } catch (RuntimeException e) {
             stream.close();
             throw e;
@@ -74,6 +100,13 @@ final class RedisTransport implements Transport {
         this.reader = new Thread(this::readLoop, "lifeline-redis-reader");
         reader.setDaemon(true);
         reader.start();
+        this.nodes = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread t = new Thread(runnable, "lifeline-redis-nodes");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(50, nodeTimeout.toMillis() / 5);
+        nodes.scheduleWithFixedDelay(this::watchNodes, period, period, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -89,21 +122,22 @@ final class RedisTransport implements Transport {
     }
 
     @Override
-    public String connect(String lastEventId, List<Update> announcements, Consumer<Published> replay,
-                          Attach attach) {
+    public String connect(String lastEventId, Listing listing, List<Update> announcements,
+                          Consumer<Published> replay, Attach attach) {
         List<RedisStream.Outgoing> outgoing = new ArrayList<>(announcements.size());
         for (Update a : announcements) {
             outgoing.add(new RedisStream.Outgoing(a, true, Frame.of(a).size()));
         }
         lock.lock();
         try {
-            if (outgoing.isEmpty() && lastEventId == null) {
+            if (outgoing.isEmpty() && lastEventId == null && listing == null) {
                 attach.at(new Position(epoch, position).id(), position); // nothing to ask Redis
                 return EARLIEST;
             }
             RedisStream.Connected connected;
             try {
-                connected = stream.connect(resume(lastEventId), closed ? List.of() : outgoing);
+                connected = stream.connect(resume(lastEventId), node, listing == null ? null : listing.subscriber(),
+                        listing == null ? null : encode(listing), closed ? List.of() : outgoing);
             } catch (RedisUnavailableException e) {
                 throw new HubUnavailableException(e.getMessage(), e);
             }
@@ -129,6 +163,110 @@ final class RedisTransport implements Transport {
         Position p = Position.parse(lastEventId);
         return p != null ? new RedisStream.Resume.After(p.epoch(), p.sequence())
                 : new RedisStream.Resume.AfterId(lastEventId);
+    }
+
+    /** Publishes the end announcements unless another node already did (this node was taken for gone). */
+    @Override
+    public void disconnect(String subscriber, List<Update> announcements) {
+        List<RedisStream.Outgoing> outgoing = new ArrayList<>(announcements.size());
+        for (Update a : announcements) {
+            outgoing.add(new RedisStream.Outgoing(a, true, Frame.of(a).size()));
+        }
+        try {
+            stream.appendForgetting(node, subscriber, outgoing);
+        } catch (RedisUnavailableException e) {
+            throw new HubUnavailableException(e.getMessage(), e);
+        }
+    }
+
+    /** Every node's subscribers, as Redis lists them; {@code local} is not needed. */
+    @Override
+    public Subscriptions subscriptions(Supplier<List<Listing>> local) {
+        RedisStream.Listings listed;
+        try {
+            listed = stream.listings();
+        } catch (RedisUnavailableException e) {
+            throw new HubUnavailableException(e.getMessage(), e);
+        }
+        List<Listing> listings = new ArrayList<>(listed.listings().size());
+        for (String json : listed.listings()) {
+            listings.add(decode(json));
+        }
+        return new Subscriptions(listed.lastEventId() == null ? EARLIEST : listed.lastEventId(), listings);
+    }
+
+    /**
+     * Renews this node's heartbeat, and announces the ends of the subscribers of every node whose heartbeat
+     * expired, once: the node that wins the claim does. If this node's own heartbeat had expired (it was cut off
+     * from Redis longer than its timeout), another node has announced its subscribers' ends: they are sent to
+     * reconnect, to be announced again wherever they land, and this node registers anew.
+     */
+    private void watchNodes() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (!stream.beat(node, nodeTimeout, false)) {
+                LOG.warn("this node ({}) is no longer registered in Redis: its heartbeat expired and another node "
+                        + "announced its subscribers' ends, or Redis lost its data; they are sent to reconnect", node);
+                onGap.run();
+                stream.beat(node, nodeTimeout, true);
+            }
+            for (String silent : stream.silentNodes()) {
+                if (silent.equals(node)) {
+                    continue;
+                }
+                List<String> listed = stream.claim(silent, node);
+                if (listed == null) {
+                    continue; // another node claimed it
+                }
+                List<RedisStream.Outgoing> outgoing = new ArrayList<>();
+                for (String json : listed) {
+                    for (Update a : endAnnouncements.apply(decode(json))) {
+                        outgoing.add(new RedisStream.Outgoing(a, true, Frame.of(a).size()));
+                    }
+                }
+                if (stream.bury(silent, node, outgoing)) {
+                    LOG.info("node {} went silent for longer than {} ms; the ends of its {} subscribers were "
+                            + "announced", silent, nodeTimeout.toMillis(), listed.size());
+                }
+            }
+        } catch (RedisUnavailableException e) {
+            LOG.debug("node heartbeat not renewed: {}", e.getMessage()); // the reader says when Redis goes and comes
+        } catch (RuntimeException e) {
+            LOG.error("watching the cluster's nodes failed; trying again", e);
+        }
+    }
+
+    private static String encode(Listing listing) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("s", listing.subscriber());
+        ArrayNode subscriptions = o.putArray("l");
+        for (Listing.Subscription s : listing.subscriptions()) {
+            ObjectNode one = subscriptions.addObject();
+            one.put("v", s.value());
+            if (s.mercure10Type() != null) {
+                one.put("t", s.mercure10Type());
+            }
+            if (s.payload() != null) {
+                one.set("p", s.payload());
+            }
+        }
+        return o.toString();
+    }
+
+    private static Listing decode(String json) {
+        try {
+            JsonNode o = JSON.readTree(json);
+            List<Listing.Subscription> subscriptions = new ArrayList<>();
+            for (JsonNode one : o.path("l")) {
+                subscriptions.add(new Listing.Subscription(one.path("v").asText(),
+                        one.hasNonNull("t") ? one.get("t").asText() : null, one.get("p")));
+            }
+            return new Listing(o.path("s").asText(), subscriptions);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a listing in Redis is not JSON: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -221,9 +359,7 @@ final class RedisTransport implements Transport {
                     onGap.run();
                 }
                 position = e.sequence();
-                if (!e.hubEvent()) {
-                    lastEventId = e.update().id();
-                }
+                lastEventId = e.update().id();
                 try {
                     fanOut.accept(new Published(e.sequence(), e.update(), Frame.of(e.update()), e.hubEvent()));
                 } catch (RuntimeException failure) {
@@ -272,6 +408,13 @@ final class RedisTransport implements Transport {
     @Override
     public void close() {
         closed = true;
+        nodes.shutdownNow();
+        try {
+            stream.leave(node);
+        } catch (RedisUnavailableException e) {
+            LOG.warn("this node could not leave the cluster cleanly ({}); the others take it for gone within {} ms",
+                    e.getMessage(), nodeTimeout.toMillis());
+        }
         reader.interrupt();
         try {
             reader.join(BLOCK.multipliedBy(2).toMillis());

@@ -3,12 +3,13 @@ package io.lifeline.hub;
 import io.lifeline.protocol.Update;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The one seam every update passes through on its way to subscribers. It orders updates, keeps the history, and
- * connects subscribers to both without a gap. The in-memory transport serves one node; a transport shared by several
- * nodes (through Redis, say) would give each update its place in one order for all of them and hand it to every
- * node's fan-out.
+ * connects subscribers to both without a gap. The in-memory transport ({@link LocalTransport}) serves one node; the
+ * Redis transport ({@link RedisTransport}) gives each update its place in one order shared by every node of a
+ * cluster and hands it to every node's fan-out.
  */
 interface Transport extends AutoCloseable {
 
@@ -46,9 +47,25 @@ interface Transport extends AutoCloseable {
      * publisher that greets a new subscriber) comes after {@code attach}, so it reaches the subscriber. While the
      * transport closes, the announcements are dropped and the subscriber is still attached.
      *
+     * @param listing how the subscriptions API lists the subscriber, kept with the announcements by a transport that
+     *                lists the subscribers of a whole cluster; null for none
      * @return the id the replay follows: {@code lastEventId} if held, else {@link #EARLIEST}
      */
-    String connect(String lastEventId, List<Update> announcements, Consumer<Published> replay, Attach attach);
+    String connect(String lastEventId, Listing listing, List<Update> announcements, Consumer<Published> replay,
+                   Attach attach);
+
+    /**
+     * Publishes the hub's events about a subscriber that ended ({@code announcements}, possibly none) and forgets
+     * its listing, together.
+     */
+    void disconnect(String subscriber, List<Update> announcements);
+
+    /**
+     * The subscribers the subscriptions API lists, and the id of the last update published when the list was taken.
+     *
+     * @param local this node's own subscribers, the list of a transport that serves one node
+     */
+    Subscriptions subscriptions(Supplier<List<Listing>> local);
 
     /** The current position (see {@link Position}): a client that resumes from it gets everything published later. */
     String position();

@@ -57,6 +57,18 @@ public final class HubMetrics {
 
     /** @param watchKinds the watches available here, registered up front so every series exists from the start */
     public HubMetrics(List<String> watchKinds) {
+        this(watchKinds, null);
+    }
+
+    /**
+     * @param watchKinds the watches available here, registered up front so every series exists from the start
+     * @param node       this node's name in a cluster, given to every series as the label {@code node}; null for
+     *                   none
+     */
+    public HubMetrics(List<String> watchKinds, String node) {
+        if (node != null) {
+            registry.config().commonTags("node", node);
+        }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);

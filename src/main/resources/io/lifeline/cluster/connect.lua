@@ -1,6 +1,6 @@
 -- Connects a subscriber: finds where it resumes, reads its replay, then appends its announcements.
 -- ARGV: 4 mode (none, position, id), 5 the position's epoch or the update id, 6 the position's sequence,
---       7 on: the announcements.
+--       7 the node, 8 the subscriber ('' for none), 9 its listing (JSON), 10 on: the announcements.
 -- Returns {epoch, head, found (1/0), replay}: head is the last sequence once the announcements are appended (the
 -- subscriber joins after it, so it never receives its own announcements); replay holds every entry held after the
 -- resume point up to the announcements, as {entry id, 0 (update) or 1 (hub event), bytes, body}, each stream in order.
@@ -30,5 +30,8 @@ if mode ~= 'none' and before > 0 then
     end
   end
 end
-local head = appendAll(7)
+if ARGV[8] ~= '' then
+  redis.call('HSET', listed(ARGV[7]), ARGV[8], ARGV[9])
+end
+local head = appendAll(10)
 return {epoch, head, found, replay}

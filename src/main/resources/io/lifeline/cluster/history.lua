@@ -4,13 +4,25 @@
 -- KEYS: 1 seq (counter), 2 updates (stream), 3 events (stream of the hub's own subscription events),
 --       4 updates' bytes, 5 events' bytes, 6 ids (hash: update id -> sequence of its earliest copy held),
 --       7 copies (hash: update id -> copies held), 8 evicted (sequence of the newest publisher's update trimmed),
---       9 epoch
+--       9 epoch, 10 last id (of the last update appended), 11 nodes (sorted set: node -> when its heartbeat
+--       expires, in Redis's own clock, ms); each node's listed subscribers are the hash
+--       "lifeline:subscriptions:<node>" (subscriber id -> its listing as JSON), a key named by the node, which is why
+--       these scripts serve a single Redis (or a Sentinel-guarded one), not a Redis Cluster
 -- ARGV: 1 history size, 2 history bytes, 3 an epoch to set if none is (Redis lost its data, or is new)
 -- Entry ids are "<sequence>-0"; sequences are dense over both streams. Entry fields, in this order:
 -- i (update id), n (bytes the update takes on the wire), u (the update, JSON).
 
 local maxSize, maxBytes = tonumber(ARGV[1]), tonumber(ARGV[2])
 redis.call('SET', KEYS[9], ARGV[3], 'NX')
+
+local function nowMillis()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function listed(node)
+  return 'lifeline:subscriptions:' .. node
+end
 
 local function seqOf(entryId)
   return tonumber(string.match(entryId, '^(%d+)'))
@@ -100,6 +112,7 @@ local function appendAll(first)
     redis.call('INCRBY', bytesKey, tonumber(ARGV[i + 2]))
     redis.call('HSETNX', KEYS[6], id, seq)
     redis.call('HINCRBY', KEYS[7], id, 1)
+    redis.call('SET', KEYS[10], id)
     trim(key, bytesKey, hub)
     last = seq
   end

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeline.config.Setting;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.Test;
 class ClusterTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private RedisServer redis;
     private final List<TestServer> nodes = new ArrayList<>();
@@ -193,6 +196,86 @@ class ClusterTest {
     }
 
     @Test
+    void theSubscriptionsApiOfAnyNodeListsTheSubscribersOfEveryNode() throws Exception {
+        String topicA = topic();
+        String topicB = topic();
+        String admin = Tokens.subscriber(TestServer.KEY, "*");
+        try (Http http = new Http(); RawSseClient onA = subscribe(nodes.get(0), topicA);
+             RawSseClient onB = subscribe(nodes.get(1), topicB)) {
+            String idA = nodes.get(0).awaitSubscriber(topicA).id();
+            String idB = nodes.get(1).awaitSubscriber(topicB).id();
+            JsonNode all = JSON.readTree(http.get(nodes.get(2).uri("/.well-known/mercure/subscriptions"), admin)
+                    .body());
+            List<String> listed = new ArrayList<>();
+            all.get("subscriptions").forEach(sub -> listed.add(sub.get("topic").asText() + " "
+                    + sub.get("subscriber").asText()));
+            assertTrue(listed.containsAll(List.of(topicA + " " + idA, topicB + " " + idB)), listed.toString());
+
+            Http.Response one = http.get(nodes.get(2).uri("/.well-known/mercure/subscriptions/"
+                    + URLEncoder.encode(topicA, StandardCharsets.UTF_8) + "/"
+                    + URLEncoder.encode(idA, StandardCharsets.UTF_8)), admin);
+            assertEquals(200, one.status(), one.body());
+            assertEquals(idA, JSON.readTree(one.body()).get("subscriber").asText());
+
+            onA.fin();
+            Poll.until(WAIT, "the departed subscriber gone from the list on another node", () -> {
+                try {
+                    return !http.get(nodes.get(2).uri("/.well-known/mercure/subscriptions"), admin).body()
+                            .contains(idA);
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    @Test
+    void aSubscribersStartAndEndAreAnnouncedOnceToWatchersOnEveryNode() throws Exception {
+        String topic = topic();
+        String events = "/.well-known/mercure/subscriptions{/topic}{/subscriber}";
+        String watcherToken = Tokens.subscriber(TestServer.KEY, events);
+        List<RawSseClient> watchers = new ArrayList<>();
+        try {
+            for (TestServer node : nodes) {
+                watchers.add(subscribe(node, events, "Authorization: Bearer " + watcherToken));
+                node.awaitSubscriber(events);
+            }
+            String id;
+            try (RawSseClient onA = subscribe(nodes.get(0), topic)) {
+                id = nodes.get(0).awaitSubscriber(topic).id();
+            }
+            for (RawSseClient watcher : watchers) {
+                watcher.awaitBodyWhere(w -> announcementsOf(w.body(), id).size() == 2, "start and end of " + id,
+                        WAIT);
+                assertEquals(List.of(true, false), announcementsOf(watcher.body(), id));
+            }
+        } finally {
+            for (RawSseClient watcher : watchers) {
+                watcher.close();
+            }
+        }
+    }
+
+    /** The {@code active} flags of the draft-07 subscription events about one subscriber, in order. */
+    private static List<Boolean> announcementsOf(String body, String subscriber) {
+        List<Boolean> flags = new ArrayList<>();
+        for (SseEvents.Event e : SseEvents.parse(body.substring(0, body.lastIndexOf("\n\n") + 2))) {
+            if (e.data() == null) {
+                continue;
+            }
+            try {
+                JsonNode event = JSON.readTree(e.data());
+                if (subscriber.equals(event.path("subscriber").asText())) {
+                    flags.add(event.get("active").asBoolean());
+                }
+            } catch (IOException notJson) {
+                // another kind of update
+            }
+        }
+        return flags;
+    }
+
+    @Test
     void aPrivateUpdateReachesOnlyAuthorizedSubscribersOnOtherNodes() throws IOException {
         String topic = topic();
         String token = Tokens.subscriber(TestServer.KEY, topic);
@@ -262,6 +345,11 @@ class ClusterTest {
                 cursor = last.id();
             }
             Poll.until(WAIT, "node B's subscriber gone", () -> nodes.get(1).subscriberOf(topic).isEmpty());
+            // A client that connects while a node has not yet noticed is sent back once more; this one waits.
+            String oldEpoch = epochOf(cursor);
+            Poll.until(WAIT, "every node in one new history", () -> nodes.stream()
+                    .map(n -> epochOf(n.hub().position())).distinct().filter(e -> !e.equals(oldEpoch)).count() == 1
+                    && nodes.stream().noneMatch(n -> epochOf(n.hub().position()).equals(oldEpoch)));
             try (RawSseClient again = subscribe(nodes.get(2), topic, "Last-Event-ID: " + cursor)) {
                 nodes.get(2).awaitSubscriber(topic);
                 publish(http, nodes.get(0), topic, "urn:new", "new");
@@ -290,6 +378,12 @@ class ClusterTest {
                 + URLEncoder.encode(topic, StandardCharsets.UTF_8), headers);
         client.awaitHead(WAIT);
         return client;
+    }
+
+    /** The epoch of a position id, {@code urn:lifeline:position:<epoch>-<sequence>}. */
+    private static String epochOf(String position) {
+        String rest = position.substring("urn:lifeline:position:".length());
+        return rest.substring(0, rest.lastIndexOf('-'));
     }
 
     private static String topic() {

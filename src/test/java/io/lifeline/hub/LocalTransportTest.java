@@ -53,7 +53,7 @@ class LocalTransportTest {
         Poll.until(Duration.ofSeconds(5), "the second update is numbered and kept",
                 () -> "u2".equals(transport.lastEventId()));
         AtomicLong joinedAfter = new AtomicLong(-1);
-        String preceding = threads.submit(() -> transport.connect("u1", List.of(), replayed -> seen.add("replay "
+        String preceding = threads.submit(() -> transport.connect("u1", null, List.of(), replayed -> seen.add("replay "
                 + replayed.sequence()), (position, sequence) -> joinedAfter.set(sequence))).get(5, TimeUnit.SECONDS);
         transport.atPosition(position -> seen.add("position " + position.substring(position.lastIndexOf('-') + 1)));
         assertEquals("u1", preceding);
@@ -95,7 +95,7 @@ class LocalTransportTest {
         AtomicLong joinedAfter = new AtomicLong(-1);
         String[] joinedAt = new String[1];
 
-        transport.connect(Transport.EARLIEST, List.of(update("started")), replayed -> seen.add("replay "
+        transport.connect(Transport.EARLIEST, null, List.of(update("started")), replayed -> seen.add("replay "
                 + replayed.update().id()), (position, sequence) -> {
                     joinedAfter.set(sequence);
                     joinedAt[0] = position;
@@ -139,7 +139,7 @@ class LocalTransportTest {
         assertEquals(List.of(), seen, "nobody could receive it: no fan-out");
         assertEquals("unheard-1", transport.lastEventId());
         AtomicLong joinedAfter = new AtomicLong(-1);
-        transport.connect(null, List.of(update("unheard-announcement")), replayed -> { },
+        transport.connect(null, null, List.of(update("unheard-announcement")), replayed -> { },
                 (position, sequence) -> joinedAfter.set(sequence));
         assertEquals(2, joinedAfter.get(), "both are numbered");
         String[] position = new String[1];

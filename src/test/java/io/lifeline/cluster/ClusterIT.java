@@ -1,0 +1,155 @@
+package io.lifeline.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lifeline.config.Setting;
+import io.lifeline.testing.Child;
+import io.lifeline.testing.Http;
+import io.lifeline.testing.RawSseClient;
+import io.lifeline.testing.RedisServer;
+import io.lifeline.testing.SseEvents;
+import io.lifeline.testing.TestServer;
+import io.lifeline.testing.Tokens;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node of a cluster killed with SIGKILL, as a packaged program: another node announces its subscribers' ends once,
+ * within the stated bound, and its clients resume on the other node missing nothing.
+ */
+class ClusterIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration NODE_TIMEOUT = Duration.ofSeconds(2);
+    private static final Pattern READY = Pattern.compile("Lifeline ready on \\S+ \\(port (\\d+)\\)");
+    private static final String EVENTS = "/.well-known/mercure/subscriptions{/topic}{/subscriber}";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void aNodeKilledWithSigkillHasItsSubscribersEndsAnnouncedOnceAndItsClientsResumeElsewhere() throws Exception {
+        String topic = "https://example.com/cluster/" + UUID.randomUUID();
+        try (RedisServer redis = RedisServer.start();
+             TestServer nodeA = TestServer.start(Map.of(Setting.TRANSPORT, redis.uri(),
+                     Setting.NODE_TIMEOUT, NODE_TIMEOUT.toSeconds() + "s"));
+             Http http = new Http();
+             RawSseClient watcher = RawSseClient.open(nodeA.port(), "/.well-known/mercure?topic="
+                     + encode(EVENTS), "Authorization: Bearer " + Tokens.subscriber(TestServer.KEY, EVENTS))) {
+            watcher.awaitHead(WAIT);
+            nodeA.awaitSubscriber(EVENTS);
+            String subscriber;
+            try (Child nodeB = startNode(redis)) {
+                int portB = Integer.parseInt(match(READY, nodeB.await(WAIT, "node B ready", READY.asPredicate()))
+                        .group(1));
+                RawSseClient onB = RawSseClient.open(portB, "/.well-known/mercure?topic=" + encode(topic));
+                onB.awaitHead(WAIT);
+                watcher.awaitBodyWhere(w -> startedOn(w.body()) != null, "node B's subscriber announced", WAIT);
+                subscriber = startedOn(watcher.body());
+                publish(http, nodeA, topic, "urn:before", "before");
+                onB.awaitBody("data: before\n\n", WAIT);
+                long killed = System.nanoTime();
+                nodeB.close(); // SIGKILL
+                watcher.awaitBodyWhere(w -> flags(w.body(), subscriber).size() == 2, "its end announced",
+                        NODE_TIMEOUT.multipliedBy(3));
+                Duration within = Duration.ofNanos(System.nanoTime() - killed);
+                assertTrue(within.compareTo(NODE_TIMEOUT.multipliedBy(3).dividedBy(2).plusSeconds(1)) < 0,
+                        "announced within the bound: " + within.toMillis() + " ms");
+                onB.close();
+            }
+            publish(http, nodeA, topic, "urn:while-away", "while away");
+            try (RawSseClient onA = RawSseClient.open(nodeA.port(), "/.well-known/mercure?topic=" + encode(topic),
+                    "Last-Event-ID: urn:before")) {
+                onA.awaitBody("data: while away\n\n", WAIT);
+                nodeA.awaitSubscriber(topic);
+                publish(http, nodeA, topic, "urn:live", "live");
+                onA.awaitBody("data: live\n\n", WAIT);
+                assertEquals(List.of("urn:while-away", "urn:live"), SseEvents.ids(onA.body()));
+            }
+            assertEquals(List.of(true, false), flags(watcher.body(), subscriber), "announced once");
+            String listed = http.get(nodeA.uri("/.well-known/mercure/subscriptions"),
+                    Tokens.subscriber(TestServer.KEY, "*")).body();
+            assertFalse(listed.contains(subscriber), "no longer listed: " + listed);
+        }
+    }
+
+    private static Child startNode(RedisServer redis) throws IOException {
+        String jar = System.getProperty("lifeline.server.jar");
+        assertTrue(jar != null && Files.exists(Path.of(jar)), "the packaged jar is missing: " + jar);
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", jar, "--port", "0");
+        builder.environment().keySet().removeIf(name -> name.startsWith("LIFELINE_"));
+        builder.environment().putAll(Map.of("LIFELINE_JWT_KEY", TestServer.KEY, "LIFELINE_ANONYMOUS", "true",
+                "LIFELINE_HOST", "127.0.0.1", "LIFELINE_TRANSPORT", redis.uri(), "LIFELINE_NODE_NAME", "node-b",
+                "LIFELINE_NODE_TIMEOUT", NODE_TIMEOUT.toSeconds() + "s"));
+        return Child.start("node-b", builder);
+    }
+
+    /** The subscriber whose start a body announces, once it does. */
+    private static String startedOn(String body) {
+        for (SseEvents.Event e : SseEvents.parse(complete(body))) {
+            if (e.data() != null) {
+                try {
+                    JsonNode event = JSON.readTree(e.data());
+                    if (event.path("active").asBoolean(false)) {
+                        return event.get("subscriber").asText();
+                    }
+                } catch (IOException notJson) {
+                    // not an event of the hub's
+                }
+            }
+        }
+        return null;
+    }
+
+    private static List<Boolean> flags(String body, String subscriber) {
+        List<Boolean> flags = new ArrayList<>();
+        for (SseEvents.Event e : SseEvents.parse(complete(body))) {
+            if (e.data() == null) {
+                continue;
+            }
+            try {
+                JsonNode event = JSON.readTree(e.data());
+                if (subscriber.equals(event.path("subscriber").asText())) {
+                    flags.add(event.get("active").asBoolean());
+                }
+            } catch (IOException notJson) {
+                // not an event of the hub's
+            }
+        }
+        return flags;
+    }
+
+    private static String complete(String body) {
+        return body.substring(0, body.lastIndexOf("\n\n") + 2);
+    }
+
+    private static Matcher match(Pattern pattern, String line) {
+        Matcher m = pattern.matcher(line);
+        assertTrue(m.find(), line);
+        return m;
+    }
+
+    private static void publish(Http http, TestServer node, String topic, String id, String data)
+            throws IOException {
+        assertEquals(200, http.publish(node.uri("/.well-known/mercure"), node.publisherToken(), "topic", topic, "id",
+                id, "data", data).status());
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
