@@ -374,6 +374,20 @@ public final class RedisStream implements AutoCloseable {
         return new Listings(lastId.isEmpty() ? null : lastId, listings);
     }
 
+    /** Every registered node, with how many subscribers it lists, in the order of their heartbeats' expiry. */
+    public java.util.Map<String, Long> census() {
+        List<String> args = bounds();
+        args.add("census");
+        args.add("");
+        args.add("0");
+        List<Object> reply = run(nodes, args);
+        java.util.Map<String, Long> census = new java.util.LinkedHashMap<>();
+        for (int i = 0; i + 1 < reply.size(); i += 2) {
+            census.put((String) reply.get(i), (Long) reply.get(i + 1));
+        }
+        return census;
+    }
+
     /** Listed subscribers, and the id of the last update appended (null before any). */
     public record Listings(String lastEventId, List<String> listings) {
     }

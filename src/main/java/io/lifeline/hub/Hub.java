@@ -131,7 +131,8 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         this.writers = Executors.newFixedThreadPool(threads,
                 new ThreadFactoryBuilder().setNameFormat("lifeline-writer-%d").setDaemon(true).build());
         this.heartbeats = new Heartbeats(config.limits().heartbeat(), timer, writers);
-        this.feed = new LiveFeed(this, this::subscribers, metrics);
+        this.feed = new LiveFeed(this, this::subscribers, metrics, cluster == null ? null : cluster.node(),
+                this::census);
         metrics.liveViewers(feed::viewers);
     }
 
@@ -155,6 +156,15 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      */
     public String unavailable() {
         return transport instanceof RedisTransport redis ? redis.unavailable() : null;
+    }
+
+    /**
+     * Every node of the cluster and how many subscribers it holds, as Redis lists them; empty for a hub of its own.
+     *
+     * @throws HubUnavailableException when Redis does not answer
+     */
+    public Map<String, Long> census() {
+        return transport instanceof RedisTransport redis ? redis.census() : Map.of();
     }
 
     /**

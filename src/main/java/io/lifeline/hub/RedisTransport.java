@@ -195,6 +195,20 @@ final class RedisTransport implements Transport {
         return new Subscriptions(listed.lastEventId() == null ? EARLIEST : listed.lastEventId(), listings);
     }
 
+    /** Every node of the cluster and how many subscribers it lists. */
+    java.util.Map<String, Long> census() {
+        try {
+            return stream.census();
+        } catch (RedisUnavailableException e) {
+            throw new HubUnavailableException(e.getMessage(), e);
+        }
+    }
+
+    /** This node's name. */
+    String node() {
+        return node;
+    }
+
     /**
      * Renews this node's heartbeat, and announces the ends of the subscribers of every node whose heartbeat
      * expired, once: the node that wins the claim does. If this node's own heartbeat had expired (it was cut off

@@ -96,10 +96,25 @@ public final class LiveFeed implements AutoCloseable {
      * @param connected the hub's subscribers connected now
      * @param metrics   the hub's counters, which the view shows as they are: {@code /metrics} and the page agree
      */
+    private final String node;
+    private final Supplier<Map<String, Long>> cluster;
+
     public LiveFeed(SubscriberHost hub, Supplier<Collection<Subscriber>> connected, HubMetrics metrics) {
+        this(hub, connected, metrics, null, Map::of);
+    }
+
+    /**
+     * @param node    this node's name in a cluster, or null for a hub of its own
+     * @param cluster every node of the cluster and its subscribers (the view's cluster panel), read once a second
+     *                while someone watches
+     */
+    public LiveFeed(SubscriberHost hub, Supplier<Collection<Subscriber>> connected, HubMetrics metrics, String node,
+                    Supplier<Map<String, Long>> cluster) {
         this.hub = hub;
         this.connected = connected;
-        this.metrics = metrics;        this.viewerHost = new ViewerHost(hub, this);
+        this.metrics = metrics;
+        this.node = node;
+        this.cluster = cluster;        this.viewerHost = new ViewerHost(hub, this);
         scheduleTick();
     }
 
@@ -256,7 +271,26 @@ public final class LiveFeed implements AutoCloseable {
             recent.forEach(departure -> departures.add(json(departure)));
         }
         node.set("subscribers", newest(now, viewers));
+        putCluster(node);
         return node;
+    }
+
+    /**
+     * The cluster panel: this node's name and every node's subscribers ({@code cluster}), for a node of a cluster;
+     * nothing for a hub of its own, or while Redis does not answer.
+     */
+    private void putCluster(ObjectNode node) {
+        if (this.node == null) {
+            return;
+        }
+        ObjectNode panel = node.putObject("cluster");
+        panel.put("self", this.node);
+        ObjectNode nodes = panel.putObject("nodes");
+        try {
+            cluster.get().forEach(nodes::put);
+        } catch (RuntimeException unavailable) {
+            panel.put("unavailable", String.valueOf(unavailable.getMessage()));
+        }
     }
 
     private void counters(ObjectNode node) {
@@ -334,6 +368,7 @@ public final class LiveFeed implements AutoCloseable {
         node.put("departuresNotListed", departuresUnlisted);
         if (point != null) {
             node.putArray("point").add(point[0]).add(point[1]);
+            putCluster(node);
             boolean refresh;
             synchronized (state) {
                 refresh = listChanged;

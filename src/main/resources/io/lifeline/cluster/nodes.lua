@@ -6,6 +6,7 @@
 --   expired:  returns the nodes whose heartbeat expired
 --   leave:    forgets the node and its listed subscribers (a clean stop); returns 1
 --   list:     returns {last id, the listings of every registered node's subscribers}
+--   census:   returns {node, subscribers listed, node, subscribers listed, ...} for every registered node
 local op, node = ARGV[4], ARGV[5]
 if op == 'beat' or op == 'register' then
   if op == 'beat' and not redis.call('ZSCORE', KEYS[11], node) then
@@ -27,5 +28,12 @@ elseif op == 'list' then
     end
   end
   return {redis.call('GET', KEYS[10]) or '', listings}
+elseif op == 'census' then
+  local census = {}
+  for _, n in ipairs(redis.call('ZRANGE', KEYS[11], 0, -1)) do
+    table.insert(census, n)
+    table.insert(census, redis.call('HLEN', listed(n)))
+  end
+  return census
 end
 return redis.error_reply('unknown operation ' .. tostring(op))

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeline.config.Setting;
 import io.lifeline.testing.Http;
+import io.lifeline.testing.LiveEvents;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
 import io.lifeline.testing.RedisServer;
@@ -23,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -39,6 +42,7 @@ import org.junit.jupiter.api.Test;
 class ClusterTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String HEARTBEAT = "300ms";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RedisServer redis;
@@ -48,7 +52,7 @@ class ClusterTest {
     void startRedisAndThreeNodes() throws IOException {
         redis = RedisServer.start();
         for (int i = 0; i < 3; i++) {
-            nodes.add(TestServer.start(Map.of(Setting.TRANSPORT, redis.uri())));
+            nodes.add(TestServer.start(Map.of(Setting.TRANSPORT, redis.uri(), Setting.HEARTBEAT, HEARTBEAT)));
         }
     }
 
@@ -230,6 +234,56 @@ class ClusterTest {
     }
 
     @Test
+    void theLiveViewOfANodeShowsEveryNodeOfTheClusterWithItsSubscribers() throws IOException {
+        String topic = topic();
+        try (RawSseClient onB = subscribe(nodes.get(1), topic);
+             RawSseClient viewer = RawSseClient.open(nodes.get(0).port(), "/.lifeline/live?authorization="
+                     + Tokens.admin(TestServer.KEY))) {
+            nodes.get(1).awaitSubscriber(topic);
+            viewer.awaitBodyWhere(v -> LiveEvents.of(v, "snapshot").size() + LiveEvents.of(v, "tick").size() > 0
+                    && lastCluster(v) != null && lastCluster(v).get("nodes").size() == 3
+                    && sum(lastCluster(v).get("nodes")) >= 1, "a cluster panel with three nodes", WAIT);
+            JsonNode panel = lastCluster(viewer);
+            assertTrue(panel.get("nodes").has(panel.get("self").asText()), panel.toString());
+        }
+    }
+
+    @Test
+    void eachNodesMetricsCarryItsName() throws IOException {
+        try (Http http = new Http()) {
+            List<String> names = new ArrayList<>();
+            for (TestServer node : nodes) {
+                String metrics = http.get(node.uri("/metrics"), null).body();
+                Matcher m = Pattern.compile("lifeline_updates_published_total\\{node=\"([^\"]+)\"").matcher(metrics);
+                assertTrue(m.find(), metrics);
+                names.add(m.group(1));
+            }
+            assertEquals(3, names.stream().distinct().count(), "three names: " + names);
+        }
+    }
+
+    /** The cluster panel of the newest snapshot or tick that carries one. */
+    private static JsonNode lastCluster(RawSseClient viewer) {
+        JsonNode last = null;
+        for (String type : List.of("snapshot", "tick")) {
+            for (JsonNode event : LiveEvents.of(viewer, type)) {
+                if (event.has("cluster")) {
+                    last = event.get("cluster");
+                }
+            }
+        }
+        return last;
+    }
+
+    private static long sum(JsonNode nodes) {
+        long sum = 0;
+        for (JsonNode n : nodes) {
+            sum += n.asLong();
+        }
+        return sum;
+    }
+
+    @Test
     void aSubscribersStartAndEndAreAnnouncedOnceToWatchersOnEveryNode() throws Exception {
         String topic = topic();
         String events = "/.well-known/mercure/subscriptions{/topic}{/subscriber}";
@@ -326,6 +380,44 @@ class ClusterTest {
                         "what was acknowledged before the outage is still in the history");
             }
         }
+    }
+
+    @Test
+    void aSlowRedisMakesPublishesWaitButEndsNoSubscriber() throws Exception {
+        String topic = topic();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Http http = new Http(); RawSseClient onB = subscribe(nodes.get(1), topic)) {
+            String id = nodes.get(1).awaitSubscriber(topic).id();
+            redis.freeze();
+            Future<Http.Response> pending;
+            try {
+                long started = System.nanoTime();
+                pending = pool.submit(() -> publish(http, nodes.get(0), topic, "urn:slow", "slow"));
+                int heartbeats = heartbeats(onB.body());
+                onB.awaitBodyWhere(c -> heartbeats(c.body()) >= heartbeats + 3, "three heartbeats while Redis is "
+                        + "frozen", WAIT);
+                assertFalse(pending.isDone(), "the publish waits for Redis");
+                redis.thaw();
+                Http.Response answer = pending.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertEquals(200, answer.status(), answer.body());
+                assertTrue(System.nanoTime() - started > 3 * 300_000_000L, "it waited");
+            } finally {
+                redis.thaw();
+            }
+            onB.awaitBody("data: slow\n\n", WAIT);
+            assertFalse(onB.isEof(), "the subscriber stayed");
+            assertEquals(id, nodes.get(1).subscriberOf(topic).map(s -> s.id()).orElse(null), "the same subscriber");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static int heartbeats(String body) {
+        int count = 0;
+        for (int at = body.indexOf(":\n\n"); at >= 0; at = body.indexOf(":\n\n", at + 1)) {
+            count++;
+        }
+        return count;
     }
 
     @Test

@@ -71,6 +71,16 @@ public final class RedisServer implements AutoCloseable {
         Poll.until(START, "redis-server's port " + port + " to close", () -> command("PING") == null);
     }
 
+    /** Stops it answering without closing a connection (SIGSTOP), as a Redis too busy to answer would. */
+    public void freeze() throws IOException {
+        process.signal("STOP");
+    }
+
+    /** Lets a frozen one answer again (SIGCONT). */
+    public void thaw() throws IOException {
+        process.signal("CONT");
+    }
+
     /** Starts it again on the same port, from its append-only file. */
     public void restart() throws IOException {
         startProcess();
@@ -101,6 +111,7 @@ public final class RedisServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        thaw(); // a frozen process would not die of SIGKILL until it runs again on some kernels' accounting
         process.close();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
