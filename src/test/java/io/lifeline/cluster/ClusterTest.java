@@ -52,7 +52,8 @@ class ClusterTest {
     void startRedisAndThreeNodes() throws IOException {
         redis = RedisServer.start();
         for (int i = 0; i < 3; i++) {
-            nodes.add(TestServer.start(Map.of(Setting.TRANSPORT, redis.uri(), Setting.HEARTBEAT, HEARTBEAT)));
+            nodes.add(TestServer.start(Map.of(Setting.TRANSPORT, redis.uri(), Setting.HEARTBEAT, HEARTBEAT,
+                    Setting.NODE_NAME, "node-" + i)));
         }
     }
 
@@ -378,6 +379,28 @@ class ClusterTest {
                 resumed.awaitBody("data: after\n\n", WAIT);
                 assertEquals(List.of("urn:after"), SseEvents.ids(resumed.body()),
                         "what was acknowledged before the outage is still in the history");
+            }
+        }
+    }
+
+    @Test
+    void aNodeTakenForGoneSendsItsSubscribersToReconnectAndRegistersAgain() throws IOException {
+        String topic = topic();
+        try (Http http = new Http(); RawSseClient onA = subscribe(nodes.get(0), topic)) {
+            String id = nodes.get(0).awaitSubscriber(topic).id();
+            // what another node does once node-0's heartbeat has expired: its subscribers' ends announced, it gone
+            assertEquals(":1", redis.command("ZREM", "lifeline:nodes", "node-0"));
+            assertEquals(":1", redis.command("DEL", "lifeline:subscriptions:node-0"));
+            assertTrue(onA.awaitEof(WAIT), "sent to reconnect");
+            List<SseEvents.Event> blocks = SseEvents.parse(onA.body());
+            String cursor = blocks.get(blocks.size() - 1).id();
+            Poll.until(WAIT, "node-0 registered again", () -> nodes.get(1).hub().census().containsKey("node-0"));
+            try (RawSseClient again = subscribe(nodes.get(0), topic, "Last-Event-ID: " + cursor)) {
+                String newId = nodes.get(0).awaitSubscriber(topic).id();
+                assertTrue(!newId.equals(id));
+                Poll.until(WAIT, "listed again", () -> nodes.get(2).hub().subscriptions().of(newId).isPresent());
+                publish(http, nodes.get(1), topic, "urn:after", "after");
+                again.awaitBody("data: after\n\n", WAIT);
             }
         }
     }
