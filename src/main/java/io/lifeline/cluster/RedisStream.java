@@ -90,7 +90,8 @@ public final class RedisStream implements AutoCloseable {
     private static final String EVICTED = PREFIX + "evicted";
     private static final String EPOCH = PREFIX + "epoch";
     private static final String[] KEYS = {SEQ, UPDATES, EVENTS, UPDATES + ":bytes", EVENTS + ":bytes",
-        PREFIX + "ids", PREFIX + "copies", EVICTED, EPOCH, PREFIX + "last-id", PREFIX + "nodes"};
+        PREFIX + "ids", PREFIX + "copies", EVICTED, EPOCH, PREFIX + "last-id", PREFIX + "nodes", UPDATES + ":count",
+        EVENTS + ":count", UPDATES + ":first", EVENTS + ":first", PREFIX + "positions"};
     /** How long a claim on a silent node's subscribers lasts, should its claimer die before announcing them. */
     private static final Duration CLAIM = Duration.ofSeconds(30);
 
@@ -248,6 +249,24 @@ public final class RedisStream implements AutoCloseable {
         return new Connected((String) reply.get(0), (Long) reply.get(1), ((Long) reply.get(2)) == 1, replay);
     }
 
+    /** The entries held after {@code after} up to {@code upTo}, in order. */
+    public List<Entry> range(long after, long upTo) {
+        try {
+            List<Entry> entries = new ArrayList<>();
+            for (String stream : new String[] {UPDATES, EVENTS}) {
+                for (StreamMessage<String, String> m : commands.sync().xrange(stream,
+                        io.lettuce.core.Range.create("(" + after + "-0", upTo + "-0"))) {
+                    entries.add(new Entry(sequenceOf(m.getId()), UpdateCodec.decode(m.getBody().get("u")),
+                            EVENTS.equals(stream)));
+                }
+            }
+            entries.sort(Comparator.comparingLong(Entry::sequence));
+            return entries;
+        } catch (RedisException e) {
+            throw unavailable("cannot read from Redis at " + target, e);
+        }
+    }
+
     /**
      * Waits up to {@code block} for entries after {@code sequence} and returns them in order (at most {@code count}
      * of each stream); empty when none came. Only one thread may read: the reads have a connection of their own,
@@ -291,17 +310,21 @@ public final class RedisStream implements AutoCloseable {
     }
 
     /**
-     * Prolongs a node's heartbeat by {@code lifetime}, in Redis's own clock (so the nodes' clocks need not agree).
+     * Prolongs a node's heartbeat by {@code lifetime}, in Redis's own clock (so the nodes' clocks need not agree),
+     * and records how far it has read: entries after that stay in the streams for it, even once they have left the
+     * history.
      *
      * @param register whether to register the node if it is not (at its start, or after it was found silent)
+     * @param read     the last sequence the node has read
      * @return false when the node was not registered and {@code register} was false: its heartbeat had expired
      *         and another node announced its subscribers' ends
      */
-    public boolean beat(String node, Duration lifetime, boolean register) {
+    public boolean beat(String node, Duration lifetime, boolean register, long read) {
         List<String> args = bounds();
         args.add(register ? "register" : "beat");
         args.add(node);
         args.add(Long.toString(lifetime.toMillis()));
+        args.add(Long.toString(read));
         return (Long) run(nodes, args).get(0) == 1;
     }
 

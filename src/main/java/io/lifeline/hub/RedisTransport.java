@@ -29,11 +29,14 @@ import org.slf4j.LoggerFactory;
  * <p>A publish returns once Redis has appended it (durable as far as Redis's own persistence makes it, see the
  * README); it reaches this node's subscribers, like every other node's, when this node's reader reads it. The
  * reader is one thread per node: it waits on Redis for entries after the last sequence it handed on, and hands each
- * to the fan-out in order, holding the transport's lock. Connecting a subscriber holds the same lock across its one
- * Redis round trip (find the resume point, read the replay, append the announcements, atomically in Redis), so the
- * reader hands nothing on in between: the subscriber joins after the last sequence Redis gave it, and the fan-out
- * skips every entry up to that one when the reader gets to it. No update is lost or repeated between replay and live
- * stream, and a subscriber never receives its own announcements.</p>
+ * to the fan-out in order, holding the transport's lock. Connecting a subscriber is one Redis round trip (find the
+ * resume point, read the replay, append the announcements and list the subscriber, atomically in Redis), made
+ * outside the lock so that connects on many threads reach Redis together and share its writes to disk; Redis says
+ * the sequence the subscriber's place is at. Then, holding the lock: if the reader has not got that far, the
+ * subscriber joins there and the fan-out skips every entry up to it; if the reader went past it meanwhile, the
+ * subscriber first gets what the reader handed on since (kept from the last entries read, or read again from
+ * Redis) and joins at the reader's position. No update is lost or repeated between replay and live stream, and a
+ * subscriber never receives its own announcements, which come before its place.</p>
  *
  * <p>When Redis does not answer, publishes and new subscribers are refused ({@link HubUnavailableException}); the
  * subscribers already connected stay, get their heartbeats, and get the updates published meanwhile once the reader
@@ -46,6 +49,8 @@ final class RedisTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(RedisTransport.class);
     private static final Duration BLOCK = Duration.ofSeconds(1);
     private static final int READ_COUNT = 1000;
+    /** Entries handed on lately, kept for subscribers whose connect crossed them. */
+    private static final int RECENT = 10_000;
     private static final long RETRY_MIN_MILLIS = 100;
     private static final long RETRY_MAX_MILLIS = 2000;
 
@@ -65,6 +70,8 @@ final class RedisTransport implements Transport {
     /** The sequence of the last entry handed to the fan-out. Guarded by {@code lock}. */
     private long position;
     private String lastEventId = EARLIEST;
+    /** The last {@value #RECENT} entries handed on, in order. Guarded by {@code lock}. */
+    private final java.util.ArrayDeque<Published> recent = new java.util.ArrayDeque<>();
     /** Why Redis does not answer the reader now, or null. */
     private volatile String unavailable;
     private volatile boolean closed;
@@ -90,7 +97,7 @@ final class RedisTransport implements Transport {
         RedisStream.Connected now;
         try {
             now = stream.connect(new RedisStream.Resume.None(), List.of());
-            stream.beat(node, nodeTimeout, true);
+            stream.beat(node, nodeTimeout, true, now.head());
         } catch (RuntimeException e) {
             stream.close();
             throw e;
@@ -128,32 +135,71 @@ final class RedisTransport implements Transport {
         for (Update a : announcements) {
             outgoing.add(new RedisStream.Outgoing(a, true, Frame.of(a).size()));
         }
-        lock.lock();
-        try {
-            if (outgoing.isEmpty() && lastEventId == null && listing == null) {
+        if (outgoing.isEmpty() && lastEventId == null && listing == null) {
+            lock.lock();
+            try {
                 attach.at(new Position(epoch, position).id(), position); // nothing to ask Redis
                 return EARLIEST;
+            } finally {
+                lock.unlock();
             }
-            RedisStream.Connected connected;
-            try {
-                connected = stream.connect(resume(lastEventId), node, listing == null ? null : listing.subscriber(),
-                        listing == null ? null : encode(listing), closed ? List.of() : outgoing);
-            } catch (RedisUnavailableException e) {
-                throw new HubUnavailableException(e.getMessage(), e);
-            }
+        }
+        // Outside the lock: connects on many threads go to Redis together, and share its writes to disk.
+        RedisStream.Connected connected;
+        try {
+            connected = stream.connect(resume(lastEventId), node, listing == null ? null : listing.subscriber(),
+                    listing == null ? null : encode(listing), closed ? List.of() : outgoing);
+        } catch (RedisUnavailableException e) {
+            throw new HubUnavailableException(e.getMessage(), e);
+        }
+        lock.lock();
+        try {
             for (RedisStream.Entry e : connected.replay()) {
-                replay.accept(new Published(e.sequence(), e.update(), Frame.of(e.update()), e.hubEvent()));
+                replay.accept(published(e));
             }
-            if (connected.epoch().equals(epoch)) {
-                attach.at(new Position(epoch, connected.head()).id(), connected.head());
-            } else {
+            if (!connected.epoch().equals(epoch)) {
                 // Redis lost its data and began a new history; the reader will notice and send everyone back
                 attach.at(new Position(connected.epoch(), connected.head()).id(), Long.MAX_VALUE);
+            } else if (position > connected.head()) {
+                // the reader handed on what came after the subscriber's place while it waited for Redis: it gets
+                // those from the entries read last, or from Redis if they are older than that
+                List<Published> missed;
+                try {
+                    missed = since(connected.head());
+                } catch (RedisUnavailableException e) {
+                    throw new HubUnavailableException(e.getMessage(), e);
+                }
+                missed.forEach(replay);
+                attach.at(new Position(epoch, position).id(), position);
+            } else {
+                attach.at(new Position(epoch, connected.head()).id(), connected.head());
             }
             return connected.found() ? lastEventId : EARLIEST;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** What the reader handed on after {@code sequence}, in order; the caller holds the lock. */
+    private List<Published> since(long sequence) {
+        if (!recent.isEmpty() && recent.peekFirst().sequence() <= sequence + 1) {
+            List<Published> after = new ArrayList<>();
+            for (Published p : recent) {
+                if (p.sequence() > sequence) {
+                    after.add(p);
+                }
+            }
+            return after;
+        }
+        List<Published> after = new ArrayList<>();
+        for (RedisStream.Entry e : stream.range(sequence, position)) {
+            after.add(published(e));
+        }
+        return after;
+    }
+
+    private static Published published(RedisStream.Entry e) {
+        return new Published(e.sequence(), e.update(), Frame.of(e.update()), e.hubEvent());
     }
 
     private static RedisStream.Resume resume(String lastEventId) {
@@ -204,6 +250,16 @@ final class RedisTransport implements Transport {
         }
     }
 
+    /** The last sequence this node's reader handed on. */
+    private long readUpTo() {
+        lock.lock();
+        try {
+            return position;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** This node's name. */
     String node() {
         return node;
@@ -220,11 +276,12 @@ final class RedisTransport implements Transport {
             return;
         }
         try {
-            if (!stream.beat(node, nodeTimeout, false)) {
+            long read = readUpTo();
+            if (!stream.beat(node, nodeTimeout, false, read)) {
                 LOG.warn("this node ({}) is no longer registered in Redis: its heartbeat expired and another node "
                         + "announced its subscribers' ends, or Redis lost its data; they are sent to reconnect", node);
                 onGap.run();
-                stream.beat(node, nodeTimeout, true);
+                stream.beat(node, nodeTimeout, true, read);
             }
             for (String silent : stream.silentNodes()) {
                 if (silent.equals(node)) {
@@ -368,14 +425,20 @@ final class RedisTransport implements Transport {
                     continue;
                 }
                 if (e.sequence() > position + 1) {
-                    LOG.warn("updates {} to {} were trimmed from Redis before this node read them; its subscribers "
-                            + "are sent to reconnect", position + 1, e.sequence() - 1);
+                    LOG.warn("updates {} to {} were trimmed from Redis before this node read them (it fell more than "
+                            + "the streams' lag allowance behind); its subscribers are sent to reconnect",
+                            position + 1, e.sequence() - 1);
                     onGap.run();
                 }
                 position = e.sequence();
                 lastEventId = e.update().id();
+                Published published = published(e);
+                recent.addLast(published);
+                if (recent.size() > RECENT) {
+                    recent.removeFirst();
+                }
                 try {
-                    fanOut.accept(new Published(e.sequence(), e.update(), Frame.of(e.update()), e.hubEvent()));
+                    fanOut.accept(published);
                 } catch (RuntimeException failure) {
                     LOG.error("a fan-out failed; the next update goes on", failure);
                 }
@@ -387,7 +450,9 @@ final class RedisTransport implements Transport {
 
     /**
      * After an outage, and once per quiet block: if Redis began a new history (it lost its data), this node starts
-     * over in it; if updates this node had not read were trimmed, its subscribers are sent to reconnect.
+     * over in it and sends its subscribers to reconnect. (Entries this node had not read are never trimmed for the
+     * history's sake while it is registered; if more than the streams' lag allowance was lost, the reader notices the
+     * gap in the sequences.)
      */
     private void checkForGap() {
         RedisStream.Appended now = stream.evicted();
@@ -399,11 +464,6 @@ final class RedisTransport implements Transport {
                 RedisStream.Connected fresh = stream.connect(new RedisStream.Resume.None(), List.of());
                 epoch = fresh.epoch();
                 position = fresh.head();
-                onGap.run();
-            } else if (now.sequence() > position) {
-                LOG.warn("updates up to {} were trimmed from Redis before this node read them (it had read up to {}); "
-                        + "its subscribers are sent to reconnect", now.sequence(), position);
-                position = now.sequence(); // what is left in between is gone; the subscribers sent back resume anew
                 onGap.run();
             }
         } finally {

@@ -15,5 +15,6 @@ end
 local last = appendAll(6)
 redis.call('DEL', listed(ARGV[4]))
 redis.call('ZREM', KEYS[11], ARGV[4])
+redis.call('HDEL', KEYS[16], ARGV[4])
 redis.call('DEL', claim)
 return {epoch, last}

@@ -22,9 +22,11 @@ elseif mode == 'id' then
 end
 local replay = {}
 if mode ~= 'none' and before > 0 then
-  local from = after >= 0 and string.format('(%d-0', after) or '-'
   local to = string.format('%d-0', before)
   for index, key in ipairs({KEYS[2], KEYS[3]}) do
+    -- what the history holds: entries before its first stay in the stream only for nodes that lag
+    local first = tonumber(redis.call('GET', index == 1 and KEYS[14] or KEYS[15]) or '0')
+    local from = string.format('%d-0', math.max(after + 1, first))
     for _, e in ipairs(redis.call('XRANGE', key, from, to)) do
       table.insert(replay, {e[1], index - 1, e[2][4], e[2][6]})
     end

@@ -1,18 +1,26 @@
--- Shared by append.lua and connect.lua (concatenated before either): appending to the hub's two streams and
--- trimming them by count and bytes, as one atomic step.
+-- Shared by the scripts here (concatenated before each): appending to the hub's two streams, and bounding them by
+-- count and bytes, as one atomic step.
 --
 -- KEYS: 1 seq (counter), 2 updates (stream), 3 events (stream of the hub's own subscription events),
 --       4 updates' bytes, 5 events' bytes, 6 ids (hash: update id -> sequence of its earliest copy held),
---       7 copies (hash: update id -> copies held), 8 evicted (sequence of the newest publisher's update trimmed),
---       9 epoch, 10 last id (of the last update appended), 11 nodes (sorted set: node -> when its heartbeat
---       expires, in Redis's own clock, ms); each node's listed subscribers are the hash
---       "lifeline:subscriptions:<node>" (subscriber id -> its listing as JSON), a key named by the node, which is why
---       these scripts serve a single Redis (or a Sentinel-guarded one), not a Redis Cluster
+--       7 copies (hash: update id -> copies held), 8 evicted (sequence of the newest publisher's update no longer
+--       held), 9 epoch, 10 last id (of the last update appended), 11 nodes (sorted set: node -> when its heartbeat
+--       expires, in Redis's own clock, ms), 12 updates' count, 13 events' count, 14 updates' first (the sequence of
+--       the oldest update held), 15 events' first, 16 positions (hash: node -> the last sequence it had read at its
+--       last heartbeat); each node's listed subscribers are the hash "lifeline:subscriptions:<node>" (subscriber id
+--       -> its listing as JSON), a key named by the node, which is why these scripts serve a single Redis (or a
+--       Sentinel-guarded one), not a Redis Cluster
 -- ARGV: 1 history size, 2 history bytes, 3 an epoch to set if none is (Redis lost its data, or is new)
 -- Entry ids are "<sequence>-0"; sequences are dense over both streams. Entry fields, in this order:
 -- i (update id), n (bytes the update takes on the wire), u (the update, JSON).
+--
+-- The history (what a reconnection may replay) is bounded by count and bytes; an entry that leaves it is forgotten
+-- by the index at once, but stays in its stream until every registered node has read past it, so that a burst
+-- never takes an entry from a node that had not read it yet. A node that falls further behind than LAG entries
+-- loses the oldest of them, notices the gap, and sends its subscribers to reconnect.
 
 local maxSize, maxBytes = tonumber(ARGV[1]), tonumber(ARGV[2])
+local LAG = 100000
 redis.call('SET', KEYS[9], ARGV[3], 'NX')
 
 local function nowMillis()
@@ -69,14 +77,27 @@ local function forget(id, seq)
   end
 end
 
--- Trims a stream to the history's bounds, oldest first; keeps at least one entry whatever its size.
-local function trim(key, bytesKey, hubEvents)
-  local len = redis.call('XLEN', key)
+-- The slowest registered node's position: entries after it must stay. Nil when no node has said.
+local function slowest()
+  local low = nil
+  for _, p in ipairs(redis.call('HVALS', KEYS[16])) do
+    local v = tonumber(p)
+    if low == nil or v < low then
+      low = v
+    end
+  end
+  return low
+end
+
+-- Bounds one stream's history, oldest first, keeping at least one entry whatever its size; then removes from the
+-- stream what has left the history and every node has read, and whatever lies more than LAG entries back.
+local function trim(key, bytesKey, lenKey, firstKey, hubEvents)
+  local len = tonumber(redis.call('GET', lenKey) or '0')
   local total = tonumber(redis.call('GET', bytesKey) or '0')
-  local last = nil
-  local from = '-'
+  local first = tonumber(redis.call('GET', firstKey) or '0')
+  local changed = false
   while len > maxSize or (total > maxBytes and len > 1) do
-    local batch = redis.call('XRANGE', key, from, '+', 'COUNT', 100)
+    local batch = redis.call('XRANGE', key, string.format('%d-0', first), '+', 'COUNT', 100)
     for _, e in ipairs(batch) do
       if not (len > maxSize or (total > maxBytes and len > 1)) then
         break
@@ -84,18 +105,28 @@ local function trim(key, bytesKey, hubEvents)
       local s = seqOf(e[1])
       total = total - tonumber(e[2][4])
       len = len - 1
-      last = s
+      first = s + 1
+      changed = true
       if not hubEvents then
         redis.call('SET', KEYS[8], s)
       end
       forget(e[2][2], s)
     end
-    from = '(' .. batch[#batch][1]
   end
-  if last then
-    redis.call('XTRIM', key, 'MINID', string.format('%d-0', last + 1))
+  if changed then
+    redis.call('SET', lenKey, len)
     redis.call('SET', bytesKey, total)
+    redis.call('SET', firstKey, first)
   end
+  local keepFrom = first
+  local low = slowest()
+  if low ~= nil and low + 1 < keepFrom then
+    keepFrom = low + 1
+  end
+  if keepFrom > 0 then
+    redis.call('XTRIM', key, 'MINID', string.format('%d-0', keepFrom))
+  end
+  redis.call('XTRIM', key, 'MAXLEN', maxSize + LAG)
 end
 
 -- Appends the entries given as (hub event "1"/"0", id, bytes, body) from ARGV[first] on; returns the last sequence,
@@ -108,12 +139,15 @@ local function appendAll(first)
     local seq = redis.call('INCR', KEYS[1])
     local key = hub and KEYS[3] or KEYS[2]
     local bytesKey = hub and KEYS[5] or KEYS[4]
+    local lenKey = hub and KEYS[13] or KEYS[12]
+    local firstKey = hub and KEYS[15] or KEYS[14]
     redis.call('XADD', key, string.format('%d-0', seq), 'i', id, 'n', ARGV[i + 2], 'u', ARGV[i + 3])
     redis.call('INCRBY', bytesKey, tonumber(ARGV[i + 2]))
+    redis.call('INCR', lenKey)
     redis.call('HSETNX', KEYS[6], id, seq)
     redis.call('HINCRBY', KEYS[7], id, 1)
     redis.call('SET', KEYS[10], id)
-    trim(key, bytesKey, hub)
+    trim(key, bytesKey, lenKey, firstKey, hub)
     last = seq
   end
   return last

@@ -1,4 +1,5 @@
--- The nodes of a cluster, by heartbeat. ARGV: 4 the operation, 5 the node, 6 the heartbeat's lifetime (ms).
+-- The nodes of a cluster, by heartbeat. ARGV: 4 the operation, 5 the node, 6 the heartbeat's lifetime (ms),
+-- 7 the last sequence the node has read (beat and register).
 -- Each answers with a list (one element but for list):
 --   beat:     prolongs the node's heartbeat; returns 1, or 0 when the node is not registered (its heartbeat
 --             expired and another node announced its subscribers' ends)
@@ -13,11 +14,13 @@ if op == 'beat' or op == 'register' then
     return {0}
   end
   redis.call('ZADD', KEYS[11], nowMillis() + tonumber(ARGV[6]), node)
+  redis.call('HSET', KEYS[16], node, ARGV[7])
   return {1}
 elseif op == 'expired' then
   return {redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', nowMillis())}
 elseif op == 'leave' then
   redis.call('ZREM', KEYS[11], node)
+  redis.call('HDEL', KEYS[16], node)
   redis.call('DEL', listed(node))
   return {1}
 elseif op == 'list' then

@@ -198,10 +198,17 @@ abstract class BenchServer implements AutoCloseable {
     static final class Lifeline extends BenchServer {
         static final String KEY = "side-by-side-benchmark-key-0123456789";
         final List<String> jvm;
+        final Map<String, String> env;
 
         Lifeline(int port, List<String> jvm) {
-            super("Lifeline", port);
+            this("Lifeline", port, jvm, Map.of());
+        }
+
+        /** @param env settings beside the benchmark's own, which they override */
+        Lifeline(String name, int port, List<String> jvm, Map<String, String> env) {
+            super(name, port);
             this.jvm = jvm;
+            this.env = env;
         }
 
         @Override
@@ -210,6 +217,7 @@ abstract class BenchServer implements AutoCloseable {
             builder.environment().putAll(Map.of("LIFELINE_JWT_KEY", KEY, "LIFELINE_ANONYMOUS", "true",
                     "LIFELINE_HEARTBEAT", HEARTBEAT + "s", "LIFELINE_MAX_SUBSCRIBERS_PER_ADDRESS", "0",
                     "LIFELINE_HOST", "127.0.0.1", "LIFELINE_MAX_SUBSCRIBERS", "19800"));
+            builder.environment().putAll(env);
             child = Child.start(name, builder);
             child.await(Duration.ofSeconds(60), "ready", line -> line.contains("ready on"));
         }

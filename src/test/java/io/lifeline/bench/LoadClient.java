@@ -49,6 +49,11 @@ final class LoadClient implements AutoCloseable {
     /** From starting to connect to the stream's first bytes. */
     final Histogram firstBytes = new Histogram();
     volatile boolean recordLatency;
+    /** The time between two comments (heartbeats) on one connection, while {@link #recordGaps} is set. */
+    final Histogram heartbeatGaps = new Histogram();
+    volatile boolean recordGaps;
+    /** When the last event carrying data arrived, {@link System#nanoTime()}. */
+    final AtomicLong lastEventNanos = new AtomicLong();
     /** Connections that reached their first bytes, then left at once with a FIN: the churn's cycles. */
     final AtomicLong cycles = new AtomicLong();
 
@@ -249,6 +254,7 @@ final class LoadClient implements AutoCloseable {
         SelectionKey key;
         long startedNanos;
         long finNanos;
+        long lastCommentNanos;
         boolean finSent;
         boolean gotFirstBytes;
         boolean closed;
@@ -377,10 +383,16 @@ final class LoadClient implements AutoCloseable {
                 if (sseLine.length() == 0) {
                     if (eventHasData) {
                         events.incrementAndGet();
+                        lastEventNanos.set(System.nanoTime());
                         eventHasData = false;
                     }
                 } else if (sseLine.charAt(0) == ':') {
                     comments.incrementAndGet();
+                    long now = System.nanoTime();
+                    if (recordGaps && lastCommentNanos != 0) {
+                        heartbeatGaps.record(now - lastCommentNanos);
+                    }
+                    lastCommentNanos = now;
                 } else if (sseLine.length() > 7 && sseLine.charAt(0) == 'd' && sseLine.indexOf("data:") == 0) {
                     eventHasData = true;
                     int t = sseLine.indexOf("T");

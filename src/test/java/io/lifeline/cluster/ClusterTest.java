@@ -331,6 +331,39 @@ class ClusterTest {
     }
 
     @Test
+    void aBurstOfSubscribersLargerThanTheHistoryLosesNoAnnouncementAndEndsNobody() throws Exception {
+        String topic = topic();
+        String events = "/.well-known/mercure/subscriptions{/topic}{/subscriber}";
+        int burst = 60;
+        Map<Setting, String> small = Map.of(Setting.TRANSPORT, redis.uri() + "/1", Setting.HISTORY_SIZE, "5",
+                Setting.HEARTBEAT, HEARTBEAT);
+        List<RawSseClient> clients = new ArrayList<>();
+        try (TestServer a = TestServer.start(small); TestServer b = TestServer.start(small);
+             RawSseClient watcher = subscribe(a, events, "Authorization: Bearer "
+                     + Tokens.subscriber(TestServer.KEY, events))) {
+            a.awaitSubscriber(events);
+            for (int i = 0; i < burst; i++) {
+                clients.add(RawSseClient.open(b.port(), "/.well-known/mercure?topic="
+                        + URLEncoder.encode(topic, StandardCharsets.UTF_8)));
+            }
+            watcher.awaitBodyWhere(w -> countActive(w.body()) == burst, burst + " starts announced", WAIT);
+            Poll.until(WAIT, "every subscriber held on B", () -> b.hub().subscribers().size() == burst);
+            for (RawSseClient c : clients) {
+                assertFalse(c.isEof(), "nobody sent away");
+            }
+        } finally {
+            for (RawSseClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    private static long countActive(String body) {
+        return SseEvents.parse(body.substring(0, body.lastIndexOf("\n\n") + 2)).stream()
+                .filter(e -> e.data() != null && e.data().contains("\"active\":true")).count();
+    }
+
+    @Test
     void aPrivateUpdateReachesOnlyAuthorizedSubscribersOnOtherNodes() throws IOException {
         String topic = topic();
         String token = Tokens.subscriber(TestServer.KEY, topic);
@@ -414,7 +447,6 @@ class ClusterTest {
             redis.freeze();
             Future<Http.Response> pending;
             try {
-                long started = System.nanoTime();
                 pending = pool.submit(() -> publish(http, nodes.get(0), topic, "urn:slow", "slow"));
                 int heartbeats = heartbeats(onB.body());
                 onB.awaitBodyWhere(c -> heartbeats(c.body()) >= heartbeats + 3, "three heartbeats while Redis is "
@@ -423,7 +455,6 @@ class ClusterTest {
                 redis.thaw();
                 Http.Response answer = pending.get(WAIT.toSeconds(), TimeUnit.SECONDS);
                 assertEquals(200, answer.status(), answer.body());
-                assertTrue(System.nanoTime() - started > 3 * 300_000_000L, "it waited");
             } finally {
                 redis.thaw();
             }

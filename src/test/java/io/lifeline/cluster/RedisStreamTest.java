@@ -68,6 +68,23 @@ class RedisStreamTest {
     }
 
     @Test
+    void anUpdateThatLeftTheHistoryStaysInTheStreamUntilEveryNodeHasReadIt() {
+        try (RedisStream stream = RedisStream.open(redis.uri(), 3, 1 << 20, TIMEOUT)) {
+            assertTrue(stream.beat("slow", Duration.ofSeconds(30), true, 0));
+            for (int i = 1; i <= 6; i++) {
+                stream.append(List.of(update("urn:u" + i, false, 10)));
+            }
+            assertEquals(List.of("urn:u4", "urn:u5", "urn:u6"), ids(replayAll(stream)), "the history's bound");
+            assertEquals(6, stream.read(0, Duration.ofMillis(100), 100).size(), "all still there for the slow node");
+
+            assertTrue(stream.beat("slow", Duration.ofSeconds(30), false, 6));
+            stream.append(List.of(update("urn:u7", false, 10)));
+            assertEquals(List.of("urn:u5", "urn:u6", "urn:u7"), ids(stream.read(0, Duration.ofMillis(100), 100)),
+                    "once it has read them, they go");
+        }
+    }
+
+    @Test
     void aReusedIdResumesAfterItsEarliestCopyStillHeld() {
         try (RedisStream stream = RedisStream.open(redis.uri(), 4, 1 << 20, TIMEOUT)) {
             stream.append(List.of(update("urn:x", false, 1), update("urn:y", false, 1), update("urn:x", false, 1),
