@@ -27,12 +27,15 @@ import java.util.List;
 /**
  * The hub's order of updates and its history, kept in Redis and shared by every node of a cluster.
  *
- * <p>Two streams hold it: publishers' updates and the hub's own subscription events, each bounded by the history's
- * count and bytes (as a single node's history is: a burst of clients coming and going never pushes publishers'
- * updates out). Every entry's id is {@code <sequence>-0}, the sequence drawn from one counter for both, so together
- * they form one dense order, and a node reads both from its last sequence on ({@code XREAD}). Appending, trimming
- * (Redis trims a stream by count or id only, so a running byte total decides the {@code MINID}) and the index from
- * update id to its earliest copy held are one Lua script, atomic in Redis. Pub/Sub is not used: it loses what is
+ * <p>Two streams hold it: publishers' updates and the hub's own subscription events, each with a history bounded by
+ * the history's count and bytes (as a single node's history is: a burst of clients coming and going never pushes
+ * publishers' updates out). Every entry's id is {@code <sequence>-0}, the sequence drawn from one counter for both,
+ * so together they form one dense order, and a node reads both from its last sequence on ({@code XREAD}).
+ * Appending, bounding the history (a running count and byte total decide where it starts) and the index from update
+ * id to its earliest copy held are one Lua script, atomic in Redis. An entry that has left the history stays in its
+ * stream until every registered node has read past it (each node says how far at each heartbeat), so that a burst
+ * never takes an entry from a node that had not read it, up to a lag allowance of 100,000 entries per stream; a
+ * replay starts at the history's start whatever the stream still holds. Pub/Sub is not used: it loses what is
  * published while a connection is re-established; a stream is read again from where the node stopped.</p>
  *
  * <p>An epoch, a random value stored beside the counter, names the history: a position from before Redis lost its
@@ -83,6 +86,7 @@ public final class RedisStream implements AutoCloseable {
     public record Appended(String epoch, long sequence) {
     }
 
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String PREFIX = "lifeline:";
     private static final String UPDATES = PREFIX + "updates";
     private static final String EVENTS = PREFIX + "events";
@@ -101,14 +105,16 @@ public final class RedisStream implements AutoCloseable {
     private final StatefulRedisConnection<String, String> reads;
     private final int maxSize;
     private final long maxBytes;
+    private final Duration timeout;
     private final Script append;
     private final Script connect;
     private final Script nodes;
     private final Script bury;
 
     private RedisStream(String target, RedisClient client, StatefulRedisConnection<String, String> commands,
-                        StatefulRedisConnection<String, String> reads, int maxSize, long maxBytes) {
+                        StatefulRedisConnection<String, String> reads, int maxSize, long maxBytes, Duration timeout) {
         this.target = target;
+        this.timeout = timeout;
         this.client = client;
         this.commands = commands;
         this.reads = reads;
@@ -149,15 +155,18 @@ public final class RedisStream implements AutoCloseable {
         try {
             commands = client.connect(StringCodec.UTF8);
             StatefulRedisConnection<String, String> reads = client.connect(StringCodec.UTF8);
-            RedisStream stream = new RedisStream(target, client, commands, reads, maxSize, maxBytes);
+            RedisStream stream = new RedisStream(target, client, commands, reads, maxSize, maxBytes, timeout);
             stream.appendNothing(); // sets the epoch if Redis has none, and checks the script runs
             return stream;
-        } catch (RedisException e) {
+        } catch (RuntimeException e) {
             if (commands != null) {
                 commands.close();
             }
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-            throw unavailable("cannot reach Redis at " + target, e);
+            if (e instanceof RedisException redis) {
+                throw unavailable("cannot reach Redis at " + target, redis);
+            }
+            throw e;
         }
     }
 
@@ -358,17 +367,30 @@ public final class RedisStream implements AutoCloseable {
         }
     }
 
+    /** A subscriber of a claimed node, and the announcements of its end. */
+    public record Ended(String subscriber, List<Outgoing> announcements) {
+    }
+
     /**
-     * Appends the end announcements of a claimed node's subscribers and forgets the node, in one step; does nothing
-     * if the claim is no longer {@code claimer}'s or the node's heartbeat came back meanwhile.
+     * Appends the end announcements of a claimed node's subscribers, each only if it is still listed (its own node
+     * may have announced its end meanwhile), and forgets the node, in one step; does nothing if the claim is no
+     * longer {@code claimer}'s or the node's heartbeat came back meanwhile.
      *
+     * @param restarted whether the node buries what it listed itself before a restart under the same name: its
+     *                  heartbeat is not checked and it stays registered
      * @return whether it was done
      */
-    public boolean bury(String node, String claimer, List<Outgoing> announcements) {
+    public boolean bury(String node, String claimer, boolean restarted, List<Ended> ended) {
         List<String> args = bounds();
         args.add(node);
         args.add(claimer);
-        announcements.forEach(o -> addEntry(args, o));
+        args.add(restarted ? "1" : "0");
+        args.add(Integer.toString(ended.size()));
+        for (Ended e : ended) {
+            args.add(e.subscriber());
+            args.add(Integer.toString(e.announcements().size()));
+            e.announcements().forEach(o -> addEntry(args, o));
+        }
         List<Object> reply = run(bury, args);
         return (Long) reply.get(1) >= 0;
     }
@@ -415,13 +437,10 @@ public final class RedisStream implements AutoCloseable {
     public record Listings(String lastEventId, List<String> listings) {
     }
 
-    /** The epoch Redis holds now, and the sequence of the newest publisher's update trimmed away (0 for none). */
-    public Appended evicted() {
+    /** The epoch Redis holds now: null when it has none (it lost its data, and nothing was appended since). */
+    public String epoch() {
         try {
-            RedisCommands<String, String> sync = commands.sync();
-            String epoch = sync.get(EPOCH);
-            String evicted = sync.get(EVICTED);
-            return new Appended(epoch, evicted == null ? 0 : Long.parseLong(evicted));
+            return commands.sync().get(EPOCH);
         } catch (RedisException e) {
             throw unavailable("cannot reach Redis at " + target, e);
         }
@@ -431,7 +450,7 @@ public final class RedisStream implements AutoCloseable {
         List<String> args = new ArrayList<>();
         args.add(Integer.toString(maxSize));
         args.add(Long.toString(maxBytes));
-        args.add(newEpoch());
+        args.add(newEpoch()); // kept only if Redis has none: SET NX keeps the first offered
         return args;
     }
 
@@ -473,8 +492,13 @@ public final class RedisStream implements AutoCloseable {
 
     private static String newEpoch() {
         byte[] bytes = new byte[6];
-        new SecureRandom().nextBytes(bytes);
+        RANDOM.nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
+    }
+
+    /** Longest one command may take. */
+    public Duration timeout() {
+        return timeout;
     }
 
     private static String resource(String name) {

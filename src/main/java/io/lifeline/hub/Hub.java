@@ -257,9 +257,12 @@ public final class Hub implements SubscriberHost, AutoCloseable {
                 index.add(subscriber);
             });
         } catch (HubUnavailableException e) {
-            // Redis stopped answering since the caller checked: sent away with where it stands, nothing replayed
+            // Redis stopped answering since the caller checked, or could not give the subscriber its place: sent
+            // away with where it stands, nothing replayed. Redis may have taken its start all the same: its end
+            // is announced (once, and only if its start was), now or once Redis answers.
             unreachable = e.getMessage();
             preceding = lastEventId == null ? Transport.EARLIEST : lastEventId;
+            announceEnd(subscriber);
         }
         metrics.subscriberStarted(subscriber.watchKind());
         ENDS.info("subscriber {} started topics={} watch={} remote={} client={}{}", subscriber.id(),

@@ -10,12 +10,14 @@ import io.lifeline.cluster.RedisUnavailableException;
 import io.lifeline.protocol.Update;
 import io.lifeline.subscriber.Frame;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -40,17 +42,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When Redis does not answer, publishes and new subscribers are refused ({@link HubUnavailableException}); the
  * subscribers already connected stay, get their heartbeats, and get the updates published meanwhile once the reader
- * reads again, from where it stopped. If the history moved past that point in the meantime (trimmed, or lost with
- * Redis's data), the reader cannot know what it missed: {@code onGap} is told, and the hub sends its subscribers to
+ * reads again, from where it stopped: Redis keeps every entry a registered node has not read (up to a lag allowance,
+ * {@link RedisStream}). If entries this node had not read are gone all the same (it fell further behind, or Redis
+ * lost its data), the reader cannot know what it missed: {@code onGap} is told, and the hub sends its subscribers to
  * reconnect, so that each gets what the protocol prescribes for its last event id.</p>
+ *
+ * <p>A second thread per node watches the cluster's nodes: it renews this node's heartbeat and announces the ends of
+ * the subscribers of nodes that fell silent ({@link #watchNodes}).</p>
  */
 final class RedisTransport implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisTransport.class);
-    private static final Duration BLOCK = Duration.ofSeconds(1);
+    private static final Duration LONGEST_BLOCK = Duration.ofSeconds(1);
     private static final int READ_COUNT = 1000;
     /** Entries handed on lately, kept for subscribers whose connect crossed them. */
-    private static final int RECENT = 10_000;
+    private static final int RECENT = 1000;
     private static final long RETRY_MIN_MILLIS = 100;
     private static final long RETRY_MAX_MILLIS = 2000;
 
@@ -65,13 +71,21 @@ final class RedisTransport implements Transport {
     private final ScheduledExecutorService nodes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Thread reader;
+    /** How long one read waits for entries: within the command timeout, which applies to it too. */
+    private final Duration block;
+    /** Where connects in flight started: the reader's position then. Until they attach, Redis keeps what follows. */
+    private final Map<Object, Long> connecting = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Ends whose announcement Redis did not take, tried again by the node watch, in order. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Ending> unannounced =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final int MAX_UNANNOUNCED = 100_000;
     /** The epoch of the history this node reads. Guarded by {@code lock}. */
     private String epoch;
     /** The sequence of the last entry handed to the fan-out. Guarded by {@code lock}. */
     private long position;
     private String lastEventId = EARLIEST;
     /** The last {@value #RECENT} entries handed on, in order. Guarded by {@code lock}. */
-    private final java.util.ArrayDeque<Published> recent = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Published> recent = new ArrayDeque<>();
     /** Why Redis does not answer the reader now, or null. */
     private volatile String unavailable;
     private volatile boolean closed;
@@ -94,9 +108,12 @@ final class RedisTransport implements Transport {
         this.fanOut = fanOut;
         this.onGap = onGap;
         this.endAnnouncements = endAnnouncements;
+        Duration half = stream.timeout().dividedBy(2);
+        this.block = half.compareTo(LONGEST_BLOCK) < 0 ? half : LONGEST_BLOCK;
         RedisStream.Connected now;
         try {
             now = stream.connect(new RedisStream.Resume.None(), List.of());
+            buryOwn();
             stream.beat(node, nodeTimeout, true, now.head());
         } catch (RuntimeException e) {
             stream.close();
@@ -116,6 +133,36 @@ final class RedisTransport implements Transport {
         nodes.scheduleWithFixedDelay(this::watchNodes, period, period, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Announces the ends of whatever this node's name still lists from before a restart (a crash, then a start
+     * within the node timeout, under a name given by the operator): those subscribers are gone.
+     */
+    private void buryOwn() {
+        List<String> listed = stream.claim(node, node);
+        if (listed != null && !listed.isEmpty() && stream.bury(node, node, true, ended(listed))) {
+            LOG.info("this node's name ({}) still listed {} subscribers from before its start; their ends were "
+                    + "announced", node, listed.size());
+        }
+    }
+
+    /** The subscribers of listings in Redis, with the announcements of their ends. */
+    private List<RedisStream.Ended> ended(List<String> listings) {
+        List<RedisStream.Ended> ended = new ArrayList<>(listings.size());
+        for (String json : listings) {
+            Listing listing = decode(json);
+            ended.add(new RedisStream.Ended(listing.subscriber(), outgoing(endAnnouncements.apply(listing))));
+        }
+        return ended;
+    }
+
+    private static List<RedisStream.Outgoing> outgoing(List<Update> announcements) {
+        List<RedisStream.Outgoing> outgoing = new ArrayList<>(announcements.size());
+        for (Update a : announcements) {
+            outgoing.add(new RedisStream.Outgoing(a, true, Frame.of(a).size()));
+        }
+        return outgoing;
+    }
+
     @Override
     public void publish(Update update, boolean hubEvent) {
         if (closed) {
@@ -131,10 +178,7 @@ final class RedisTransport implements Transport {
     @Override
     public String connect(String lastEventId, Listing listing, List<Update> announcements,
                           Consumer<Published> replay, Attach attach) {
-        List<RedisStream.Outgoing> outgoing = new ArrayList<>(announcements.size());
-        for (Update a : announcements) {
-            outgoing.add(new RedisStream.Outgoing(a, true, Frame.of(a).size()));
-        }
+        List<RedisStream.Outgoing> outgoing = outgoing(announcements);
         if (outgoing.isEmpty() && lastEventId == null && listing == null) {
             lock.lock();
             try {
@@ -144,56 +188,76 @@ final class RedisTransport implements Transport {
                 lock.unlock();
             }
         }
-        // Outside the lock: connects on many threads go to Redis together, and share its writes to disk.
-        RedisStream.Connected connected;
+        // Outside the lock: connects on many threads go to Redis together, and share its writes to disk. Until this
+        // one attaches, the heartbeat reports no further than where it started, so Redis keeps what it may need.
+        Object token = new Object();
+        connecting.put(token, readUpTo());
         try {
-            connected = stream.connect(resume(lastEventId), node, listing == null ? null : listing.subscriber(),
-                    listing == null ? null : encode(listing), closed ? List.of() : outgoing);
-        } catch (RedisUnavailableException e) {
-            throw new HubUnavailableException(e.getMessage(), e);
-        }
-        lock.lock();
-        try {
-            for (RedisStream.Entry e : connected.replay()) {
-                replay.accept(published(e));
+            RedisStream.Connected connected;
+            try {
+                boolean listed = listing != null && !closed; // a subscriber that races with the stop is not listed
+                connected = stream.connect(resume(lastEventId), node, listed ? listing.subscriber() : null,
+                        listed ? encode(listing) : null, closed ? List.of() : outgoing);
+            } catch (RedisUnavailableException e) {
+                throw new HubUnavailableException(e.getMessage(), e);
             }
-            if (!connected.epoch().equals(epoch)) {
-                // Redis lost its data and began a new history; the reader will notice and send everyone back
-                attach.at(new Position(connected.epoch(), connected.head()).id(), Long.MAX_VALUE);
-            } else if (position > connected.head()) {
-                // the reader handed on what came after the subscriber's place while it waited for Redis: it gets
-                // those from the entries read last, or from Redis if they are older than that
-                List<Published> missed;
-                try {
-                    missed = since(connected.head());
-                } catch (RedisUnavailableException e) {
-                    throw new HubUnavailableException(e.getMessage(), e);
+            lock.lock();
+            try {
+                if (!connected.epoch().equals(epoch)) {
+                    throw new HubUnavailableException("Redis began a new history while the subscriber connected "
+                            + "(it lost its data)", null);
+                }
+                List<Published> missed = List.of();
+                if (position > connected.head()) {
+                    // the reader handed on what came after the subscriber's place while it waited for Redis: it
+                    // gets those from the entries read last, or from Redis if they are older than that
+                    try {
+                        missed = since(connected.head());
+                    } catch (RedisUnavailableException e) {
+                        throw new HubUnavailableException(e.getMessage(), e);
+                    }
+                }
+                for (RedisStream.Entry e : connected.replay()) {
+                    replay.accept(published(e));
                 }
                 missed.forEach(replay);
-                attach.at(new Position(epoch, position).id(), position);
-            } else {
-                attach.at(new Position(epoch, connected.head()).id(), connected.head());
+                long joined = Math.max(position, connected.head());
+                attach.at(new Position(epoch, joined).id(), joined);
+                return connected.found() ? lastEventId : EARLIEST;
+            } finally {
+                lock.unlock();
             }
-            return connected.found() ? lastEventId : EARLIEST;
         } finally {
-            lock.unlock();
+            connecting.remove(token);
         }
     }
 
-    /** What the reader handed on after {@code sequence}, in order; the caller holds the lock. */
+    /**
+     * What the reader handed on after {@code sequence} up to its position, in order; the caller holds the lock.
+     *
+     * @throws HubUnavailableException when some of it is no longer anywhere (never, while Redis keeps what this
+     *                                 node has not reported read)
+     */
     private List<Published> since(long sequence) {
+        List<Published> after = new ArrayList<>();
         if (!recent.isEmpty() && recent.peekFirst().sequence() <= sequence + 1) {
-            List<Published> after = new ArrayList<>();
             for (Published p : recent) {
                 if (p.sequence() > sequence) {
                     after.add(p);
                 }
             }
-            return after;
+        } else {
+            for (RedisStream.Entry e : stream.range(sequence, position)) {
+                after.add(published(e));
+            }
         }
-        List<Published> after = new ArrayList<>();
-        for (RedisStream.Entry e : stream.range(sequence, position)) {
-            after.add(published(e));
+        for (int i = 0; i < after.size(); i++) {
+            if (after.get(i).sequence() != sequence + 1 + i) {
+                throw new HubUnavailableException("updates after " + sequence + " are no longer held", null);
+            }
+        }
+        if (sequence + after.size() != position) {
+            throw new HubUnavailableException("updates after " + sequence + " are no longer held", null);
         }
         return after;
     }
@@ -211,17 +275,38 @@ final class RedisTransport implements Transport {
                 : new RedisStream.Resume.AfterId(lastEventId);
     }
 
-    /** Publishes the end announcements unless another node already did (this node was taken for gone). */
+    /**
+     * Publishes the end announcements unless another node already did (this node was taken for gone). When Redis
+     * does not answer, the end is kept and announced once it does, in order; only beyond {@value #MAX_UNANNOUNCED}
+     * kept ends is one given up ({@link HubUnavailableException}).
+     */
     @Override
     public void disconnect(String subscriber, List<Update> announcements) {
-        List<RedisStream.Outgoing> outgoing = new ArrayList<>(announcements.size());
-        for (Update a : announcements) {
-            outgoing.add(new RedisStream.Outgoing(a, true, Frame.of(a).size()));
+        Ending ending = new Ending(subscriber, outgoing(announcements));
+        if (unannounced.isEmpty()) {
+            try {
+                stream.appendForgetting(node, subscriber, ending.announcements());
+                return;
+            } catch (RedisUnavailableException e) {
+                LOG.debug("the end of {} is announced once Redis answers: {}", subscriber, e.getMessage());
+            }
         }
-        try {
-            stream.appendForgetting(node, subscriber, outgoing);
-        } catch (RedisUnavailableException e) {
-            throw new HubUnavailableException(e.getMessage(), e);
+        if (unannounced.size() >= MAX_UNANNOUNCED) {
+            throw new HubUnavailableException("Redis does not answer, and " + MAX_UNANNOUNCED + " ends wait already",
+                    null);
+        }
+        unannounced.add(ending);
+    }
+
+    /** An end to announce. */
+    private record Ending(String subscriber, List<RedisStream.Outgoing> announcements) {
+    }
+
+    /** Announces the ends kept while Redis did not answer, in order, until it fails again. */
+    private void announceKeptEnds() {
+        for (Ending ending = unannounced.peek(); ending != null; ending = unannounced.peek()) {
+            stream.appendForgetting(node, ending.subscriber(), ending.announcements());
+            unannounced.poll();
         }
     }
 
@@ -242,7 +327,7 @@ final class RedisTransport implements Transport {
     }
 
     /** Every node of the cluster and how many subscribers it lists. */
-    java.util.Map<String, Long> census() {
+    Map<String, Long> census() {
         try {
             return stream.census();
         } catch (RedisUnavailableException e) {
@@ -277,6 +362,10 @@ final class RedisTransport implements Transport {
         }
         try {
             long read = readUpTo();
+            for (long started : connecting.values()) {
+                read = Math.min(read, started);
+            }
+            announceKeptEnds();
             if (!stream.beat(node, nodeTimeout, false, read)) {
                 LOG.warn("this node ({}) is no longer registered in Redis: its heartbeat expired and another node "
                         + "announced its subscribers' ends, or Redis lost its data; they are sent to reconnect", node);
@@ -291,13 +380,7 @@ final class RedisTransport implements Transport {
                 if (listed == null) {
                     continue; // another node claimed it
                 }
-                List<RedisStream.Outgoing> outgoing = new ArrayList<>();
-                for (String json : listed) {
-                    for (Update a : endAnnouncements.apply(decode(json))) {
-                        outgoing.add(new RedisStream.Outgoing(a, true, Frame.of(a).size()));
-                    }
-                }
-                if (stream.bury(silent, node, outgoing)) {
+                if (stream.bury(silent, node, false, ended(listed))) {
                     LOG.info("node {} went silent for longer than {} ms; the ends of its {} subscribers were "
                             + "announced", silent, nodeTimeout.toMillis(), listed.size());
                 }
@@ -389,7 +472,7 @@ final class RedisTransport implements Transport {
                     unavailable = null;
                     retryMillis = RETRY_MIN_MILLIS;
                 }
-                List<RedisStream.Entry> entries = stream.read(position, BLOCK, READ_COUNT);
+                List<RedisStream.Entry> entries = stream.read(position, block, READ_COUNT);
                 if (!entries.isEmpty()) {
                     handOn(entries);
                 } else {
@@ -455,15 +538,17 @@ final class RedisTransport implements Transport {
      * gap in the sequences.)
      */
     private void checkForGap() {
-        RedisStream.Appended now = stream.evicted();
+        String now = stream.epoch();
         lock.lock();
         try {
-            if (now.epoch() == null || !now.epoch().equals(epoch)) {
+            if (now == null || !now.equals(epoch)) {
                 LOG.warn("Redis at {} holds a new history (epoch {}, was {}): its data was lost; this node's "
-                        + "subscribers are sent to reconnect", stream.target(), now.epoch(), epoch);
+                        + "subscribers are sent to reconnect", stream.target(), now, epoch);
                 RedisStream.Connected fresh = stream.connect(new RedisStream.Resume.None(), List.of());
                 epoch = fresh.epoch();
                 position = fresh.head();
+                recent.clear();
+                lastEventId = EARLIEST;
                 onGap.run();
             }
         } finally {
@@ -482,16 +567,20 @@ final class RedisTransport implements Transport {
     @Override
     public void close() {
         closed = true;
-        nodes.shutdownNow();
+        nodes.shutdown();
         try {
+            nodes.awaitTermination(stream.timeout().toMillis() * 4, TimeUnit.MILLISECONDS);
+            announceKeptEnds();
             stream.leave(node);
         } catch (RedisUnavailableException e) {
             LOG.warn("this node could not leave the cluster cleanly ({}); the others take it for gone within {} ms",
                     e.getMessage(), nodeTimeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         reader.interrupt();
         try {
-            reader.join(BLOCK.multipliedBy(2).toMillis());
+            reader.join(block.toMillis() + stream.timeout().toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -92,21 +92,23 @@ public final class LiveFeed implements AutoCloseable {
     private volatile boolean closed;
     private volatile TimerWheel.Timeout nextTick;
 
+    private final String node;
+    private final Supplier<Map<String, Long>> cluster;
+
     /**
      * @param connected the hub's subscribers connected now
      * @param metrics   the hub's counters, which the view shows as they are: {@code /metrics} and the page agree
      */
-    private final String node;
-    private final Supplier<Map<String, Long>> cluster;
-
     public LiveFeed(SubscriberHost hub, Supplier<Collection<Subscriber>> connected, HubMetrics metrics) {
         this(hub, connected, metrics, null, Map::of);
     }
 
     /**
-     * @param node    this node's name in a cluster, or null for a hub of its own
-     * @param cluster every node of the cluster and its subscribers (the view's cluster panel), read once a second
-     *                while someone watches
+     * @param connected the hub's subscribers connected now
+     * @param metrics   the hub's counters, which the view shows as they are: {@code /metrics} and the page agree
+     * @param node      this node's name in a cluster, or null for a hub of its own
+     * @param cluster   every node of the cluster and its subscribers (the view's cluster panel), read once a
+     *                  second while someone watches
      */
     public LiveFeed(SubscriberHost hub, Supplier<Collection<Subscriber>> connected, HubMetrics metrics, String node,
                     Supplier<Map<String, Long>> cluster) {
@@ -114,7 +116,8 @@ public final class LiveFeed implements AutoCloseable {
         this.connected = connected;
         this.metrics = metrics;
         this.node = node;
-        this.cluster = cluster;        this.viewerHost = new ViewerHost(hub, this);
+        this.cluster = cluster;
+        this.viewerHost = new ViewerHost(hub, this);
         scheduleTick();
     }
 

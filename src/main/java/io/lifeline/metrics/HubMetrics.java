@@ -77,7 +77,7 @@ public final class HubMetrics {
         delivered = Counter.builder("lifeline.updates.delivered")
                 .description("Updates written to subscribers' connections").register(registry);
         eventsLost = Counter.builder("lifeline.subscription.events.lost")
-                .description("Subscription events a node of a cluster could not publish: Redis did not answer")
+                .description("Subscription events a node of a cluster gave up: Redis did not answer, and too many waited")
                 .register(registry);
         Gauge.builder("lifeline.queue.size", queuedBytes, LongAdder::sum).baseUnit("bytes")
                 .description("Bytes waiting in subscribers' queues").register(registry);
@@ -131,7 +131,7 @@ public final class HubMetrics {
         published.increment();
     }
 
-    /** A subscription event a node of a cluster could not publish, Redis not answering. */
+    /** A subscription event a node of a cluster gave up, Redis not answering and too many waiting already. */
     public void subscriptionEventLost() {
         eventsLost.increment();
     }

@@ -36,8 +36,9 @@ local function seqOf(entryId)
   return tonumber(string.match(entryId, '^(%d+)'))
 end
 
--- An evicted copy leaves the index; when it was the earliest held, the next copy held becomes the earliest.
-local function forget(id, seq)
+-- An evicted copy leaves the index; when it was the earliest held, the next copy held in its stream becomes the
+-- earliest (ids are reused by publishers only; the hub's own events have ids of their own).
+local function forget(id, seq, key)
   local left = redis.call('HINCRBY', KEYS[7], id, -1)
   if left <= 0 then
     redis.call('HDEL', KEYS[7], id)
@@ -48,26 +49,19 @@ local function forget(id, seq)
     return
   end
   local best = nil
-  for _, key in ipairs({KEYS[2], KEYS[3]}) do
-    local from = string.format('(%d-0', seq)
-    local searching = true
-    while searching do
-      local batch = redis.call('XRANGE', key, from, '+', 'COUNT', 100)
-      if #batch == 0 then
+  local from = string.format('(%d-0', seq)
+  while best == nil do
+    local batch = redis.call('XRANGE', key, from, '+', 'COUNT', 100)
+    if #batch == 0 then
+      break
+    end
+    for _, e in ipairs(batch) do
+      if e[2][2] == id then
+        best = seqOf(e[1])
         break
       end
-      for _, e in ipairs(batch) do
-        if e[2][2] == id then
-          local s = seqOf(e[1])
-          if best == nil or s < best then
-            best = s
-          end
-          searching = false
-          break
-        end
-      end
-      from = '(' .. batch[#batch][1]
     end
+    from = '(' .. batch[#batch][1]
   end
   if best then
     redis.call('HSET', KEYS[6], id, best)
@@ -98,6 +92,12 @@ local function trim(key, bytesKey, lenKey, firstKey, hubEvents)
   local changed = false
   while len > maxSize or (total > maxBytes and len > 1) do
     local batch = redis.call('XRANGE', key, string.format('%d-0', first), '+', 'COUNT', 100)
+    if #batch == 0 then
+      -- the counters and the stream disagree (a key removed by hand): the stream is the truth
+      len, total = 0, 0
+      changed = true
+      break
+    end
     for _, e in ipairs(batch) do
       if not (len > maxSize or (total > maxBytes and len > 1)) then
         break
@@ -110,7 +110,7 @@ local function trim(key, bytesKey, lenKey, firstKey, hubEvents)
       if not hubEvents then
         redis.call('SET', KEYS[8], s)
       end
-      forget(e[2][2], s)
+      forget(e[2][2], s, key)
     end
   end
   if changed then
@@ -129,11 +129,11 @@ local function trim(key, bytesKey, lenKey, firstKey, hubEvents)
   redis.call('XTRIM', key, 'MAXLEN', maxSize + LAG)
 end
 
--- Appends the entries given as (hub event "1"/"0", id, bytes, body) from ARGV[first] on; returns the last sequence,
--- or the current one when there are none.
-local function appendAll(first)
+-- Appends the entries given as (hub event "1"/"0", id, bytes, body) from ARGV[first] up to ARGV[upTo] (the end when
+-- not given); returns the last sequence, or the current one when there are none.
+local function appendAll(first, upTo)
   local last = tonumber(redis.call('GET', KEYS[1]) or '0')
-  for i = first, #ARGV, 4 do
+  for i = first, upTo or #ARGV, 4 do
     local hub = ARGV[i] == '1'
     local id = ARGV[i + 1]
     local seq = redis.call('INCR', KEYS[1])

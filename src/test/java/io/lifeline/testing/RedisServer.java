@@ -57,6 +57,11 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
+    /** The process's id, for a benchmark that gives it priority. */
+    public long pid() {
+        return process.pid();
+    }
+
     private void startProcess() throws IOException {
         process = Child.start("redis-server", List.of("redis-server", "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "yes",
