@@ -620,7 +620,8 @@ public final class Settings {
     public String describe() {
         return "heartbeat=" + heartbeat.toMillis() + "ms dispatchTimeout=" + dispatchTimeout.toMillis()
                 + "ms queueBytes=" + queueBytes + " maxUpdateBytes=" + maxUpdateBytes + " history=" + historySize
-                + "/" + historyBytes + "B transport=" + shownTransport() + " drain=" + drain.toMillis() + "ms anonymous=" + anonymous
+                + "/" + historyBytes + "B transport=" + shownTransport()
+                + " drain=" + drain.toMillis() + "ms anonymous=" + anonymous
                 + " subscriptionEvents=" + subscriptionEvents + " dialects=" + String.join(",", dialects)
                 + " demo=" + demo + (cursorEvent ? "" : " cursorEvent=false") + " corsOrigins=" + corsOrigins
                 + " metricsToken=" + (metricsToken == null ? "none" : "set")

@@ -77,7 +77,8 @@ public final class HubMetrics {
         delivered = Counter.builder("lifeline.updates.delivered")
                 .description("Updates written to subscribers' connections").register(registry);
         eventsLost = Counter.builder("lifeline.subscription.events.lost")
-                .description("Subscription events a node of a cluster gave up: Redis did not answer, and too many waited")
+                .description("Subscription events a node of a cluster gave up: Redis did not answer, and too many "
+                        + "waited")
                 .register(registry);
         Gauge.builder("lifeline.queue.size", queuedBytes, LongAdder::sum).baseUnit("bytes")
                 .description("Bytes waiting in subscribers' queues").register(registry);

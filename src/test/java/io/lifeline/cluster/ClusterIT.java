@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeline.config.Setting;
+import io.lifeline.testing.Announcements;
 import io.lifeline.testing.Child;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.RawSseClient;
@@ -20,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,7 +36,6 @@ class ClusterIT {
     private static final Duration NODE_TIMEOUT = Duration.ofSeconds(2);
     private static final Pattern READY = Pattern.compile("Lifeline ready on \\S+ \\(port (\\d+)\\)");
     private static final String EVENTS = "/.well-known/mercure/subscriptions{/topic}{/subscriber}";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void aNodeKilledWithSigkillHasItsSubscribersEndsAnnouncedOnceAndItsClientsResumeElsewhere() throws Exception {
@@ -57,13 +54,13 @@ class ClusterIT {
                         .group(1));
                 RawSseClient onB = RawSseClient.open(portB, "/.well-known/mercure?topic=" + encode(topic));
                 onB.awaitHead(WAIT);
-                watcher.awaitBodyWhere(w -> startedOn(w.body()) != null, "node B's subscriber announced", WAIT);
-                subscriber = startedOn(watcher.body());
+                watcher.awaitBodyWhere(w -> Announcements.firstStarted(w.body()) != null, "node B's subscriber announced", WAIT);
+                subscriber = Announcements.firstStarted(watcher.body());
                 publish(http, nodeA, topic, "urn:before", "before");
                 onB.awaitBody("data: before\n\n", WAIT);
                 long killed = System.nanoTime();
                 nodeB.close(); // SIGKILL
-                watcher.awaitBodyWhere(w -> flags(w.body(), subscriber).size() == 2, "its end announced",
+                watcher.awaitBodyWhere(w -> Announcements.of(w.body(), subscriber).size() == 2, "its end announced",
                         NODE_TIMEOUT.multipliedBy(3));
                 Duration within = Duration.ofNanos(System.nanoTime() - killed);
                 assertTrue(within.compareTo(NODE_TIMEOUT.multipliedBy(3).dividedBy(2).plusSeconds(1)) < 0,
@@ -79,7 +76,7 @@ class ClusterIT {
                 onA.awaitBody("data: live\n\n", WAIT);
                 assertEquals(List.of("urn:while-away", "urn:live"), SseEvents.ids(onA.body()));
             }
-            assertEquals(List.of(true, false), flags(watcher.body(), subscriber), "announced once");
+            assertEquals(List.of(true, false), Announcements.of(watcher.body(), subscriber), "announced once");
             String listed = http.get(nodeA.uri("/.well-known/mercure/subscriptions"),
                     Tokens.subscriber(TestServer.KEY, "*")).body();
             assertFalse(listed.contains(subscriber), "no longer listed: " + listed);
@@ -96,45 +93,6 @@ class ClusterIT {
                 "LIFELINE_HOST", "127.0.0.1", "LIFELINE_TRANSPORT", redis.uri(), "LIFELINE_NODE_NAME", "node-b",
                 "LIFELINE_NODE_TIMEOUT", NODE_TIMEOUT.toSeconds() + "s"));
         return Child.start("node-b", builder);
-    }
-
-    /** The subscriber whose start a body announces, once it does. */
-    private static String startedOn(String body) {
-        for (SseEvents.Event e : SseEvents.parse(complete(body))) {
-            if (e.data() != null) {
-                try {
-                    JsonNode event = JSON.readTree(e.data());
-                    if (event.path("active").asBoolean(false)) {
-                        return event.get("subscriber").asText();
-                    }
-                } catch (IOException notJson) {
-                    // not an event of the hub's
-                }
-            }
-        }
-        return null;
-    }
-
-    private static List<Boolean> flags(String body, String subscriber) {
-        List<Boolean> flags = new ArrayList<>();
-        for (SseEvents.Event e : SseEvents.parse(complete(body))) {
-            if (e.data() == null) {
-                continue;
-            }
-            try {
-                JsonNode event = JSON.readTree(e.data());
-                if (subscriber.equals(event.path("subscriber").asText())) {
-                    flags.add(event.get("active").asBoolean());
-                }
-            } catch (IOException notJson) {
-                // not an event of the hub's
-            }
-        }
-        return flags;
-    }
-
-    private static String complete(String body) {
-        return body.substring(0, body.lastIndexOf("\n\n") + 2);
     }
 
     private static Matcher match(Pattern pattern, String line) {

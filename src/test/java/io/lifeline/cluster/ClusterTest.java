@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeline.config.Setting;
+import io.lifeline.testing.Announcements;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.LiveEvents;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
+import io.lifeline.testing.RedisSentinel;
 import io.lifeline.testing.RedisServer;
 import io.lifeline.testing.SseEvents;
 import io.lifeline.testing.TestServer;
@@ -300,34 +302,15 @@ class ClusterTest {
                 id = nodes.get(0).awaitSubscriber(topic).id();
             }
             for (RawSseClient watcher : watchers) {
-                watcher.awaitBodyWhere(w -> announcementsOf(w.body(), id).size() == 2, "start and end of " + id,
+                watcher.awaitBodyWhere(w -> Announcements.of(w.body(), id).size() == 2, "start and end of " + id,
                         WAIT);
-                assertEquals(List.of(true, false), announcementsOf(watcher.body(), id));
+                assertEquals(List.of(true, false), Announcements.of(watcher.body(), id));
             }
         } finally {
             for (RawSseClient watcher : watchers) {
                 watcher.close();
             }
         }
-    }
-
-    /** The {@code active} flags of the draft-07 subscription events about one subscriber, in order. */
-    private static List<Boolean> announcementsOf(String body, String subscriber) {
-        List<Boolean> flags = new ArrayList<>();
-        for (SseEvents.Event e : SseEvents.parse(body.substring(0, body.lastIndexOf("\n\n") + 2))) {
-            if (e.data() == null) {
-                continue;
-            }
-            try {
-                JsonNode event = JSON.readTree(e.data());
-                if (subscriber.equals(event.path("subscriber").asText())) {
-                    flags.add(event.get("active").asBoolean());
-                }
-            } catch (IOException notJson) {
-                // another kind of update
-            }
-        }
-        return flags;
     }
 
     @Test
@@ -346,7 +329,7 @@ class ClusterTest {
                 clients.add(RawSseClient.open(b.port(), "/.well-known/mercure?topic="
                         + URLEncoder.encode(topic, StandardCharsets.UTF_8)));
             }
-            watcher.awaitBodyWhere(w -> countActive(w.body()) == burst, burst + " starts announced", WAIT);
+            watcher.awaitBodyWhere(w -> Announcements.starts(w.body()) == burst, burst + " starts announced", WAIT);
             Poll.until(WAIT, "every subscriber held on B", () -> b.hub().subscribers().size() == burst);
             for (RawSseClient c : clients) {
                 assertFalse(c.isEof(), "nobody sent away");
@@ -358,9 +341,29 @@ class ClusterTest {
         }
     }
 
-    private static long countActive(String body) {
-        return SseEvents.parse(body.substring(0, body.lastIndexOf("\n\n") + 2)).stream()
-                .filter(e -> e.data() != null && e.data().contains("\"active\":true")).count();
+    @Test
+    void aNodeThatFindsRedisThroughSentinelJoinsTheSameCluster() throws IOException {
+        String topic = topic();
+        try (RedisSentinel sentinel = RedisSentinel.watching(redis);
+             TestServer throughSentinel = TestServer.start(Map.of(Setting.TRANSPORT, sentinel.uri()));
+             Http http = new Http(); RawSseClient onA = subscribe(nodes.get(0), topic)) {
+            nodes.get(0).awaitSubscriber(topic);
+            assertEquals(200, publish(http, throughSentinel, topic, "urn:via-sentinel", "via sentinel").status());
+            onA.awaitBody("data: via sentinel\n\n", WAIT);
+        }
+    }
+
+    @Test
+    void nodesOnARedisThatSpeaksTlsOnlyFormACluster() throws IOException {
+        String topic = topic();
+        try (RedisServer tls = RedisServer.startTls();
+             TestServer a = TestServer.start(Map.of(Setting.TRANSPORT, tls.uri()));
+             TestServer b = TestServer.start(Map.of(Setting.TRANSPORT, tls.uri()));
+             Http http = new Http(); RawSseClient onB = subscribe(b, topic)) {
+            b.awaitSubscriber(topic);
+            assertEquals(200, publish(http, a, topic, "urn:over-tls", "over TLS").status());
+            onB.awaitBody("data: over TLS\n\n", WAIT);
+        }
     }
 
     @Test

@@ -24,11 +24,13 @@ public final class RedisServer implements AutoCloseable {
 
     private final Path dir;
     private final int port;
+    private final boolean tls;
     private Child process;
 
-    private RedisServer(Path dir, int port) {
+    private RedisServer(Path dir, int port, boolean tls) {
         this.dir = dir;
         this.port = port;
+        this.tls = tls;
     }
 
     /** Starts one, and waits until it answers. */
@@ -37,7 +39,18 @@ public final class RedisServer implements AutoCloseable {
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        RedisServer server = new RedisServer(Files.createTempDirectory("lifeline-redis"), port);
+        RedisServer server = new RedisServer(Files.createTempDirectory("lifeline-redis"), port, false);
+        server.startProcess();
+        return server;
+    }
+
+    /** Starts one that speaks TLS only, with a fresh self-signed certificate, and waits until it answers. */
+    public static RedisServer startTls() throws IOException {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        RedisServer server = new RedisServer(Files.createTempDirectory("lifeline-redis"), port, true);
         server.startProcess();
         return server;
     }
@@ -49,8 +62,9 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Its URI; over TLS, one that trusts its self-signed certificate ({@code verifyPeer=NONE}). */
     public String uri() {
-        return "redis://127.0.0.1:" + port;
+        return tls ? "rediss://127.0.0.1:" + port + "?verifyPeer=NONE" : "redis://127.0.0.1:" + port;
     }
 
     public int port() {
@@ -63,9 +77,23 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void startProcess() throws IOException {
-        process = Child.start("redis-server", List.of("redis-server", "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "yes",
-                "--appendfsync", "always", "--daemonize", "no", "--protected-mode", "no"));
+        List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1",
+                "--dir", dir.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+                "--daemonize", "no", "--protected-mode", "no"));
+        if (tls) {
+            Path[] pem;
+            try {
+                pem = Tls.pem(Tls.keystore(dir), dir);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+            command.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port), "--tls-key-file",
+                    pem[0].toString(), "--tls-cert-file", pem[1].toString(), "--tls-auth-clients", "no"));
+        } else {
+            command.addAll(List.of("--port", Integer.toString(port)));
+        }
+        process = Child.start("redis-server", command);
         Poll.until(START, "redis-server to answer on port " + port + ":\n" + process.output(),
                 () -> "+PONG".equals(command("PING")));
     }
@@ -96,8 +124,10 @@ public final class RedisServer implements AutoCloseable {
      * answers.
      */
     public String command(String... words) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            Socket s = tls ? Tls.trustingClient().getSocketFactory().createSocket(plain, "127.0.0.1", port, true)
+                    : plain;
             s.setSoTimeout(2000);
             OutputStream out = s.getOutputStream();
             out.write((String.join(" ", words) + "\r\n").getBytes(StandardCharsets.UTF_8));

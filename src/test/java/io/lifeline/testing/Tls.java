@@ -37,6 +37,31 @@ public final class Tls {
         return keystore;
     }
 
+    /**
+     * The key and certificate of a {@link #keystore} as PEM files ({@code key.pem}, {@code cert.pem}) in
+     * {@code dir}, for servers that read PEM (Redis).
+     */
+    public static Path[] pem(Path keystore, Path dir) throws IOException {
+        try {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            try (var in = Files.newInputStream(keystore)) {
+                store.load(in, PASSWORD.toCharArray());
+            }
+            java.security.Key key = store.getKey("lifeline", PASSWORD.toCharArray());
+            java.security.cert.Certificate cert = store.getCertificate("lifeline");
+            java.util.Base64.Encoder base64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes());
+            Path keyFile = dir.resolve("key.pem");
+            Path certFile = dir.resolve("cert.pem");
+            Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n" + base64.encodeToString(key.getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n");
+            Files.writeString(certFile, "-----BEGIN CERTIFICATE-----\n" + base64.encodeToString(cert.getEncoded())
+                    + "\n-----END CERTIFICATE-----\n");
+            return new Path[] {keyFile, certFile};
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot read the test keystore", e);
+        }
+    }
+
     /** A client context that trusts any certificate: only for talking to the test's own server. */
     public static SSLContext trustingClient() {
         try {
