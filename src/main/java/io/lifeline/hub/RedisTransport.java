@@ -139,7 +139,9 @@ final class RedisTransport implements Transport {
      */
     private void buryOwn() {
         List<String> listed = stream.claim(node, node);
-        if (listed != null && !listed.isEmpty() && stream.bury(node, node, true, ended(listed))) {
+        // buried even when nothing is listed: burying also lets go of the claim, which another node needs should
+        // this one fall silent within the claim's 30 s
+        if (listed != null && stream.bury(node, node, true, ended(listed)) && !listed.isEmpty()) {
             LOG.info("this node's name ({}) still listed {} subscribers from before its start; their ends were "
                     + "announced", node, listed.size());
         }

@@ -93,7 +93,12 @@ public final class RedisServer implements AutoCloseable {
         } else {
             command.addAll(List.of("--port", Integer.toString(port)));
         }
-        process = Child.start("redis-server", command);
+        try {
+            process = Child.start("redis-server", command);
+        } catch (IOException e) {
+            throw new IOException("cannot start redis-server (Debian's redis-server package, which .ci/run installs): "
+                    + e.getMessage(), e);
+        }
         Poll.until(START, "redis-server to answer on port " + port + ":\n" + process.output(),
                 () -> "+PONG".equals(command("PING")));
     }
