@@ -42,7 +42,8 @@ interface Transport extends AutoCloseable {
      * Connects a subscriber: hands {@code replay} every held update published after {@code lastEventId} (all held
      * ones for {@link #EARLIEST} or an unknown id; none for null), publishes {@code announcements} (the hub's events
      * about this subscriber: its subscription events), then runs {@code attach} with the position and sequence after
-     * them, with nothing published in between. From {@code attach} on, the subscriber must receive every later update
+     * them. Whatever else was published after them before {@code attach} (by another node of a cluster) is handed to
+     * {@code replay} too, in order. From {@code attach} on, the subscriber must receive every later update
      * through the fan-out; it never receives its own announcements, and an update published in answer to one (a
      * publisher that greets a new subscriber) comes after {@code attach}, so it reaches the subscriber. While the
      * transport closes, the announcements are dropped and the subscriber is still attached.

@@ -93,7 +93,7 @@ local function trim(key, bytesKey, lenKey, firstKey, hubEvents)
   while len > maxSize or (total > maxBytes and len > 1) do
     local batch = redis.call('XRANGE', key, string.format('%d-0', first), '+', 'COUNT', 100)
     if #batch == 0 then
-      -- the counters and the stream disagree (a key removed by hand): the stream is the truth
+      -- the counters and the stream disagree (a key removed by hand): they start again from nothing
       len, total = 0, 0
       changed = true
       break
