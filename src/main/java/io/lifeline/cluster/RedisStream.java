@@ -13,6 +13,9 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.lifeline.protocol.Update;
 import java.io.IOException;
 import java.io.InputStream;
@@ -101,6 +104,7 @@ public final class RedisStream implements AutoCloseable {
 
     private final String target;
     private final RedisClient client;
+    private final ClientResources resources;
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisConnection<String, String> reads;
     private final int maxSize;
@@ -111,9 +115,11 @@ public final class RedisStream implements AutoCloseable {
     private final Script nodes;
     private final Script bury;
 
-    private RedisStream(String target, RedisClient client, StatefulRedisConnection<String, String> commands,
-                        StatefulRedisConnection<String, String> reads, int maxSize, long maxBytes, Duration timeout) {
+    private RedisStream(String target, RedisClient client, ClientResources resources,
+                        StatefulRedisConnection<String, String> commands, StatefulRedisConnection<String, String> reads,
+                        int maxSize, long maxBytes, Duration timeout) {
         this.target = target;
+        this.resources = resources;
         this.timeout = timeout;
         this.client = client;
         this.commands = commands;
@@ -144,7 +150,12 @@ public final class RedisStream implements AutoCloseable {
         RedisURI redisUri = RedisURI.create(uri);
         redisUri.setTimeout(timeout);
         String target = shown(redisUri);
-        RedisClient client = RedisClient.create(redisUri);
+        // Reconnect soon after Redis is back (Lettuce's default waits up to 30 s between attempts): at most 1 s.
+        ClientResources resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2,
+                        java.util.concurrent.TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, redisUri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -155,7 +166,8 @@ public final class RedisStream implements AutoCloseable {
         try {
             commands = client.connect(StringCodec.UTF8);
             StatefulRedisConnection<String, String> reads = client.connect(StringCodec.UTF8);
-            RedisStream stream = new RedisStream(target, client, commands, reads, maxSize, maxBytes, timeout);
+            RedisStream stream = new RedisStream(target, client, resources, commands, reads, maxSize, maxBytes,
+                    timeout);
             stream.appendNothing(); // sets the epoch if Redis has none, and checks the script runs
             return stream;
         } catch (RuntimeException e) {
@@ -163,6 +175,7 @@ public final class RedisStream implements AutoCloseable {
                 commands.close();
             }
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            resources.shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS);
             if (e instanceof RedisException redis) {
                 throw unavailable("cannot reach Redis at " + target, redis);
             }
@@ -337,6 +350,19 @@ public final class RedisStream implements AutoCloseable {
         return (Long) run(nodes, args).get(0) == 1;
     }
 
+    /**
+     * Gives every registered node a heartbeat of at least {@code lifetime} from now: what a node does when it finds
+     * Redis back after an outage, during which no node could renew its heartbeat, so that nodes are taken for gone
+     * only if they stay silent once Redis answers again.
+     */
+    public void grace(Duration lifetime) {
+        List<String> args = bounds();
+        args.add("grace");
+        args.add("");
+        args.add(Long.toString(lifetime.toMillis()));
+        run(nodes, args);
+    }
+
     /** The nodes whose heartbeat has expired. */
     public List<String> silentNodes() {
         List<String> args = bounds();
@@ -476,6 +502,8 @@ public final class RedisStream implements AutoCloseable {
                 // a restarted Redis forgot the script
                 return sync.eval(script.text, ScriptOutputType.MULTI, KEYS, values);
             }
+        } catch (io.lettuce.core.RedisCommandExecutionException e) {
+            throw unavailable("Redis at " + target + " refused a script", e);
         } catch (RedisException e) {
             throw unavailable("Redis at " + target + " did not answer", e);
         }
@@ -517,6 +545,7 @@ public final class RedisStream implements AutoCloseable {
         reads.close();
         commands.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** A script and its SHA-1, by which Redis runs it once it has seen it. */

@@ -88,6 +88,8 @@ final class RedisTransport implements Transport {
     private final ArrayDeque<Published> recent = new ArrayDeque<>();
     /** Why Redis does not answer the reader now, or null. */
     private volatile String unavailable;
+    /** Whether Redis failed to answer since the node watch last gave every node its grace. */
+    private volatile boolean redisWasAway;
     private volatile boolean closed;
 
     /**
@@ -367,6 +369,11 @@ final class RedisTransport implements Transport {
             for (long started : connecting.values()) {
                 read = Math.min(read, started);
             }
+            if (redisWasAway) {
+                // nobody could renew a heartbeat while Redis was away: silence counts again from now
+                stream.grace(nodeTimeout);
+                redisWasAway = false;
+            }
             announceKeptEnds();
             if (!stream.beat(node, nodeTimeout, false, read)) {
                 LOG.warn("this node ({}) is no longer registered in Redis: its heartbeat expired and another node "
@@ -388,6 +395,7 @@ final class RedisTransport implements Transport {
                 }
             }
         } catch (RedisUnavailableException e) {
+            redisWasAway = true;
             LOG.debug("node heartbeat not renewed: {}", e.getMessage()); // the reader says when Redis goes and comes
         } catch (RuntimeException e) {
             LOG.error("watching the cluster's nodes failed; trying again", e);
@@ -492,6 +500,7 @@ final class RedisTransport implements Transport {
                             + "node reads on from sequence {} once Redis answers", e.getMessage(), position);
                 }
                 failed = true;
+                redisWasAway = true;
                 unavailable = e.getMessage();
                 pause(retryMillis);
                 retryMillis = Math.min(RETRY_MAX_MILLIS, retryMillis * 2);

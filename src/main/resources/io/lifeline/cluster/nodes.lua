@@ -5,6 +5,8 @@
 --             expired and another node announced its subscribers' ends)
 --   register: registers the node (again) and prolongs its heartbeat; returns 1
 --   expired:  returns the nodes whose heartbeat expired
+--   grace:    prolongs every registered node's heartbeat to at least now + the lifetime (a node that finds Redis
+--             back after an outage: the others could not renew theirs meanwhile either); returns 1
 --   leave:    forgets the node and its listed subscribers (a clean stop); returns 1
 --   list:     returns {last id, the listings of every registered node's subscribers}
 --   census:   returns {node, subscribers listed, node, subscribers listed, ...} for every registered node
@@ -15,6 +17,12 @@ if op == 'beat' or op == 'register' then
   end
   redis.call('ZADD', KEYS[11], nowMillis() + tonumber(ARGV[6]), node)
   redis.call('HSET', KEYS[16], node, ARGV[7])
+  return {1}
+elseif op == 'grace' then
+  local expiry = nowMillis() + tonumber(ARGV[6])
+  for _, n in ipairs(redis.call('ZRANGE', KEYS[11], 0, -1)) do
+    redis.call('ZADD', KEYS[11], 'XX', 'GT', expiry, n)
+  end
   return {1}
 elseif op == 'expired' then
   return {redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', nowMillis())}

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeline.config.Setting;
+import io.lifeline.subscriber.Subscriber;
 import io.lifeline.testing.Announcements;
 import io.lifeline.testing.Http;
 import io.lifeline.testing.LiveEvents;
@@ -45,6 +46,7 @@ class ClusterTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String HEARTBEAT = "300ms";
+    private static final String NODE_TIMEOUT = "2s";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RedisServer redis;
@@ -55,7 +57,7 @@ class ClusterTest {
         redis = RedisServer.start();
         for (int i = 0; i < 3; i++) {
             nodes.add(TestServer.start(Map.of(Setting.TRANSPORT, redis.uri(), Setting.HEARTBEAT, HEARTBEAT,
-                    Setting.NODE_NAME, "node-" + i)));
+                    Setting.NODE_NAME, "node-" + i, Setting.NODE_TIMEOUT, NODE_TIMEOUT)));
         }
     }
 
@@ -400,6 +402,11 @@ class ClusterTest {
             assertTrue(refused.body().contains("Redis"), refused.body());
             assertTrue(refused.header("Retry-After") != null, "told when to try again");
             assertFalse(onB.isEof(), "the subscriber stays connected");
+            // longer than the node timeout (2 s): no node can renew its heartbeat meanwhile, and none may be taken
+            // for gone for it once Redis is back
+            int heartbeats = heartbeats(onB.body());
+            onB.awaitBodyWhere(c -> heartbeats(c.body()) >= heartbeats + 10, "ten heartbeats during the outage",
+                    WAIT);
 
             redis.restart();
             Http.Response accepted = Poll.forValue(WAIT, "a publish accepted once Redis is back", () -> {
@@ -410,6 +417,10 @@ class ClusterTest {
             onB.awaitBody("data: after\n\n", WAIT);
             assertFalse(onB.isEof());
             assertEquals(List.of("urn:before", "urn:after"), SseEvents.ids(onB.body()));
+            for (TestServer node : nodes) {
+                assertTrue(node.hub().subscribers().stream().noneMatch(Subscriber::isEnded));
+            }
+            assertTrue(nodes.get(1).subscriberOf(topic).isPresent(), "nobody was taken for gone");
 
             try (RawSseClient resumed = subscribe(nodes.get(2), topic, "Last-Event-ID: urn:before")) {
                 resumed.awaitBody("data: after\n\n", WAIT);
