@@ -35,22 +35,20 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts one, and waits until it answers. */
     public static RedisServer start() throws IOException {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        RedisServer server = new RedisServer(Files.createTempDirectory("lifeline-redis"), port, false);
-        server.startProcess();
-        return server;
+        return start(false);
     }
 
     /** Starts one that speaks TLS only, with a fresh self-signed certificate, and waits until it answers. */
     public static RedisServer startTls() throws IOException {
+        return start(true);
+    }
+
+    private static RedisServer start(boolean tls) throws IOException {
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        RedisServer server = new RedisServer(Files.createTempDirectory("lifeline-redis"), port, true);
+        RedisServer server = new RedisServer(Files.createTempDirectory("lifeline-redis"), port, tls);
         server.startProcess();
         return server;
     }
