@@ -49,12 +49,13 @@ class ClusterIT {
             watcher.awaitHead(WAIT);
             nodeA.awaitSubscriber(EVENTS);
             String subscriber;
-            try (Child nodeB = startNode(redis)) {
+            try (Child nodeB = startNode(redis, NODE_TIMEOUT)) {
                 int portB = Integer.parseInt(match(READY, nodeB.await(WAIT, "node B ready", READY.asPredicate()))
                         .group(1));
                 RawSseClient onB = RawSseClient.open(portB, "/.well-known/mercure?topic=" + encode(topic));
                 onB.awaitHead(WAIT);
-                watcher.awaitBodyWhere(w -> Announcements.firstStarted(w.body()) != null, "node B's subscriber announced", WAIT);
+                watcher.awaitBodyWhere(w -> Announcements.firstStarted(w.body()) != null,
+                        "node B's subscriber announced", WAIT);
                 subscriber = Announcements.firstStarted(watcher.body());
                 publish(http, nodeA, topic, "urn:before", "before");
                 onB.awaitBody("data: before\n\n", WAIT);
@@ -83,7 +84,44 @@ class ClusterIT {
         }
     }
 
-    private static Child startNode(RedisServer redis) throws IOException {
+    /**
+     * A node restarted under its name before anyone took it for gone (its node timeout is long) announces the ends of
+     * what it listed before it died, once.
+     */
+    @Test
+    void aNodeRestartedUnderItsNameAnnouncesTheEndsOfWhatItListedBeforeItDied() throws Exception {
+        String topic = "https://example.com/cluster/" + UUID.randomUUID();
+        Duration longTimeout = Duration.ofSeconds(60);
+        try (RedisServer redis = RedisServer.start();
+             TestServer nodeA = TestServer.start(Map.of(Setting.TRANSPORT, redis.uri(),
+                     Setting.NODE_TIMEOUT, longTimeout.toSeconds() + "s"));
+             RawSseClient watcher = RawSseClient.open(nodeA.port(), "/.well-known/mercure?topic="
+                     + encode(EVENTS), "Authorization: Bearer " + Tokens.subscriber(TestServer.KEY, EVENTS))) {
+            watcher.awaitHead(WAIT);
+            nodeA.awaitSubscriber(EVENTS);
+            String subscriber;
+            try (Child nodeB = startNode(redis, longTimeout)) {
+                int portB = Integer.parseInt(match(READY, nodeB.await(WAIT, "node B ready", READY.asPredicate()))
+                        .group(1));
+                RawSseClient onB = RawSseClient.open(portB, "/.well-known/mercure?topic=" + encode(topic));
+                onB.awaitHead(WAIT);
+                watcher.awaitBodyWhere(w -> Announcements.firstStarted(w.body()) != null,
+                        "node B's subscriber announced", WAIT);
+                subscriber = Announcements.firstStarted(watcher.body());
+                nodeB.close(); // SIGKILL
+                onB.close();
+            }
+            try (Child again = startNode(redis, longTimeout)) {
+                again.await(WAIT, "node B ready again", READY.asPredicate());
+                watcher.awaitBodyWhere(w -> Announcements.of(w.body(), subscriber).size() == 2,
+                        "the end of its subscriber from before", WAIT);
+                assertTrue(again.output().contains("still listed 1 subscribers"), again.output());
+            }
+            assertEquals(List.of(true, false), Announcements.of(watcher.body(), subscriber), "announced once");
+        }
+    }
+
+    private static Child startNode(RedisServer redis, Duration nodeTimeout) throws IOException {
         String jar = System.getProperty("lifeline.server.jar");
         assertTrue(jar != null && Files.exists(Path.of(jar)), "the packaged jar is missing: " + jar);
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
@@ -91,7 +129,7 @@ class ClusterIT {
         builder.environment().keySet().removeIf(name -> name.startsWith("LIFELINE_"));
         builder.environment().putAll(Map.of("LIFELINE_JWT_KEY", TestServer.KEY, "LIFELINE_ANONYMOUS", "true",
                 "LIFELINE_HOST", "127.0.0.1", "LIFELINE_TRANSPORT", redis.uri(), "LIFELINE_NODE_NAME", "node-b",
-                "LIFELINE_NODE_TIMEOUT", NODE_TIMEOUT.toSeconds() + "s"));
+                "LIFELINE_NODE_TIMEOUT", nodeTimeout.toSeconds() + "s"));
         return Child.start("node-b", builder);
     }
 
