@@ -349,11 +349,6 @@ final class RedisTransport implements Transport {
         }
     }
 
-    /** This node's name. */
-    String node() {
-        return node;
-    }
-
     /**
      * Renews this node's heartbeat, and announces the ends of the subscribers of every node whose heartbeat
      * expired, once: the node that wins the claim does. If this node's own heartbeat had expired (it was cut off
