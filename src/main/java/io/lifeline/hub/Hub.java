@@ -155,7 +155,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      * Redis does not answer. Subscribers already connected stay meanwhile.
      */
     public String unavailable() {
-        return transport instanceof RedisTransport redis ? redis.unavailable() : null;
+        return transport.unavailable();
     }
 
     /**
@@ -164,7 +164,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      * @throws HubUnavailableException when Redis does not answer
      */
     public Map<String, Long> census() {
-        return transport instanceof RedisTransport redis ? redis.census() : Map.of();
+        return transport.census();
     }
 
     /**
@@ -243,8 +243,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         String unreachable = null;
         try {
             Listing listing = listing(subscriber);
-            preceding = transport.connect(lastEventId, transport instanceof RedisTransport ? listing : null,
-                    announcements(listing, true), published -> {
+            preceding = transport.connect(lastEventId, listing, announcements(listing, true), published -> {
                 if (reaches(subscriber, matchers, published.update())) {
                     subscriber.offerReplay(published.frame());
                 }

@@ -331,7 +331,8 @@ final class RedisTransport implements Transport {
     }
 
     /** Every node of the cluster and how many subscribers it lists. */
-    Map<String, Long> census() {
+    @Override
+    public Map<String, Long> census() {
         try {
             return stream.census();
         } catch (RedisUnavailableException e) {
@@ -460,7 +461,8 @@ final class RedisTransport implements Transport {
     }
 
     /** Why this node cannot reach Redis now, or null when it can. */
-    String unavailable() {
+    @Override
+    public String unavailable() {
         return unavailable;
     }
 

@@ -2,6 +2,7 @@ package io.lifeline.hub;
 
 import io.lifeline.protocol.Update;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -49,7 +50,7 @@ interface Transport extends AutoCloseable {
      * transport closes, the announcements are dropped and the subscriber is still attached.
      *
      * @param listing how the subscriptions API lists the subscriber, kept with the announcements by a transport that
-     *                lists the subscribers of a whole cluster; null for none
+     *                lists the subscribers of a whole cluster, ignored by one that serves one node
      * @return the id the replay follows: {@code lastEventId} if held, else {@link #EARLIEST}
      */
     String connect(String lastEventId, Listing listing, List<Update> announcements, Consumer<Published> replay,
@@ -76,6 +77,23 @@ interface Transport extends AutoCloseable {
      * before any later one is: in the fan-out's order, possibly on another thread and after this returns.
      */
     void atPosition(Consumer<String> action);
+
+    /**
+     * Why updates and new subscribers cannot be taken now, or null when they can: a transport shared through Redis
+     * that does not answer. One that serves one node is always available.
+     */
+    default String unavailable() {
+        return null;
+    }
+
+    /**
+     * Every node of the cluster and how many subscribers it holds; empty for a transport that serves one node.
+     *
+     * @throws HubUnavailableException when the store the nodes share does not answer
+     */
+    default Map<String, Long> census() {
+        return Map.of();
+    }
 
     /** The id of the last update published, or {@link #EARLIEST}. */
     String lastEventId();

@@ -1,6 +1,6 @@
 -- The nodes of a cluster, by heartbeat. ARGV: 4 the operation, 5 the node, 6 the heartbeat's lifetime (ms),
 -- 7 the last sequence the node has read (beat and register).
--- Each answers with a list (one element but for list):
+-- Each answers with a list (of one element, but for list and census):
 --   beat:     prolongs the node's heartbeat; returns 1, or 0 when the node is not registered (its heartbeat
 --             expired and another node announced its subscribers' ends)
 --   register: registers the node (again) and prolongs its heartbeat; returns 1

@@ -44,19 +44,11 @@ class ClusterIT {
              TestServer nodeA = TestServer.start(Map.of(Setting.TRANSPORT, redis.uri(),
                      Setting.NODE_TIMEOUT, NODE_TIMEOUT.toSeconds() + "s"));
              Http http = new Http();
-             RawSseClient watcher = RawSseClient.open(nodeA.port(), "/.well-known/mercure?topic="
-                     + encode(EVENTS), "Authorization: Bearer " + Tokens.subscriber(TestServer.KEY, EVENTS))) {
-            watcher.awaitHead(WAIT);
-            nodeA.awaitSubscriber(EVENTS);
+             RawSseClient watcher = watch(nodeA)) {
             String subscriber;
             try (Child nodeB = startNode(redis, NODE_TIMEOUT)) {
-                int portB = Integer.parseInt(match(READY, nodeB.await(WAIT, "node B ready", READY.asPredicate()))
-                        .group(1));
-                RawSseClient onB = RawSseClient.open(portB, "/.well-known/mercure?topic=" + encode(topic));
-                onB.awaitHead(WAIT);
-                watcher.awaitBodyWhere(w -> Announcements.firstStarted(w.body()) != null,
-                        "node B's subscriber announced", WAIT);
-                subscriber = Announcements.firstStarted(watcher.body());
+                RawSseClient onB = subscribeOn(nodeB, topic);
+                subscriber = awaitStart(watcher);
                 publish(http, nodeA, topic, "urn:before", "before");
                 onB.awaitBody("data: before\n\n", WAIT);
                 long killed = System.nanoTime();
@@ -95,19 +87,11 @@ class ClusterIT {
         try (RedisServer redis = RedisServer.start();
              TestServer nodeA = TestServer.start(Map.of(Setting.TRANSPORT, redis.uri(),
                      Setting.NODE_TIMEOUT, longTimeout.toSeconds() + "s"));
-             RawSseClient watcher = RawSseClient.open(nodeA.port(), "/.well-known/mercure?topic="
-                     + encode(EVENTS), "Authorization: Bearer " + Tokens.subscriber(TestServer.KEY, EVENTS))) {
-            watcher.awaitHead(WAIT);
-            nodeA.awaitSubscriber(EVENTS);
+             RawSseClient watcher = watch(nodeA)) {
             String subscriber;
             try (Child nodeB = startNode(redis, longTimeout)) {
-                int portB = Integer.parseInt(match(READY, nodeB.await(WAIT, "node B ready", READY.asPredicate()))
-                        .group(1));
-                RawSseClient onB = RawSseClient.open(portB, "/.well-known/mercure?topic=" + encode(topic));
-                onB.awaitHead(WAIT);
-                watcher.awaitBodyWhere(w -> Announcements.firstStarted(w.body()) != null,
-                        "node B's subscriber announced", WAIT);
-                subscriber = Announcements.firstStarted(watcher.body());
+                RawSseClient onB = subscribeOn(nodeB, topic);
+                subscriber = awaitStart(watcher);
                 nodeB.close(); // SIGKILL
                 onB.close();
             }
@@ -119,6 +103,30 @@ class ClusterIT {
             }
             assertEquals(List.of(true, false), Announcements.of(watcher.body(), subscriber), "announced once");
         }
+    }
+
+    /** A watcher of every subscription event, on {@code node}. */
+    private static RawSseClient watch(TestServer node) throws IOException {
+        RawSseClient watcher = RawSseClient.open(node.port(), "/.well-known/mercure?topic=" + encode(EVENTS),
+                "Authorization: Bearer " + Tokens.subscriber(TestServer.KEY, EVENTS));
+        watcher.awaitHead(WAIT);
+        node.awaitSubscriber(EVENTS);
+        return watcher;
+    }
+
+    /** A subscriber to {@code topic} on a started node process, once it has its stream. */
+    private static RawSseClient subscribeOn(Child node, String topic) throws IOException {
+        int port = Integer.parseInt(match(READY, node.await(WAIT, "the node ready", READY.asPredicate())).group(1));
+        RawSseClient client = RawSseClient.open(port, "/.well-known/mercure?topic=" + encode(topic));
+        client.awaitHead(WAIT);
+        return client;
+    }
+
+    /** The subscriber whose start the watcher sees announced first. */
+    private static String awaitStart(RawSseClient watcher) throws IOException {
+        watcher.awaitBodyWhere(w -> Announcements.firstStarted(w.body()) != null, "a subscriber's start announced",
+                WAIT);
+        return Announcements.firstStarted(watcher.body());
     }
 
     private static Child startNode(RedisServer redis, Duration nodeTimeout) throws IOException {

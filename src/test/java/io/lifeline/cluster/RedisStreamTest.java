@@ -160,6 +160,17 @@ class RedisStreamTest {
     }
 
     @Test
+    void aRangeReturnsBothStreamsInOrderAfterOneSequenceUpToAnother() {
+        try (RedisStream stream = RedisStream.open(redis.uri(), 100, 1 << 20, TIMEOUT)) {
+            for (int i = 1; i <= 6; i++) {
+                stream.append(List.of(update("urn:" + i, i % 2 == 0, 1)));
+            }
+            assertEquals(List.of("urn:3", "urn:4", "urn:5"), ids(stream.range(2, 5)));
+            assertEquals(List.of(), stream.range(6, 6));
+        }
+    }
+
+    @Test
     void anUpdateComesBackAsItWasPublished() {
         try (RedisStream stream = RedisStream.open(redis.uri(), 10, 1 << 20, TIMEOUT)) {
             Update sent = new Update("urn:full", List.of("https://a/1", "https://a/2"), "line 1\nline 2 é",
