@@ -254,7 +254,7 @@ public final class LifelineContextListener implements ServletContextListener {
             host = "node";
         }
         host = host.replaceAll("[^A-Za-z0-9.-]", "-");
-        return host + "-" + java.util.HexFormat.of().toHexDigits((byte) new java.security.SecureRandom().nextInt())
-                + java.util.HexFormat.of().toHexDigits((short) new java.security.SecureRandom().nextInt());
+        String suffix = java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextInt());
+        return host + "-" + suffix.substring(2); // six hex digits
     }
 }
