@@ -17,6 +17,7 @@ import io.lifeline.config.ConfigException;
 import io.lifeline.config.Flags;
 import io.lifeline.config.Setting;
 import io.lifeline.config.Settings;
+import io.lifeline.probe.ProbeCommand;
 import java.net.BindException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded program: {@code java -jar lifeline-server.jar [--port N] [--jwt-key K] ...}, or
- * {@code java -jar lifeline-server.jar token ...} to print a token for the configured key ({@link TokenCommand}).
+ * {@code java -jar lifeline-server.jar token ...} to print a token for the configured key ({@link TokenCommand}), or
+ * {@code java -jar lifeline-server.jar probe URL} to ask whether any SSE server notices a departure
+ * ({@link ProbeCommand}).
  *
  * <p>Prints one readiness line with the real port once it listens. With no key configured it runs in development
  * mode, loudly: a key generated for this run, a token that may publish and subscribe to everything, anonymous
@@ -74,6 +77,10 @@ public final class Main {
             if (status != 0) {
                 System.exit(status);
             }
+            return;
+        }
+        if (args.length > 0 && args[0].equals(ProbeCommand.NAME)) {
+            System.exit(ProbeCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
             return;
         }
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
@@ -218,7 +225,9 @@ public final class Main {
     private static String usage() {
         StringBuilder sb = new StringBuilder("usage: java -jar lifeline-server.jar [flags]\n"
                 + "       java -jar lifeline-server.jar token [flags]   prints a token signed with the configured key "
-                + "(token --help)\n\n"
+                + "(token --help)\n"
+                + "       java -jar lifeline-server.jar probe URL       tells whether the SSE server at URL notices "
+                + "a departure (probe --help)\n\n"
                 + "Every flag is also an environment variable and a system property, e.g.\n"
                 + "--jwt-key = LIFELINE_JWT_KEY = -Dlifeline.jwt.key. Flags win over system properties,\n"
                 + "which win over the environment.\n\n");

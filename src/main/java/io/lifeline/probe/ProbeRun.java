@@ -1,0 +1,46 @@
+package io.lifeline.probe;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What every check of one probe run shares.
+ *
+ * @param target  the server
+ * @param stream  the stream URL as given, with the probe's own topic added where it is a hub's
+ * @param headers extra header lines for stream requests (a hub's subscribe token)
+ * @param hub     the Mercure hub behind the URL, or null
+ * @param window  how long each departure is watched
+ * @param runId   a random name for this run, part of every topic the probe subscribes to or publishes on
+ * @param stall   whether the stalled-reader check may run
+ */
+record ProbeRun(Target target, URI stream, List<String> headers, MercureHub hub, Duration window, String runId,
+                boolean stall) {
+
+    /** The topic the probe uses for one check on a hub: a URN no one else subscribes to (RFC 8141). */
+    String topic(String check) {
+        return "urn:lifeline:probe:" + runId + ":" + check;
+    }
+
+    /** Whether the URL given is the hub's own, rather than a resource whose {@code Link} names a hub. */
+    boolean streamIsHub() {
+        return hub != null && stream.getRawPath() != null && stream.getRawPath().equals(hub.url().getRawPath());
+    }
+
+    /**
+     * The URL a check that watches its own socket subscribes to: the one given, and on a hub with a topic of the
+     * check's own added, so that the updates the probe publishes reach it and the hub's list can tell it apart.
+     */
+    URI streamFor(String check) {
+        return streamIsHub() ? Target.withParameter(stream, "topic", topic(check)) : stream;
+    }
+
+    /** The URL a check that watches the hub's list subscribes to: {@link #streamFor} on the hub. */
+    URI hubStreamFor(String check) {
+        return streamIsHub() ? streamFor(check) : Target.withParameter(hub.url(), "topic", topic(check));
+    }
+
+    /** How long a check waits for a stream's first bytes before it departs anyway. */
+    static final Duration FIRST_BYTES = Duration.ofSeconds(2);
+}

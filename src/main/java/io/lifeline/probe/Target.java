@@ -1,0 +1,178 @@
+package io.lifeline.probe;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The server the probe talks to: its address, its scheme, the header lines every stream request carries, and how
+ * TLS is checked. Every connection is opened here, so that each departure is played on a fresh one.
+ */
+final class Target {
+
+    /** Longest a TCP connect or a TLS handshake may take. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    private final URI url;
+    private final String host;
+    private final int port;
+    private final boolean tls;
+    private final List<String> headers;
+    private final SSLContext sslContext;
+    private final boolean insecure;
+
+    Target(URI url, List<String> headers, boolean insecure) {
+        this.url = url;
+        this.tls = url.getScheme().equalsIgnoreCase("https");
+        this.host = url.getHost().startsWith("[") ? url.getHost().substring(1, url.getHost().length() - 1)
+                : url.getHost();
+        this.port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
+        this.headers = headers;
+        this.insecure = insecure;
+        this.sslContext = tls ? sslContext(insecure) : null;
+    }
+
+    URI url() {
+        return url;
+    }
+
+    boolean tls() {
+        return tls;
+    }
+
+    /** The {@code Host} header's value (RFC 9110, section 7.2): the port only where it is not the scheme's own. */
+    String authority() {
+        String name = host.contains(":") ? "[" + host + "]" : host;
+        return url.getPort() > 0 ? name + ":" + port : name;
+    }
+
+    /** The URL's path and query as sent in a request line; {@code /} for an empty path. */
+    static String pathAndQuery(URI url) {
+        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        return url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
+    }
+
+    /** This URL with one more query parameter, encoded as a form value. */
+    static URI withParameter(URI url, String name, String value) {
+        String pair = name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
+        String query = url.getRawQuery() == null || url.getRawQuery().isEmpty() ? pair : url.getRawQuery() + "&" + pair;
+        return URI.create(url.getScheme() + "://" + url.getRawAuthority()
+                + (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath()) + "?" + query);
+    }
+
+    /**
+     * Opens a connection, over TLS where the URL says {@code https}, offering {@code protocols} by ALPN (RFC 7301).
+     *
+     * @param receiveBuffer if positive, the socket's receive buffer in bytes, set before connecting so that the TCP
+     *                      window stays that small
+     * @throws IOException with a message a person can act on: the host unknown, the connection refused, the
+     *                     certificate not trusted
+     */
+    Connection open(int receiveBuffer, String... protocols) throws IOException {
+        Socket tcp = new Socket();
+        try {
+            if (receiveBuffer > 0) {
+                tcp.setReceiveBufferSize(receiveBuffer);
+            }
+            tcp.setTcpNoDelay(true);
+            tcp.connect(new InetSocketAddress(host, port), (int) CONNECT_TIMEOUT.toMillis());
+            if (!tls) {
+                return new Connection(tcp, null);
+            }
+            SSLSocket layer = (SSLSocket) sslContext.getSocketFactory().createSocket(tcp, host, port, false);
+            SSLParameters parameters = layer.getSSLParameters();
+            parameters.setApplicationProtocols(protocols.length == 0 ? new String[] {"http/1.1"} : protocols);
+            if (!insecure) {
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            }
+            layer.setSSLParameters(parameters);
+            tcp.setSoTimeout((int) CONNECT_TIMEOUT.toMillis());
+            try {
+                layer.startHandshake();
+            } catch (IOException e) {
+                throw new IOException("the TLS handshake with " + authority() + " failed: " + e.getMessage()
+                        + (insecure ? "" : " (for a self-signed certificate, add --insecure)"), e);
+            }
+            tcp.setSoTimeout(0);
+            return new Connection(tcp, layer);
+        } catch (UnknownHostException e) {
+            tcp.close();
+            throw new IOException("unknown host " + host, e);
+        } catch (IOException e) {
+            tcp.close();
+            if (e.getMessage() != null && e.getMessage().startsWith("the TLS handshake")) {
+                throw e;
+            }
+            throw new IOException("cannot connect to " + authority() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The head of a {@code GET} for an event stream: {@code Accept: text/event-stream} and {@code Cache-Control:
+     * no-cache} as EventSource sends them (WHATWG HTML, section 9.2.2), then the given header lines.
+     */
+    String streamRequest(URI stream, List<String> extra) {
+        List<String> lines = new ArrayList<>(headers);
+        lines.addAll(extra);
+        StringBuilder head = new StringBuilder("GET " + pathAndQuery(stream) + " HTTP/1.1\r\n")
+                .append("Host: ").append(authority()).append("\r\n")
+                .append("Accept: text/event-stream\r\n")
+                .append("Cache-Control: no-cache\r\n")
+                .append("User-Agent: lifeline-probe\r\n");
+        for (String line : lines) {
+            head.append(line).append("\r\n");
+        }
+        return head.append("\r\n").toString();
+    }
+
+    /** Whether the user gave a header line with this name (compared without case). */
+    boolean hasHeader(String name) {
+        String prefix = name.toLowerCase(Locale.ROOT) + ":";
+        return headers.stream().anyMatch(h -> h.toLowerCase(Locale.ROOT).startsWith(prefix));
+    }
+
+    private static SSLContext sslContext(boolean insecure) {
+        try {
+            if (!insecure) {
+                return SSLContext.getDefault();
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new TrustingEveryone()}, new SecureRandom());
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM offers no TLS", e);
+        }
+    }
+
+    /** {@code --insecure}: any certificate, as {@code curl --insecure} takes it. */
+    private static final class TrustingEveryone implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
