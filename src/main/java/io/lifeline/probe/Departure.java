@@ -23,7 +23,14 @@ enum Departure {
     /** A FIN without reading on: a client that closes its socket. */
     CLOSE("close", "close (FIN, reading stopped)", "the close",
             "A browser tab that closes sends a FIN and reads no more; a server that does not notice learns of it "
-            + "only when its next write draws an RST.");
+            + "only when its next write draws an RST."),
+    /**
+     * An HTTP/2 stream cancelled with RST_STREAM while its connection stays: how a browser closes an EventSource
+     * over HTTP/2. Played by {@link Http2Departure}, which speaks the frames.
+     */
+    RST_STREAM("rst-stream", "RST_STREAM (HTTP/2)", "the RST_STREAM",
+            "A browser closes an EventSource over HTTP/2 with RST_STREAM and keeps the connection for other "
+            + "requests: a server that watches only TCP never learns that the stream is gone.");
 
     private final String check;
     private final String label;
@@ -64,6 +71,8 @@ enum Departure {
             case CLOSE_NOTIFY -> connection.closeNotify();
             case RST -> connection.reset();
             case CLOSE -> connection.close();
+            case RST_STREAM -> throw new UnsupportedOperationException("an HTTP/2 stream leaves by a frame: "
+                    + "Http2Departure sends it");
         }
     }
 }

@@ -8,9 +8,10 @@ import java.util.List;
 /**
  * What a server wrote into an event stream, counted as the WHATWG HTML standard's parser reads it (section 9.2.6):
  * lines end in CR, LF or CRLF; a line starting with a colon is a comment; an empty line ends a block. A block with
- * {@code data} is an event; one with only comments is a heartbeat, except as the stream's first block (an opening
- * comment, or padding for old browsers); one with only an {@code id} moves the stream's last event id without an
- * event.
+ * {@code data} is an event. Any other block read after the stream's first bytes is a heartbeat: comments, an
+ * {@code event} or {@code id} field without data (nchan's {@code :hb} with {@code event: ping}), all of which keep
+ * the connection busy without an event for the page. What comes with the first bytes (an opening comment, padding
+ * for old browsers, an id-only block) is the stream's opening, not a heartbeat.
  *
  * <p>Times are {@link System#nanoTime()} readings of when the bytes were read.</p>
  */
@@ -25,7 +26,6 @@ final class EventTally {
     private long bytes;
     private long firstByteNanos;
     private long lastBlockNanos;
-    private int blocks;
     private int events;
     private int heartbeats;
     private Long retry;
@@ -63,13 +63,12 @@ final class EventTally {
                 if (blockId != null) {
                     eventIds.add(blockId);
                 }
-            } else if (blockHasComment && !blockHasFields && blocks > 0) {
+            } else if ((blockHasFields || blockHasComment) && nanos > firstByteNanos) {
                 heartbeats++;
                 heartbeatGapsNanos.add(nanos - lastBlockNanos);
             }
             if (blockHasData || blockHasFields || blockHasComment) {
                 lastBlockNanos = nanos;
-                blocks++;
             }
             blockHasData = false;
             blockHasFields = false;

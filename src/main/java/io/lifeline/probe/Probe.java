@@ -66,6 +66,7 @@ public final class Probe {
             }
             checks.add(pool.submit(new HubDeparture(run, Departure.RST)));
             checks.add(pool.submit(new HubDeparture(run, Departure.CLOSE)));
+            checks.add(pool.submit(new Http2Departure(run)));
             checks.add(pool.submit(new StallCheck(run)));
             Future<Finding> protocol = pool.submit(new ProtocolCheck(target));
 

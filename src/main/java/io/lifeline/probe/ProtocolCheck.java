@@ -13,10 +13,6 @@ import java.util.concurrent.Callable;
  */
 final class ProtocolCheck implements Callable<Finding> {
 
-    /** RFC 9113, section 3.4: the client preface, then an empty SETTINGS frame. */
-    private static final byte[] PREFACE = concat("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(
-            java.nio.charset.StandardCharsets.US_ASCII), new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
-    private static final int SETTINGS = 4;
     private static final long ANSWER_NANOS = 2_000_000_000L;
 
     private final Target target;
@@ -39,7 +35,7 @@ final class ProtocolCheck implements Callable<Finding> {
                 }
             }
             try (Connection connection = target.open(0)) {
-                connection.write(PREFACE);
+                connection.write(Http2Departure.clientPreface());
                 byte[] frame = new byte[9];
                 int read = 0;
                 long deadline = System.nanoTime() + ANSWER_NANOS;
@@ -52,19 +48,12 @@ final class ProtocolCheck implements Callable<Finding> {
                     System.arraycopy(some, 0, frame, read, n);
                     read += n;
                 }
-                boolean h2c = read == frame.length && frame[3] == SETTINGS;
+                boolean h2c = read == frame.length && Http2Departure.isSettings(frame);
                 return new Finding("http2", "HTTP/2", Outcome.INFO, (h2c ? "h2c with prior knowledge spoken"
                         : "h2c with prior knowledge not spoken") + after, null, Map.of("h2c", h2c));
             }
         } catch (IOException e) {
             return Finding.of("http2", "HTTP/2", Outcome.INFO, "not learnt: " + e.getMessage());
         }
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] both = new byte[a.length + b.length];
-        System.arraycopy(a, 0, both, 0, a.length);
-        System.arraycopy(b, 0, both, a.length, b.length);
-        return both;
     }
 }

@@ -34,12 +34,12 @@ final class StreamBehaviour {
         }
         List<Long> gaps = stream.tally().heartbeatGapsNanos();
         if (gaps.isEmpty()) {
-            findings.add(new Finding("heartbeat", "heartbeat", Outcome.CHECK, "no comment within "
+            findings.add(new Finding("heartbeat", "heartbeat", Outcome.CHECK, "none within "
                     + Report.seconds(windowNanos), "Proxies close streams idle too long (nginx after 60 s), and a "
                     + "server learns of a lost client only when it writes.", Map.of()));
         } else {
             long longest = gaps.stream().mapToLong(Long::longValue).max().orElse(0);
-            findings.add(new Finding("heartbeat", "heartbeat", Outcome.OK, "a comment after "
+            findings.add(new Finding("heartbeat", "heartbeat", Outcome.OK, "written after "
                     + Report.seconds(longest) + " of silence (" + gaps.size() + " seen)"
                     + (stream.tally().retry() == null ? "" : "; retry " + stream.tally().retry() + " ms"),
                     null, Map.of("interval_ms", longest / 1_000_000L, "seen", gaps.size())));

@@ -52,6 +52,11 @@ final class Target {
         return url;
     }
 
+    /** The header lines the user gave, as {@code Name: value}. */
+    List<String> headers() {
+        return headers;
+    }
+
     boolean tls() {
         return tls;
     }

@@ -38,7 +38,7 @@ class ProbeCommandTest {
                     "--token", token(), "--json");
 
             assertEquals(ProbeCommand.EXIT_ALL_NOTICED, run.status, run.out + run.err);
-            for (String departure : List.of("fin", "rst", "close")) {
+            for (String departure : List.of("fin", "rst", "close", "rst-stream")) {
                 JsonNode check = run.check(departure);
                 assertEquals("noticed", check.path("result").asText(), check.toString());
                 assertTrue(check.path("after_ms").asLong() < 1000, check.toString());
