@@ -100,6 +100,26 @@ class EmbeddedProgramIT {
     }
 
     @Test
+    void theProbeCommandJudgesARunningProgramAndExitsWithItsVerdict() throws Exception {
+        Program hub = start(Map.of(), "--port", "0", "--heartbeat", "1s");
+        int port = hub.awaitReady();
+        Matcher token = Pattern.compile("\\n\\s+(eyJ[\\w-]+\\.[\\w-]+\\.[\\w-]+)\\n").matcher(hub.stdout());
+        assertTrue(token.find(), hub.stdout());
+
+        Program probe = start(Map.of(), "probe", "http://127.0.0.1:" + port + "/.well-known/mercure?topic=hello",
+                "--token", token.group(1), "--window", "3s");
+        assertEquals(0, probe.awaitExit(), probe.stdout() + probe.stderr());
+        assertTrue(probe.stdout().matches("(?s).*FIN, reading on +noticed.*RST_STREAM \\(HTTP/2\\) +noticed.*")
+                && probe.stdout().contains("Every departure the probe could play (4) was noticed within 3 s."),
+                probe.stdout());
+
+        Program page = start(Map.of(), "probe", "http://127.0.0.1:" + port + "/", "--window", "2s");
+        assertEquals(2, page.awaitExit(), page.stdout() + page.stderr());
+        assertTrue(page.stderr().contains("not an event stream: http://127.0.0.1:" + port + "/ answered 200"),
+                page.stderr());
+    }
+
+    @Test
     void aCleanStopOnSigintExitsZeroToo() throws Exception {
         Program program = start(Map.of("LIFELINE_JWT_KEY", "k".repeat(40)), "--port", "0");
         program.awaitReady();
