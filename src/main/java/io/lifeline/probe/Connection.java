@@ -50,7 +50,6 @@ final class Connection implements AutoCloseable {
     private final byte[] buf = new byte[32 * 1024];
     private int pos;
     private int lim;
-    private ResponseHead head;
     private boolean chunked;
     /** Chunked: bytes left in the current chunk, or -1 before a size line, or -2 before the CRLF after data. */
     private long chunkLeft = -1;
@@ -119,7 +118,6 @@ final class Connection implements AutoCloseable {
             if (parsed.status() >= 100 && parsed.status() < 200) {
                 continue;
             }
-            head = parsed;
             chunked = parsed.lists("transfer-encoding", "chunked");
             String length = parsed.field("content-length");
             if (!chunked && length != null) {
@@ -146,7 +144,6 @@ final class Connection implements AutoCloseable {
             throw new IllegalStateException("the response has not ended: " + end);
         }
         end = End.OPEN;
-        head = null;
         chunked = false;
         chunkLeft = -1;
         lengthLeft = -1;

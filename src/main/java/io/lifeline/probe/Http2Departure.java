@@ -89,11 +89,12 @@ final class Http2Departure implements Callable<Finding> {
             measures.put("noticed", gone >= 0);
             if (gone >= 0) {
                 measures.put("after_ms", (gone - departed) / 1_000_000L);
-                return new Finding(CHECK, LABEL, Outcome.NOTICED, "the hub ended the subscription "
-                        + Report.millis(gone - departed) + " after the RST_STREAM, the connection kept (its list)",
+                return new Finding(CHECK, LABEL, Outcome.NOTICED, "ended the subscription "
+                        + Report.millis(gone - departed) + " after the RST_STREAM, connection kept (seen in the hub's "
+                        + "list)",
                         null, measures);
             }
-            return new Finding(CHECK, LABEL, Outcome.LEAKS, "the hub still listed the subscription "
+            return new Finding(CHECK, LABEL, Outcome.LEAKS, "still listed the subscription "
                     + Report.seconds(run.window()) + " after the RST_STREAM", Departure.RST_STREAM.why(), measures);
         } catch (MercureHub.HubRefusal e) {
             return Finding.of(CHECK, LABEL, Outcome.NOT_RUN, e.getMessage());

@@ -55,11 +55,11 @@ final class HubDeparture implements Callable<Finding> {
             measures.put("noticed", gone >= 0);
             if (gone >= 0) {
                 measures.put("after_ms", (gone - departed) / 1_000_000L);
-                return new Finding(departure.check(), label, Outcome.NOTICED, "the hub ended the subscription "
-                        + Report.millis(gone - departed) + " after " + departure.noun() + " (its list, polled every "
-                        + MercureHub.POLL_MILLIS + " ms)", null, measures);
+                return new Finding(departure.check(), label, Outcome.NOTICED, "ended the subscription "
+                        + Report.millis(gone - departed) + " after " + departure.noun() + " (seen in the hub's list)",
+                        null, measures);
             }
-            return new Finding(departure.check(), label, Outcome.LEAKS, "the hub still listed the subscription "
+            return new Finding(departure.check(), label, Outcome.LEAKS, "still listed the subscription "
                     + Report.seconds(run.window()) + " after " + departure.noun(), departure.why(), measures);
         } catch (MercureHub.HubRefusal e) {
             return Finding.of(departure.check(), label, Outcome.NOT_RUN, e.getMessage());

@@ -68,19 +68,20 @@ final class MercureHub implements AutoCloseable {
                 && hub.getScheme().equalsIgnoreCase(url.getScheme()) ? hub : null;
     }
 
-    /** Whether the URL already names what to subscribe to ({@code topic} in draft-07, {@code match} in 1.0). */
-    static boolean namesTopics(URI url) {
+    /**
+     * The query parameter that names a subscription's topics in this URL's dialect: {@code match} where the URL uses
+     * Mercure 1.0's, else draft-07's {@code topic}. A hub refuses a subscription that mixes the two.
+     */
+    static String topicParameter(URI url) {
         String query = url.getRawQuery();
-        if (query == null) {
-            return false;
-        }
-        for (String pair : query.split("&")) {
-            String name = pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair;
-            if (name.equals("topic") || name.equals("match")) {
-                return true;
+        if (query != null) {
+            for (String pair : query.split("&")) {
+                if (pair.equals("match") || pair.startsWith("match=")) {
+                    return "match";
+                }
             }
         }
-        return false;
+        return "topic";
     }
 
     URI url() {

@@ -33,7 +33,7 @@ record ProbeRun(Target target, URI stream, List<String> headers, MercureHub hub,
      * check's own added, so that the updates the probe publishes reach it and the hub's list can tell it apart.
      */
     URI streamFor(String check) {
-        return streamIsHub() ? Target.withParameter(stream, "topic", topic(check)) : stream;
+        return streamIsHub() ? Target.withParameter(stream, MercureHub.topicParameter(stream), topic(check)) : stream;
     }
 
     /** The URL a check that watches the hub's list subscribes to: {@link #streamFor} on the hub. */

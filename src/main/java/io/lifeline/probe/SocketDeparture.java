@@ -65,7 +65,7 @@ final class SocketDeparture implements Callable<Finding> {
                 return new Finding(departure.check(), label, Outcome.NOTICED, end.words() + " "
                         + Report.millis(after) + " after " + departure.noun() + "; " + written, null, measures);
             }
-            return new Finding(departure.check(), label, Outcome.LEAKS, "never ended the stream within "
+            return new Finding(departure.check(), label, Outcome.LEAKS, "never ended the stream in "
                     + Report.seconds(run.window()) + "; " + written.replace("after it", "after " + departure.noun()),
                     departure.why(), measures);
         } catch (IOException e) {

@@ -83,10 +83,10 @@ final class StallCheck implements Callable<Finding> {
             String amount = Report.mebibytes(published) + " published";
             if (gone >= 0) {
                 measures.put("after_ms", (gone - stalled) / 1_000_000L);
-                return new Finding(CHECK, LABEL, Outcome.INFO, "the hub ended the stream " + Report.millis(gone - stalled)
+                return new Finding(CHECK, LABEL, Outcome.INFO, "ended the stream " + Report.millis(gone - stalled)
                         + " after the reader stopped (" + amount + ")", null, measures);
             }
-            return new Finding(CHECK, LABEL, Outcome.INFO, "the hub still held the stream " + Report.seconds(
+            return new Finding(CHECK, LABEL, Outcome.INFO, "still held the stream " + Report.seconds(
                     run.window()) + " after the reader stopped (" + amount + "): it keeps what a stalled reader "
                     + "cannot take, in memory or in TCP buffers", null, measures);
         } catch (IOException e) {

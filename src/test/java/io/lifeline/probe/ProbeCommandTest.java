@@ -60,7 +60,7 @@ class ProbeCommandTest {
                     "--token", token(), "--no-stall");
 
             assertEquals(ProbeCommand.EXIT_LEAKS, run.status, run.out + run.err);
-            assertTrue(run.out.matches("(?s).*FIN, reading on +LEAKS +never ended the stream within 3 s; wrote "
+            assertTrue(run.out.matches("(?s).*FIN, reading on +LEAKS +never ended the stream in 3 s; wrote "
                     + "[2-4] heartbeats.*after the FIN.*"), run.out);
             assertTrue(run.out.contains("FIN, reading on: A full-proxy load balancer"), run.out);
             assertTrue(run.out.contains("RST  ") && run.out.matches("(?s).*RST +noticed.*"),
