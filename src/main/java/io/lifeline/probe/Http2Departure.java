@@ -7,7 +7,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,15 +49,10 @@ final class Http2Departure implements Callable<Finding> {
 
     @Override
     public Finding call() {
-        if (run.hub() == null) {
-            return Finding.of(CHECK, LABEL, Outcome.NOT_RUN,
-                    "seen only through a Mercure hub's subscriptions API; this is no hub");
+        Finding unwatchable = HubDeparture.unwatchable(run, Departure.RST_STREAM);
+        if (unwatchable != null) {
+            return unwatchable;
         }
-        if (!run.hub().canList()) {
-            return Finding.of(CHECK, LABEL, Outcome.NOT_RUN,
-                    "give --token (or --subscribe-token) to read the hub's subscriptions API");
-        }
-        String topic = run.topic(CHECK);
         long deadline = System.nanoTime() + Target.CONNECT_TIMEOUT.toNanos();
         try (MercureHub hub = run.hub().copy();
              Connection connection = run.target().open(0, "h2")) {
@@ -78,24 +72,9 @@ final class Http2Departure implements Callable<Finding> {
                         + "field octets " + HexFormat.of().formatHex(answer.payload, 0,
                         Math.min(8, answer.payload.length)) + ")");
             }
-            if (hub.awaitListed(topic, 1, System.nanoTime() + HubDeparture.LISTING_NANOS) < 0) {
-                return Finding.of(CHECK, LABEL, Outcome.NOT_RUN, "the hub did not list the probe's subscription "
-                        + "within " + HubDeparture.LISTING_NANOS / 1_000_000_000L + " s");
-            }
-            connection.write(frame(RST_STREAM, 0, STREAM, new byte[] {0, 0, 0, CANCEL}));
-            long departed = System.nanoTime();
-            long gone = hub.awaitListed(topic, 0, departed + run.window().toNanos());
-            Map<String, Object> measures = new LinkedHashMap<>();
-            measures.put("noticed", gone >= 0);
-            if (gone >= 0) {
-                measures.put("after_ms", (gone - departed) / 1_000_000L);
-                return new Finding(CHECK, LABEL, Outcome.NOTICED, "ended the subscription "
-                        + Report.millis(gone - departed) + " after the RST_STREAM, connection kept (seen in the hub's "
-                        + "list)",
-                        null, measures);
-            }
-            return new Finding(CHECK, LABEL, Outcome.LEAKS, "still listed the subscription "
-                    + Report.seconds(run.window()) + " after the RST_STREAM", Departure.RST_STREAM.why(), measures);
+            return HubDeparture.watch(run, Departure.RST_STREAM, hub,
+                    () -> connection.write(frame(RST_STREAM, 0, STREAM, new byte[] {0, 0, 0, CANCEL})),
+                    ", connection kept");
         } catch (MercureHub.HubRefusal e) {
             return Finding.of(CHECK, LABEL, Outcome.NOT_RUN, e.getMessage());
         } catch (IOException e) {

@@ -28,6 +28,30 @@ final class HubDeparture implements Callable<Finding> {
     @Override
     public Finding call() {
         String label = departure.label(run.target().tls());
+        Finding unwatchable = unwatchable(run, departure);
+        if (unwatchable != null) {
+            return unwatchable;
+        }
+        String topic = run.topic(departure.check());
+        try (MercureHub hub = run.hub().copy();
+             Stream stream = Stream.open(run.target(), run.hubStreamFor(departure.check()), run.headers(), 0,
+                     System.nanoTime() + run.window().toNanos())) {
+            if (!stream.isEventStream()) {
+                return new Finding(departure.check(), label, Outcome.ERROR, "the hub answered "
+                        + stream.head().status() + " to a subscription to " + topic, null, Map.of());
+            }
+            stream.readUntil(System.nanoTime() + ProbeRun.FIRST_BYTES.toNanos(), () -> stream.tally().bytes() > 0);
+            return watch(run, departure, hub, () -> departure.play(stream.connection()), "");
+        } catch (MercureHub.HubRefusal e) {
+            return Finding.of(departure.check(), label, Outcome.NOT_RUN, e.getMessage());
+        } catch (IOException e) {
+            return new Finding(departure.check(), label, Outcome.ERROR, e.getMessage(), null, Map.of());
+        }
+    }
+
+    /** Why this run cannot watch a hub's list for the departure (no hub, no token), or null where it can. */
+    static Finding unwatchable(ProbeRun run, Departure departure) {
+        String label = departure.label(run.target().tls());
         if (run.hub() == null) {
             return Finding.of(departure.check(), label, Outcome.NOT_RUN,
                     "seen only through a Mercure hub's subscriptions API; this is no hub");
@@ -36,39 +60,41 @@ final class HubDeparture implements Callable<Finding> {
             return Finding.of(departure.check(), label, Outcome.NOT_RUN,
                     "give --token (or --subscribe-token) to read the hub's subscriptions API");
         }
-        String topic = run.topic(departure.check());
-        try (MercureHub hub = run.hub().copy();
-             Stream stream = Stream.open(run.target(), run.hubStreamFor(departure.check()), run.headers(), 0,
-                     System.nanoTime() + run.window().toNanos())) {
-            if (!stream.isEventStream()) {
-                return error(label, "the hub answered " + stream.head().status() + " to a subscription to " + topic);
-            }
-            stream.readUntil(System.nanoTime() + ProbeRun.FIRST_BYTES.toNanos(), () -> stream.tally().bytes() > 0);
-            if (hub.awaitListed(topic, 1, System.nanoTime() + LISTING_NANOS) < 0) {
-                return Finding.of(departure.check(), label, Outcome.NOT_RUN, "the hub did not list the probe's "
-                        + "subscription within " + LISTING_NANOS / 1_000_000_000L + " s");
-            }
-            departure.play(stream.connection());
-            long departed = System.nanoTime();
-            long gone = hub.awaitListed(topic, 0, departed + run.window().toNanos());
-            Map<String, Object> measures = new LinkedHashMap<>();
-            measures.put("noticed", gone >= 0);
-            if (gone >= 0) {
-                measures.put("after_ms", (gone - departed) / 1_000_000L);
-                return new Finding(departure.check(), label, Outcome.NOTICED, "ended the subscription "
-                        + Report.millis(gone - departed) + " after " + departure.noun() + " (seen in the hub's list)",
-                        null, measures);
-            }
-            return new Finding(departure.check(), label, Outcome.LEAKS, "still listed the subscription "
-                    + Report.seconds(run.window()) + " after " + departure.noun(), departure.why(), measures);
-        } catch (MercureHub.HubRefusal e) {
-            return Finding.of(departure.check(), label, Outcome.NOT_RUN, e.getMessage());
-        } catch (IOException e) {
-            return error(label, e.getMessage());
-        }
+        return null;
     }
 
-    private Finding error(String label, String message) {
-        return new Finding(departure.check(), label, Outcome.ERROR, message, null, Map.of());
+    /** How a check leaves its subscription. */
+    interface Leave {
+        void leave() throws IOException;
+    }
+
+    /**
+     * Waits until the hub lists the check's subscription, leaves, and polls the list until the subscription is gone
+     * or the window has passed.
+     *
+     * @param how words the detail of a noticed departure ends with, after the time, e.g. {@code , connection kept}
+     * @throws MercureHub.HubRefusal the hub refused its list
+     */
+    static Finding watch(ProbeRun run, Departure departure, MercureHub hub, Leave leave, String how)
+            throws IOException {
+        String label = departure.label(run.target().tls());
+        String topic = run.topic(departure.check());
+        if (hub.awaitListed(topic, 1, System.nanoTime() + LISTING_NANOS) < 0) {
+            return Finding.of(departure.check(), label, Outcome.NOT_RUN, "the hub did not list the probe's "
+                    + "subscription within " + LISTING_NANOS / 1_000_000_000L + " s");
+        }
+        leave.leave();
+        long departed = System.nanoTime();
+        long gone = hub.awaitListed(topic, 0, departed + run.window().toNanos());
+        Map<String, Object> measures = new LinkedHashMap<>();
+        measures.put("noticed", gone >= 0);
+        if (gone >= 0) {
+            measures.put("after_ms", (gone - departed) / 1_000_000L);
+            return new Finding(departure.check(), label, Outcome.NOTICED, "ended the subscription "
+                    + Report.millis(gone - departed) + " after " + departure.noun() + how + " (seen in the hub's list)",
+                    null, measures);
+        }
+        return new Finding(departure.check(), label, Outcome.LEAKS, "still listed the subscription "
+                + Report.seconds(run.window()) + " after " + departure.noun(), departure.why(), measures);
     }
 }

@@ -98,6 +98,18 @@ class ProbeCommandTest {
     }
 
     @Test
+    void aServerThatEndsEveryStreamAtOnceCannotBeJudgedAndExitsTwo() throws Exception {
+        try (YardstickServers.ClosingOnFin server = YardstickServers.ClosingOnFin.atOnce()) {
+            Run run = probe("http://127.0.0.1:" + server.port() + "/", "--window", "2s");
+
+            assertEquals(ProbeCommand.EXIT_ERROR, run.status, run.out + run.err);
+            assertTrue(run.out.matches("(?s).*FIN, reading on +error +the server closed its side \\(FIN\\) \\d+ ms "
+                    + "after the request, before any departure: it serves no lasting stream here.*"), run.out);
+            assertTrue(run.out.contains("A departure could not be judged"), run.out);
+        }
+    }
+
+    @Test
     void overTlsABareFinAndACloseNotifyAreEachNoticedAndALPNShowsHttp2(@TempDir Path dir) throws Exception {
         Path keystore = Tls.keystore(dir);
         try (TestServer hub = TestServer.start(Map.of(Setting.TLS_KEYSTORE, keystore.toString(),

@@ -66,19 +66,31 @@ final class YardstickServers {
 
     /**
      * A raw TCP server that answers any request with an event-stream head and a comment, then reads until the
-     * client's FIN and closes at once: what an event-loop server that watches reads does.
+     * client's FIN and closes at once: what an event-loop server that watches reads does. Or, made {@link #atOnce},
+     * closes right after the comment, as an endpoint that serves no lasting stream.
      */
     static final class ClosingOnFin implements AutoCloseable {
+        private final boolean atOnce;
         private final ServerSocket listener;
         private final Thread acceptor;
         private final List<Socket> open = new CopyOnWriteArrayList<>();
 
         ClosingOnFin() throws IOException {
+            this(false);
+        }
+
+        private ClosingOnFin(boolean atOnce) throws IOException {
+            this.atOnce = atOnce;
             listener = new ServerSocket();
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             acceptor = new Thread(this::accept, "closing-on-fin");
             acceptor.setDaemon(true);
             acceptor.start();
+        }
+
+        /** A server that closes each stream right after its first comment. */
+        static ClosingOnFin atOnce() throws IOException {
+            return new ClosingOnFin(true);
         }
 
         int port() {
@@ -115,7 +127,7 @@ final class YardstickServers {
                 out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
                         + "Connection: close\r\n\r\n:\n\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                while (in.read(head) >= 0) {
+                while (!atOnce && in.read(head) >= 0) {
                     // a request body or pipelined bytes: nothing to do until the FIN
                 }
             } catch (IOException e) {
