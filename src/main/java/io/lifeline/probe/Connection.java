@@ -7,6 +7,8 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -25,9 +27,9 @@ final class Connection implements AutoCloseable {
     enum End {
         /** Still open. */
         OPEN,
-        /** The server sent the last chunk, or the whole {@code Content-Length}, and kept the connection. */
+        /** The server sent the last chunk (and its trailers), or the whole {@code Content-Length}. */
         RESPONSE_ENDED,
-        /** The server closed its side: a FIN arrived. */
+        /** The server closed its side: a FIN arrived, or over TLS a close_notify. */
         CLOSED,
         /** The server, or the network, reset the connection: an RST arrived. */
         RESET;
@@ -36,31 +38,40 @@ final class Connection implements AutoCloseable {
         String words() {
             return switch (this) {
                 case OPEN -> "still open";
-                case RESPONSE_ENDED -> "ended the response (last chunk)";
-                case CLOSED -> "closed its side (FIN)";
-                case RESET -> "reset the connection (RST)";
+                case RESPONSE_ENDED -> "ended the response";
+                case CLOSED -> "closed its side";
+                case RESET -> "reset the connection";
             };
         }
     }
 
+    private static final Pattern CHUNK_SIZE = Pattern.compile("[0-9A-Fa-f]{1,15}");
+
     private final Socket tcp;
     private final SSLSocket tls;
+    private final Set<Connection> open;
     private final InputStream in;
     private final OutputStream out;
     private final byte[] buf = new byte[32 * 1024];
     private int pos;
     private int lim;
     private boolean chunked;
-    /** Chunked: bytes left in the current chunk, or -1 before a size line, or -2 before the CRLF after data. */
+    /**
+     * Chunked: bytes left in the current chunk, or -1 before a size line, -2 before the CRLF after data, -3 among the
+     * trailer lines after the last chunk.
+     */
     private long chunkLeft = -1;
     /** With a {@code Content-Length}: bytes left, else -1. */
     private long lengthLeft = -1;
     private End end = End.OPEN;
     private String failure;
 
-    Connection(Socket tcp, SSLSocket tls) throws IOException {
+    /** @param open the set of open connections this one joins until it is closed */
+    Connection(Socket tcp, SSLSocket tls, Set<Connection> open) throws IOException {
         this.tcp = tcp;
         this.tls = tls;
+        this.open = open;
+        open.add(this);
         this.in = tls == null ? tcp.getInputStream() : tls.getInputStream();
         this.out = tls == null ? tcp.getOutputStream() : tls.getOutputStream();
     }
@@ -212,15 +223,21 @@ final class Connection implements AutoCloseable {
                 chunkLeft = -1;
                 continue;
             }
+            if (chunkLeft == -3) {
+                if (line.isEmpty()) {
+                    end = End.RESPONSE_ENDED;
+                    return -1;
+                }
+                continue;
+            }
             int semicolon = line.indexOf(';');
-            try {
-                chunkLeft = Long.parseLong(semicolon < 0 ? line : line.substring(0, semicolon).strip(), 16);
-            } catch (NumberFormatException e) {
+            String size = semicolon < 0 ? line : line.substring(0, semicolon).strip();
+            if (!CHUNK_SIZE.matcher(size).matches()) {
                 throw new IOException("a chunk size is not hexadecimal: " + line);
             }
+            chunkLeft = Long.parseLong(size, 16);
             if (chunkLeft == 0) {
-                end = End.RESPONSE_ENDED;
-                return -1;
+                chunkLeft = -3;
             }
         }
     }
@@ -272,7 +289,7 @@ final class Connection implements AutoCloseable {
     /** Closes with an RST: a zero linger time makes the kernel abort the connection (RFC 9293, section 3.10.4). */
     void reset() throws IOException {
         tcp.setSoLinger(true, 0);
-        tcp.close();
+        abort();
     }
 
     /**
@@ -298,6 +315,12 @@ final class Connection implements AutoCloseable {
         } catch (IOException ignored) {
             // the TCP close below still ends it
         }
+        abort();
+    }
+
+    /** Closes the socket at once, unread bytes or not: ends a check that a write or read still holds. */
+    void abort() {
+        open.remove(this);
         try {
             tcp.close();
         } catch (IOException ignored) {

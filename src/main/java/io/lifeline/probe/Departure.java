@@ -20,7 +20,7 @@ enum Departure {
     RST("rst", "RST", "the RST",
             "An RST is what arrives when a client's program or host dies; a server that misses it keeps the "
             + "stream until a write fails, one heartbeat later at best."),
-    /** A FIN without reading on: a client that closes its socket. */
+    /** A FIN without reading on: a client that closes its socket (over TLS, after a close_notify). */
     CLOSE("close", "close (FIN, reading stopped)", "the close",
             "A browser tab that closes sends a FIN and reads no more; a server that does not notice learns of it "
             + "only when its next write draws an RST."),
@@ -51,7 +51,10 @@ enum Departure {
 
     /** The table's label. */
     String label(boolean tls) {
-        return this == FIN && tls ? "FIN under TLS, reading on" : label;
+        if (tls && this == FIN) {
+            return "FIN under TLS, reading on";
+        }
+        return tls && this == CLOSE ? "close (close_notify, FIN, reading stopped)" : label;
     }
 
     /** How a report names the moment, e.g. "the FIN". */

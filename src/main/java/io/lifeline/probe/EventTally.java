@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a server wrote into an event stream, counted as the WHATWG HTML standard's parser reads it (section 9.2.6):
- * lines end in CR, LF or CRLF; a line starting with a colon is a comment; an empty line ends a block. A block with
+ * What a server wrote into an event stream, its lines and fields read as the WHATWG HTML standard's parser reads them
+ * (section 9.2.6): a leading byte order mark is dropped; lines end in CR, LF or CRLF; a line starting with a colon
+ * is a comment; an empty line ends a block. A block with
  * {@code data} is an event. Any other block read after the stream's first bytes is a heartbeat: comments, an
  * {@code event} or {@code id} field without data (nchan's {@code :hb} with {@code event: ping}), all of which keep
  * the connection busy without an event for the page. What comes with the first bytes (an opening comment, padding
@@ -16,6 +17,9 @@ import java.util.List;
  * <p>Times are {@link System#nanoTime()} readings of when the bytes were read.</p>
  */
 final class EventTally {
+
+    /** UTF-8's byte order mark, which a stream may start with (WHATWG HTML, section 9.2.5). */
+    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private boolean lastWasCr;
@@ -38,8 +42,10 @@ final class EventTally {
             firstByteNanos = nanos;
             lastBlockNanos = nanos;
         }
+        int from = bytes == 0 && length >= BOM.length && data[0] == BOM[0] && data[1] == BOM[1] && data[2] == BOM[2]
+                ? BOM.length : 0;
         bytes += length;
-        for (int i = 0; i < length; i++) {
+        for (int i = from; i < length; i++) {
             byte b = data[i];
             if (b == '\n' && lastWasCr) {
                 lastWasCr = false;
@@ -116,12 +122,15 @@ final class EventTally {
         return events;
     }
 
-    /** Blocks of comments alone. */
+    /** Heartbeats: blocks without data after the stream's opening, as the class comment says. */
     int heartbeats() {
         return heartbeats;
     }
 
-    /** The ids of the events, in order; events without an id leave none. */
+    /**
+     * The ids of the events whose block carries an {@code id} field, in order. (An EventSource also gives later
+     * events without one the last id seen; the {@code Last-Event-ID} check needs the ids the server named.)
+     */
     List<String> eventIds() {
         return eventIds;
     }

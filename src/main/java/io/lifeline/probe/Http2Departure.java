@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -36,10 +37,21 @@ final class Http2Departure implements Callable<Finding> {
     private static final int END_STREAM = 0x1;
     private static final int ACK = 0x1;
     private static final int END_HEADERS = 0x4;
+    private static final int PADDED = 0x8;
+    private static final int PRIORITY = 0x20;
     private static final int CANCEL = 0x8;
     private static final int STREAM = 1;
     /** HPACK's static table entry 8, {@code :status: 200} (RFC 7541, appendix A), as an indexed field. */
     private static final int STATUS_200 = 0x88;
+
+    /**
+     * Fields HTTP/2 forbids or carries otherwise (RFC 9113, section 8.2.2): {@code host} goes as {@code :authority},
+     * the rest are HTTP/1.1's connection management.
+     */
+    private static final Set<String> CONNECTION_SPECIFIC = Set.of("host", "connection", "keep-alive",
+            "proxy-connection", "transfer-encoding", "upgrade", "te");
+    /** The largest frame payload a peer must take before SETTINGS says otherwise (RFC 9113, section 4.2). */
+    private static final int MAX_FRAME = 16_384;
 
     private final ProbeRun run;
 
@@ -55,19 +67,28 @@ final class Http2Departure implements Callable<Finding> {
         }
         long deadline = System.nanoTime() + Target.CONNECT_TIMEOUT.toNanos();
         try (MercureHub hub = run.hub().copy();
-             Connection connection = run.target().open(0, "h2")) {
+             Connection connection = run.target().open(0, "h2", "http/1.1")) {
             if (run.target().tls() && !"h2".equals(connection.applicationProtocol())) {
                 return Finding.of(CHECK, LABEL, Outcome.NOT_RUN, "the server speaks no HTTP/2 (ALPN)");
             }
-            connection.write(concat(clientPreface(),
-                    frame(HEADERS, END_HEADERS | END_STREAM, STREAM, fields(run.hubStreamFor(CHECK)))));
-            Frame answer = awaitHeaders(connection, deadline);
+            byte[] fields = fields(run.hubStreamFor(CHECK));
+            if (fields.length > MAX_FRAME) {
+                return Finding.of(CHECK, LABEL, Outcome.NOT_RUN, "the request's header fields take more than "
+                        + MAX_FRAME + " bytes, more than one frame");
+            }
+            connection.write(concat(clientPreface(), frame(HEADERS, END_HEADERS | END_STREAM, STREAM, fields)));
+            Frame answer;
+            try {
+                answer = awaitHeaders(connection, deadline);
+            } catch (NotHttp2 e) {
+                answer = null;
+            }
             if (answer == null) {
                 return Finding.of(CHECK, LABEL, Outcome.NOT_RUN, run.target().tls()
                         ? "the hub answered no HTTP/2 stream within " + Target.CONNECT_TIMEOUT.toSeconds() + " s"
                         : "the server speaks no h2c with prior knowledge");
             }
-            if (!answersOk(answer.payload)) {
+            if (!answersOk(answer)) {
                 return Finding.of(CHECK, LABEL, Outcome.NOT_RUN, "the hub did not answer 200 over HTTP/2 (first "
                         + "field octets " + HexFormat.of().formatHex(answer.payload, 0,
                         Math.min(8, answer.payload.length)) + ")");
@@ -93,11 +114,16 @@ final class Http2Departure implements Callable<Finding> {
     }
 
     /**
-     * Whether a response header block starts with {@code :status: 200} (a response's first field, RFC 9113, section
-     * 8.3.2), as HPACK's static entry 8, after any dynamic table size updates (RFC 7541, section 6.3).
+     * Whether a response's HEADERS frame starts its field block with {@code :status: 200} (a response's first field,
+     * RFC 9113, section 8.3.2) as HPACK's static entry 8, after the frame's padding length and priority where its
+     * flags say so (section 6.2) and any dynamic table size updates (RFC 7541, section 6.3).
      */
-    static boolean answersOk(byte[] block) {
-        int i = 0;
+    static boolean answersOk(Frame headers) {
+        byte[] block = headers.payload;
+        int i = (headers.flags & PADDED) != 0 ? 1 : 0;
+        if ((headers.flags & PRIORITY) != 0) {
+            i += 5;
+        }
         while (i < block.length && (block[i] & 0xe0) == 0x20) {
             if ((block[i++] & 0x1f) == 0x1f) {
                 while (i < block.length && (block[i] & 0x80) != 0) {
@@ -133,17 +159,21 @@ final class Http2Departure implements Callable<Finding> {
         ByteArrayOutputStream block = new ByteArrayOutputStream();
         literal(block, ":method", "GET");
         literal(block, ":scheme", run.target().tls() ? "https" : "http");
-        literal(block, ":authority", run.target().authority());
+        literal(block, ":authority", run.target().host());
         literal(block, ":path", Target.pathAndQuery(url));
-        literal(block, "accept", "text/event-stream");
-        literal(block, "cache-control", "no-cache");
-        literal(block, "user-agent", "lifeline-probe");
+        for (String line : List.of("accept: text/event-stream", "cache-control: no-cache",
+                "user-agent: lifeline-probe")) {
+            String name = line.substring(0, line.indexOf(':'));
+            if (!run.target().hasHeader(name)) {
+                literal(block, name, line.substring(name.length() + 1).trim());
+            }
+        }
         List<String> lines = new ArrayList<>(run.target().headers());
-        lines.addAll(run.headers());
+        lines.addAll(run.hubHeaders());
         for (String line : lines) {
             int colon = line.indexOf(':');
             String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            if (!name.equals("host") && !name.equals("connection")) {
+            if (!CONNECTION_SPECIFIC.contains(name)) {
                 literal(block, name, line.substring(colon + 1).trim());
             }
         }
@@ -198,6 +228,13 @@ final class Http2Departure implements Callable<Finding> {
         return all.toByteArray();
     }
 
+    /** What came is not HTTP/2: the server answered the preface in HTTP/1.1. */
+    private static final class NotHttp2 extends IOException {
+        NotHttp2() {
+            super("not HTTP/2");
+        }
+    }
+
     /** One frame read whole. */
     private record Frame(int type, int flags, int stream, byte[] payload) {
 
@@ -208,8 +245,8 @@ final class Http2Departure implements Callable<Finding> {
                 return null;
             }
             int length = (head[0] & 0xff) << 16 | (head[1] & 0xff) << 8 | head[2] & 0xff;
-            if (length > 1 << 20) {
-                throw new IOException("an HTTP/2 frame of " + length + " bytes: not HTTP/2");
+            if (length > 1 << 20 || head[0] == 'H') {
+                throw new NotHttp2(); // "HTTP/1.1 400 ...": a server that answers the preface in HTTP/1.1
             }
             byte[] payload = readFully(connection, length, deadline);
             if (payload == null) {

@@ -34,8 +34,8 @@ final class HubDeparture implements Callable<Finding> {
         }
         String topic = run.topic(departure.check());
         try (MercureHub hub = run.hub().copy();
-             Stream stream = Stream.open(run.target(), run.hubStreamFor(departure.check()), run.headers(), 0,
-                     System.nanoTime() + run.window().toNanos())) {
+             EventStream stream = EventStream.open(run.target(), run.hubStreamFor(departure.check()),
+                     run.hubHeaders(), 0, System.nanoTime() + run.window().toNanos())) {
             if (!stream.isEventStream()) {
                 return new Finding(departure.check(), label, Outcome.ERROR, "the hub answered "
                         + stream.head().status() + " to a subscription to " + topic, null, Map.of());

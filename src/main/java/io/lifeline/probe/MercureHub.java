@@ -63,7 +63,12 @@ final class MercureHub implements AutoCloseable {
         if (!m.find()) {
             return null;
         }
-        URI hub = url.resolve(m.group(1));
+        URI hub;
+        try {
+            hub = url.resolve(m.group(1).trim());
+        } catch (IllegalArgumentException e) {
+            return null; // a Link whose target is no URI names no hub
+        }
         return hub.getHost() != null && hub.getHost().equalsIgnoreCase(url.getHost()) && hub.getPort() == url.getPort()
                 && hub.getScheme().equalsIgnoreCase(url.getScheme()) ? hub : null;
     }
@@ -183,7 +188,7 @@ final class MercureHub implements AutoCloseable {
             if (connection == null) {
                 connection = target.open(0);
             }
-            String head = method + " " + pathAndQuery + " HTTP/1.1\r\nHost: " + target.authority()
+            String head = method + " " + pathAndQuery + " HTTP/1.1\r\nHost: " + target.host()
                     + "\r\nUser-Agent: lifeline-probe\r\nAuthorization: Bearer " + token + "\r\n" + fields + "\r\n";
             try {
                 connection.send(head, body);

@@ -4,13 +4,16 @@ import io.lifeline.probe.Finding.Outcome;
 import java.io.IOException;
 import java.net.URI;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,8 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One probe run. The first stream the probe opens proves the URL serves an event stream and is then held through
  * the window to read the stream's own behaviour; meanwhile each departure runs on a stream of its own, in parallel,
- * so the whole run takes about one window. It ends early once every departure has its answer and the held stream has
- * shown a heartbeat.
+ * so the whole run takes about one window. It ends early once every check has its answer and the held stream has
+ * shown a heartbeat. The stalled reader starts once the departures have their answers, so that the megabytes it
+ * publishes do not slow the hub while they are timed: where a departure leaks, the run takes up to about
+ * {@link #longest two windows}.
  *
  * <p>On a Mercure hub with a publish token, the probe publishes two small updates to a topic of its own, so that
  * the {@code Last-Event-ID} check has ids to resume from, and the stalled-reader check publishes
@@ -29,8 +34,15 @@ public final class Probe {
 
     private static final String OBSERVER = "observer";
     private static final long SLICE_NANOS = 250_000_000L;
+    /** What a run may take beyond two windows: first bytes, a listing, a publish, the reconnect, each bounded. */
+    private static final Duration SLACK = Duration.ofSeconds(30);
 
     private Probe() {
+    }
+
+    /** The longest a run may take with this window, every check at its deadline. */
+    public static Duration longest(Duration window) {
+        return window.multipliedBy(2).plus(SLACK);
     }
 
     /**
@@ -40,7 +52,9 @@ public final class Probe {
      */
     public static Report run(ProbeOptions options) throws ProbeException {
         Target target = new Target(options.url(), options.headers(), options.insecure());
-        String runId = HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
+        byte[] random = new byte[6];
+        new SecureRandom().nextBytes(random);
+        String runId = HexFormat.of().formatHex(random);
         URI wellKnownHub = MercureHub.discover(options.url(), null);
         MercureHub hub = wellKnownHub == null ? null
                 : new MercureHub(target, wellKnownHub, options.publishToken(), options.subscribeToken());
@@ -48,7 +62,8 @@ public final class Probe {
                 options.window(), runId, options.stall());
         long start = System.nanoTime();
         long deadline = start + options.window().toNanos();
-        Stream observer = open(run, deadline);
+        long lastResult = start + longest(options.window()).toNanos();
+        EventStream observer = open(run, deadline);
         ExecutorService pool = Executors.newFixedThreadPool(6, daemonThreads());
         try {
             if (hub == null) {
@@ -59,16 +74,18 @@ public final class Probe {
                             options.stall());
                 }
             }
-            List<Future<Finding>> checks = new ArrayList<>();
-            checks.add(pool.submit(new SocketDeparture(run, Departure.FIN)));
-            if (target.tls()) {
-                checks.add(pool.submit(new SocketDeparture(run, Departure.CLOSE_NOTIFY)));
+            boolean tls = target.tls();
+            List<Pending> departures = new ArrayList<>();
+            departures.add(Pending.of(pool, new SocketDeparture(run, Departure.FIN), Departure.FIN, tls));
+            if (tls) {
+                departures.add(Pending.of(pool, new SocketDeparture(run, Departure.CLOSE_NOTIFY),
+                        Departure.CLOSE_NOTIFY, tls));
             }
-            checks.add(pool.submit(new HubDeparture(run, Departure.RST)));
-            checks.add(pool.submit(new HubDeparture(run, Departure.CLOSE)));
-            checks.add(pool.submit(new Http2Departure(run)));
-            checks.add(pool.submit(new StallCheck(run)));
-            Future<Finding> protocol = pool.submit(new ProtocolCheck(target));
+            departures.add(Pending.of(pool, new HubDeparture(run, Departure.RST), Departure.RST, tls));
+            departures.add(Pending.of(pool, new HubDeparture(run, Departure.CLOSE), Departure.CLOSE, tls));
+            departures.add(Pending.of(pool, new Http2Departure(run), Departure.RST_STREAM, tls));
+            Pending protocol = new Pending("http2", "HTTP/2", pool.submit(new ProtocolCheck(target)));
+            Pending stall = null;
 
             observer.readUntil(Math.min(deadline, System.nanoTime() + ProbeRun.FIRST_BYTES.toNanos()),
                     () -> observer.tally().bytes() > 0);
@@ -86,7 +103,11 @@ public final class Probe {
             }
             boolean awaitIds = publishing;
             while (System.nanoTime() < deadline && observer.connection().end() == Connection.End.OPEN) {
-                boolean done = checks.stream().allMatch(Future::isDone) && protocol.isDone()
+                boolean departed = departures.stream().allMatch(p -> p.future().isDone());
+                if (departed && stall == null) {
+                    stall = new Pending("stall", StallCheck.LABEL, pool.submit(new StallCheck(run)));
+                }
+                boolean done = departed && stall.future().isDone() && protocol.future().isDone()
                         && !observer.tally().heartbeatGapsNanos().isEmpty()
                         && (!awaitIds || observer.tally().eventIds().size() >= 2);
                 if (done) {
@@ -94,35 +115,59 @@ public final class Probe {
                 }
                 observer.readUntil(Math.min(deadline, System.nanoTime() + SLICE_NANOS), () -> false);
             }
+            long observed = System.nanoTime() - start;
+            long heldFor = observer.connection().end() == Connection.End.OPEN ? -1 : observer.ageNanos();
 
             List<Finding> findings = new ArrayList<>();
-            for (Future<Finding> check : checks) {
-                findings.add(result(check, options));
+            for (Pending departure : departures) {
+                findings.add(unlessSelfEnded(departure.result(lastResult), heldFor));
             }
-            findings.addAll(StreamBehaviour.judge(observer, options.window().toNanos()));
+            if (stall == null) {
+                stall = new Pending("stall", StallCheck.LABEL, pool.submit(new StallCheck(run)));
+            }
+            findings.add(stall.result(lastResult));
+            findings.addAll(StreamBehaviour.judge(observer, observed));
             if (observer.connection().end() != Connection.End.OPEN) {
                 findings.add(Finding.of("held-stream", "held stream", Outcome.INFO, "the server "
-                        + observer.connection().end().words() + " " + Report.millis(System.nanoTime() - start)
+                        + observer.connection().end().words() + " " + Report.millis(observed)
                         + " into the window, with no departure"));
             }
-            findings.add(result(protocol, options));
+            findings.add(protocol.result(lastResult));
             findings.add(publishFailure != null ? publishFailure : LastEventIdCheck.run(target,
-                    run.streamFor(OBSERVER), run.headers(), observer.tally().eventIds()));
+                    run.streamFor(OBSERVER), run.streamHeaders(), observer.tally().eventIds()));
             return new Report(options.url(), hub == null ? null : hub.url(), options.window(), findings);
         } catch (IOException e) {
             throw new ProbeException("the held stream failed: " + e.getMessage());
         } finally {
             observer.close();
+            target.closeAll();
             pool.shutdownNow();
         }
     }
 
+    /**
+     * A departure's line, unless the stream may have ended by itself: where the held stream ended with no departure
+     * after {@code heldFor} nanoseconds, a departure's stream that ended at half that age or more may have ended the
+     * same way, and its "noticed" would be the server's own lifetime rather than the departure.
+     */
+    static Finding unlessSelfEnded(Finding finding, long heldFor) {
+        Object age = finding.measures().get("age_ms");
+        if (heldFor < 0 || finding.outcome() != Outcome.NOTICED || !(age instanceof Long ageMs)
+                || ageMs * 2_000_000L < heldFor) {
+            return finding;
+        }
+        return new Finding(finding.check(), finding.label(), Outcome.ERROR, "its stream ended " + ageMs
+                + " ms after it began, but the held stream also ended by itself after " + Report.millis(heldFor)
+                + ": the server ends its streams on its own, so this end may not be the departure's", null,
+                finding.measures());
+    }
+
     /** The first stream: proves that the URL serves an event stream, or says why not. */
-    private static Stream open(ProbeRun run, long deadline) throws ProbeException {
+    private static EventStream open(ProbeRun run, long deadline) throws ProbeException {
         URI url = run.streamFor(OBSERVER);
-        Stream stream;
+        EventStream stream;
         try {
-            stream = Stream.open(run.target(), url, run.headers(), 0, deadline);
+            stream = EventStream.open(run.target(), url, run.streamHeaders(), 0, deadline);
         } catch (IOException e) {
             throw new ProbeException(e.getMessage());
         }
@@ -141,26 +186,35 @@ public final class Probe {
                 + (head.status() == 200 ? " instead of text/event-stream" : "") + hint);
     }
 
-    private static Finding result(Future<Finding> check, ProbeOptions options) {
-        try {
-            return check.get(options.window().toSeconds() + 60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            return Finding.of("error", "error", Outcome.ERROR, String.valueOf(e.getCause()));
-        } catch (TimeoutException e) {
-            check.cancel(true);
-            return Finding.of("error", "error", Outcome.ERROR, "a check did not finish");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Finding.of("error", "error", Outcome.ERROR, "interrupted");
-        }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads() {
+    private static ThreadFactory daemonThreads() {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, "lifeline-probe-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /** A check under way, named so that its line says which check failed if it does. */
+    private record Pending(String check, String label, Future<Finding> future) {
+
+        static Pending of(ExecutorService pool, Callable<Finding> check, Departure departure, boolean tls) {
+            return new Pending(departure.check(), departure.label(tls), pool.submit(check));
+        }
+
+        /** The check's finding, or an error line of its own if it failed or is still running at the deadline. */
+        Finding result(long deadline) {
+            try {
+                return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                return Finding.of(check, label, Outcome.ERROR, "the check failed: " + e.getCause());
+            } catch (TimeoutException e) {
+                future.cancel(true);
+                return Finding.of(check, label, Outcome.ERROR, "the check did not finish in time");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Finding.of(check, label, Outcome.ERROR, "interrupted");
+            }
+        }
     }
 }

@@ -33,6 +33,8 @@ public final class ProbeCommand {
      * Runs the command.
      *
      * @param args the arguments after {@code probe}
+     * @param out  where the report goes (and the usage, for {@code --help})
+     * @param err  where progress and errors go
      * @return the exit status
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -48,15 +50,16 @@ public final class ProbeCommand {
             out.println(usage());
             return 0;
         }
-        err.println("lifeline probe: probing " + options.url() + " for up to about "
-                + Report.seconds(options.window()) + "...");
+        err.println("lifeline probe: probing " + options.url() + ": about " + Report.seconds(options.window())
+                + ", at most " + Report.seconds(Probe.longest(options.window())) + "...");
         Report report;
         try {
             report = Probe.run(options);
-        } catch (ProbeException e) {
-            err.println("lifeline probe: " + e.getMessage());
+        } catch (ProbeException | RuntimeException e) {
+            String message = e instanceof ProbeException ? e.getMessage() : "the probe failed: " + e;
+            err.println("lifeline probe: " + message);
             if (options.json()) {
-                out.println(errorJson(options, e.getMessage()));
+                out.println(errorJson(options, message));
             }
             return EXIT_ERROR;
         }
@@ -88,9 +91,11 @@ public final class ProbeCommand {
                 behaviour. Point it at the server itself: through a CDN, load balancer or TLS terminator, the
                 verdict describes that proxy.
 
-                  --header NAME:VALUE    a header line for every stream request (repeatable), e.g.
-                                         --header 'Authorization: Bearer ...'
-                  --window D             how long each departure is watched (default 20s; 1s to 10m)
+                  --header NAME:VALUE    a header line for every stream request (repeatable; -H for
+                                         short), e.g. --header 'Authorization: Bearer ...'; it
+                                         replaces a default of the same name (Host, Accept)
+                  --window D             how long each departure is watched (default 20s; 1s to 10m);
+                                         a run takes about one window, at most two and 30 s
                   --json                 JSON on standard output instead of the table
                   --insecure             accept any TLS certificate (a self-signed test server)
                   --token JWT            Mercure hub: a token that may publish to any topic and read the

@@ -33,6 +33,8 @@ public record ProbeOptions(URI url, List<String> headers, Duration window, boole
     public static final Duration MAX_WINDOW = Duration.ofMinutes(10);
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(ms|s|m)");
+    /** RFC 6750, section 2.1: the characters of a bearer token ({@code b64token}). */
+    private static final Pattern BEARER = Pattern.compile("[A-Za-z0-9._~+/-]+=*");
     /** RFC 9110, section 5.1: a field name is a token. */
     private static final Pattern FIELD_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
@@ -62,11 +64,11 @@ public record ProbeOptions(URI url, List<String> headers, Duration window, boole
                 case "--header", "-H" -> headers.add(header(value(args, ++i, arg)));
                 case "--window" -> window = window(value(args, ++i, arg));
                 case "--token" -> {
-                    publishToken = value(args, ++i, arg);
+                    publishToken = token(value(args, ++i, arg), arg);
                     subscribeToken = publishToken;
                 }
-                case "--publish-token" -> publishToken = value(args, ++i, arg);
-                case "--subscribe-token" -> subscribeToken = value(args, ++i, arg);
+                case "--publish-token" -> publishToken = token(value(args, ++i, arg), arg);
+                case "--subscribe-token" -> subscribeToken = token(value(args, ++i, arg), arg);
                 default -> {
                     if (arg.startsWith("-")) {
                         throw new ProbeException("unknown flag " + arg, true);
@@ -119,10 +121,18 @@ public record ProbeOptions(URI url, List<String> headers, Duration window, boole
             throw new ProbeException("--header takes NAME:VALUE, e.g. 'Authorization: Bearer ...'; got: " + text);
         }
         String value = text.substring(colon + 1).trim();
-        if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-            throw new ProbeException("--header " + text.substring(0, colon) + ": a value may not hold CR, LF or NUL");
+        if (value.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f || c > 0xff)) {
+            throw new ProbeException("--header " + text.substring(0, colon) + ": a value holds only visible "
+                    + "Latin-1 characters, spaces and tabs (RFC 9110, section 5.5)");
         }
         return text.substring(0, colon) + ": " + value;
+    }
+
+    private static String token(String text, String flag) throws ProbeException {
+        if (!BEARER.matcher(text).matches()) {
+            throw new ProbeException(flag + " takes a bearer token (a JWT: letters, digits and -._~+/=)");
+        }
+        return text;
     }
 
     static Duration window(String text) throws ProbeException {

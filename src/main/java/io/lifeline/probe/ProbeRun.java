@@ -9,14 +9,22 @@ import java.util.List;
  *
  * @param target  the server
  * @param stream  the stream URL as given, with the probe's own topic added where it is a hub's
- * @param headers extra header lines for stream requests (a hub's subscribe token)
+ * @param hubHeaders extra header lines for stream requests to the hub (its subscribe token)
  * @param hub     the Mercure hub behind the URL, or null
  * @param window  how long each departure is watched
  * @param runId   a random name for this run, part of every topic the probe subscribes to or publishes on
  * @param stall   whether the stalled-reader check may run
  */
-record ProbeRun(Target target, URI stream, List<String> headers, MercureHub hub, Duration window, String runId,
+record ProbeRun(Target target, URI stream, List<String> hubHeaders, MercureHub hub, Duration window, String runId,
                 boolean stall) {
+
+    /** How long a check waits for a stream's first bytes before it departs anyway. */
+    static final Duration FIRST_BYTES = Duration.ofSeconds(2);
+    /**
+     * How long a check goes on reading after the first bytes before it departs, so that a server that ends every
+     * response at once is not taken for one that noticed.
+     */
+    static final Duration SETTLE = Duration.ofMillis(200);
 
     /** The topic the probe uses for one check on a hub: a URN no one else subscribes to (RFC 8141). */
     String topic(String check) {
@@ -36,11 +44,13 @@ record ProbeRun(Target target, URI stream, List<String> headers, MercureHub hub,
         return streamIsHub() ? Target.withParameter(stream, MercureHub.topicParameter(stream), topic(check)) : stream;
     }
 
+    /** The extra header lines for a request to {@link #streamFor}: the hub's where the URL is the hub's own. */
+    List<String> streamHeaders() {
+        return streamIsHub() ? hubHeaders : List.of();
+    }
+
     /** The URL a check that watches the hub's list subscribes to: {@link #streamFor} on the hub. */
     URI hubStreamFor(String check) {
         return streamIsHub() ? streamFor(check) : Target.withParameter(hub.url(), "topic", topic(check));
     }
-
-    /** How long a check waits for a stream's first bytes before it departs anyway. */
-    static final Duration FIRST_BYTES = Duration.ofSeconds(2);
 }

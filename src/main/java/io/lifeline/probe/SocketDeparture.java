@@ -3,13 +3,15 @@ package io.lifeline.probe;
 import io.lifeline.probe.Finding.Outcome;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
  * A departure the client's own socket can judge, since the client reads on: a FIN ({@link Departure#FIN}) or a TLS
  * close_notify ({@link Departure#CLOSE_NOTIFY}). On a fresh HTTP/1.1 stream, after its first bytes (or
- * {@link ProbeRun#FIRST_BYTES} without any), the probe departs and reads on for the window. The server noticed if
+ * {@link ProbeRun#FIRST_BYTES} without any) and {@link ProbeRun#SETTLE} more, the probe departs and reads on for the
+ * window; a stream that ends before the departure is no stream to leave, and its line an error. The server noticed if
  * it ended the stream: a FIN or an RST of its own, or the last chunk. Whatever it wrote meanwhile is counted: bytes
  * a full proxy would have taken and thrown away.
  */
@@ -27,13 +29,14 @@ final class SocketDeparture implements Callable<Finding> {
     public Finding call() {
         String label = departure.label(run.target().tls());
         long start = System.nanoTime();
-        try (Stream stream = Stream.open(run.target(), run.streamFor(departure.check()), run.headers(), 0,
-                start + run.window().toNanos())) {
+        try (EventStream stream = EventStream.open(run.target(), run.streamFor(departure.check()),
+                run.streamHeaders(), 0, start + run.window().toNanos())) {
             if (!stream.isEventStream()) {
                 return error(label, "a second stream got " + stream.head().status() + " "
                         + stream.head().mediaType() + " instead of an event stream");
             }
             stream.readUntil(System.nanoTime() + ProbeRun.FIRST_BYTES.toNanos(), () -> stream.tally().bytes() > 0);
+            stream.readToEnd(System.nanoTime() + ProbeRun.SETTLE.toNanos());
             if (stream.connection().end() != Connection.End.OPEN) {
                 return error(label, "the server " + stream.connection().end().words() + " "
                         + Report.millis(System.nanoTime() - start) + " after the request, before any departure: "
@@ -46,14 +49,16 @@ final class SocketDeparture implements Callable<Finding> {
             long departed = System.nanoTime();
             Connection.End end = stream.readToEnd(departed + run.window().toNanos());
             long after = System.nanoTime() - departed;
+            long age = stream.ageNanos();
             long bytesAfter = stream.tally().bytes() - bytes;
             int heartbeatsAfter = stream.tally().heartbeats() - heartbeats;
             int eventsAfter = stream.tally().events() - events;
             Map<String, Object> measures = new LinkedHashMap<>();
             measures.put("noticed", end != Connection.End.OPEN);
-            measures.put("server_end", end.name().toLowerCase(java.util.Locale.ROOT));
+            measures.put("server_end", end.name().toLowerCase(Locale.ROOT));
             if (end != Connection.End.OPEN) {
                 measures.put("after_ms", after / 1_000_000L);
+                measures.put("age_ms", age / 1_000_000L);
             }
             measures.put("bytes_after", bytesAfter);
             measures.put("heartbeats_after", heartbeatsAfter);

@@ -26,7 +26,8 @@ final class StallCheck implements Callable<Finding> {
     static final int RECEIVE_BUFFER = 4096;
 
     private static final String CHECK = "stall";
-    private static final String LABEL = "stalled reader";
+    /** The table's label. */
+    static final String LABEL = "stalled reader";
 
     private final ProbeRun run;
 
@@ -48,8 +49,8 @@ final class StallCheck implements Callable<Finding> {
         }
         String topic = run.topic(CHECK);
         try (MercureHub hub = run.hub().copy();
-             Stream stream = Stream.open(run.target(), run.hubStreamFor(CHECK), run.headers(), RECEIVE_BUFFER,
-                     System.nanoTime() + run.window().toNanos())) {
+             EventStream stream = EventStream.open(run.target(), run.hubStreamFor(CHECK), run.hubHeaders(),
+                     RECEIVE_BUFFER, System.nanoTime() + run.window().toNanos())) {
             if (!stream.isEventStream()) {
                 return Finding.of(CHECK, LABEL, Outcome.ERROR, "the hub answered " + stream.head().status()
                         + " to a subscription to " + topic);
@@ -83,10 +84,11 @@ final class StallCheck implements Callable<Finding> {
             String amount = Report.mebibytes(published) + " published";
             if (gone >= 0) {
                 measures.put("after_ms", (gone - stalled) / 1_000_000L);
-                return new Finding(CHECK, LABEL, Outcome.INFO, "ended the stream " + Report.millis(gone - stalled)
-                        + " after the reader stopped (" + amount + ")", null, measures);
+                return new Finding(CHECK, LABEL, Outcome.INFO, "ended the subscription "
+                        + Report.millis(gone - stalled) + " after the reader stopped (" + amount
+                        + "; seen in the hub's list)", null, measures);
             }
-            return new Finding(CHECK, LABEL, Outcome.INFO, "still held the stream " + Report.seconds(
+            return new Finding(CHECK, LABEL, Outcome.INFO, "still listed the subscription " + Report.seconds(
                     run.window()) + " after the reader stopped (" + amount + "): it keeps what a stalled reader "
                     + "cannot take, in memory or in TCP buffers", null, measures);
         } catch (IOException e) {

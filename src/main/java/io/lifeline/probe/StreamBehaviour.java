@@ -3,6 +3,7 @@ package io.lifeline.probe;
 import io.lifeline.probe.Finding.Outcome;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -14,11 +15,17 @@ final class StreamBehaviour {
 
     /** A first byte later than this is worth a look. */
     static final long PROMPT_NANOS = 1_000_000_000L;
+    /**
+     * A silence longer than this before a heartbeat is worth a look: half the idle timeout common to proxies and
+     * load balancers (nginx's {@code proxy_read_timeout}, 60 s by default).
+     */
+    static final long QUIET_NANOS = 30_000_000_000L;
 
     private StreamBehaviour() {
     }
 
-    static List<Finding> judge(Stream stream, long windowNanos) {
+    /** @param observedNanos how long the stream was held, from the request on */
+    static List<Finding> judge(EventStream stream, long observedNanos) {
         List<Finding> findings = new ArrayList<>();
         long firstByte = stream.firstByteAfterNanos();
         if (firstByte >= 0 && firstByte <= PROMPT_NANOS) {
@@ -26,28 +33,31 @@ final class StreamBehaviour {
                     + " after the request", null, Map.of("after_ms", firstByte / 1_000_000L)));
         } else {
             findings.add(new Finding("first-byte", "first byte", Outcome.CHECK, firstByte < 0
-                    ? "none within " + Report.seconds(windowNanos) + " after the head (" + Report.millis(
-                    stream.headAfterNanos()) + ")" : Report.millis(firstByte) + " after the request",
+                    ? "none in the " + Report.seconds(observedNanos) + " the stream was held (its head came after "
+                    + Report.millis(stream.headAfterNanos()) + ")" : Report.millis(firstByte) + " after the request",
                     "A stream that writes nothing at first looks stuck behind a buffering proxy, and the client "
                             + "cannot tell a slow server from a lost one.",
                     firstByte < 0 ? Map.of() : Map.of("after_ms", firstByte / 1_000_000L)));
         }
         List<Long> gaps = stream.tally().heartbeatGapsNanos();
         if (gaps.isEmpty()) {
-            findings.add(new Finding("heartbeat", "heartbeat", Outcome.CHECK, "none within "
-                    + Report.seconds(windowNanos), "Proxies close streams idle too long (nginx after 60 s), and a "
+            findings.add(new Finding("heartbeat", "heartbeat", Outcome.CHECK, "none in the "
+                    + Report.seconds(observedNanos) + " the stream was held",
+                    "Proxies close streams idle too long (nginx after 60 s), and a "
                     + "server learns of a lost client only when it writes.", Map.of()));
         } else {
             long longest = gaps.stream().mapToLong(Long::longValue).max().orElse(0);
-            findings.add(new Finding("heartbeat", "heartbeat", Outcome.OK, "written after "
-                    + Report.seconds(longest) + " of silence (" + gaps.size() + " seen)"
+            findings.add(new Finding("heartbeat", "heartbeat", longest > QUIET_NANOS ? Outcome.CHECK : Outcome.OK,
+                    "written after " + Report.seconds(longest) + " of silence (" + gaps.size() + " seen)"
                     + (stream.tally().retry() == null ? "" : "; retry " + stream.tally().retry() + " ms"),
-                    null, Map.of("interval_ms", longest / 1_000_000L, "seen", gaps.size())));
+                    longest > QUIET_NANOS ? "Proxies close streams idle too long (nginx after 60 s); a heartbeat "
+                            + "well within that keeps the stream through them." : null,
+                    Map.of("interval_ms", longest / 1_000_000L, "seen", gaps.size())));
         }
         ResponseHead head = stream.head();
         String contentType = head.field("content-type");
-        String charset = contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).contains("charset=")
-                && !contentType.toLowerCase(java.util.Locale.ROOT).matches(".*charset=\"?utf-8\"?.*") ? contentType
+        String charset = contentType != null && contentType.toLowerCase(Locale.ROOT).contains("charset=")
+                && !contentType.toLowerCase(Locale.ROOT).matches(".*charset=\"?utf-8\"?.*") ? contentType
                 : null;
         findings.add(charset == null ? Finding.of("content-type", "Content-Type", Outcome.OK, contentType)
                 : new Finding("content-type", "Content-Type", Outcome.CHECK, contentType,

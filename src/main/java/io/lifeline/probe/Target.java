@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -36,6 +38,7 @@ final class Target {
     private final List<String> headers;
     private final SSLContext sslContext;
     private final boolean insecure;
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
 
     Target(URI url, List<String> headers, boolean insecure) {
         this.url = url;
@@ -98,7 +101,7 @@ final class Target {
             tcp.setTcpNoDelay(true);
             tcp.connect(new InetSocketAddress(host, port), (int) CONNECT_TIMEOUT.toMillis());
             if (!tls) {
-                return new Connection(tcp, null);
+                return new Connection(tcp, null, open);
             }
             SSLSocket layer = (SSLSocket) sslContext.getSocketFactory().createSocket(tcp, host, port, false);
             SSLParameters parameters = layer.getSSLParameters();
@@ -115,7 +118,7 @@ final class Target {
                         + (insecure ? "" : " (for a self-signed certificate, add --insecure)"), e);
             }
             tcp.setSoTimeout(0);
-            return new Connection(tcp, layer);
+            return new Connection(tcp, layer, open);
         } catch (UnknownHostException e) {
             tcp.close();
             throw new IOException("unknown host " + host, e);
@@ -129,21 +132,46 @@ final class Target {
     }
 
     /**
-     * The head of a {@code GET} for an event stream: {@code Accept: text/event-stream} and {@code Cache-Control:
-     * no-cache} as EventSource sends them (WHATWG HTML, section 9.2.2), then the given header lines.
+     * Closes every connection still open at once: the end of a run, which no check outlives, even one that a write
+     * to a server that stopped reading holds (a socket write does not heed a thread's interrupt).
+     */
+    void closeAll() {
+        for (Connection connection : List.copyOf(open)) {
+            connection.abort();
+        }
+    }
+
+    /**
+     * The head of a {@code GET} for an event stream: {@code Host}, then {@code Accept: text/event-stream} and {@code
+     * Cache-Control: no-cache} as EventSource sends them (WHATWG HTML, section 9.2.2), then the user's header lines
+     * and the given ones. A user's line replaces a default of the same name, {@code Host} included, so that a
+     * request never carries a field twice that may appear once (RFC 9112, section 3.2).
      */
     String streamRequest(URI stream, List<String> extra) {
-        List<String> lines = new ArrayList<>(headers);
+        List<String> lines = new ArrayList<>();
+        for (String line : List.of("Host: " + authority(), "Accept: text/event-stream", "Cache-Control: no-cache",
+                "User-Agent: lifeline-probe")) {
+            if (!hasHeader(line.substring(0, line.indexOf(':')))) {
+                lines.add(line);
+            }
+        }
+        lines.addAll(headers);
         lines.addAll(extra);
-        StringBuilder head = new StringBuilder("GET " + pathAndQuery(stream) + " HTTP/1.1\r\n")
-                .append("Host: ").append(authority()).append("\r\n")
-                .append("Accept: text/event-stream\r\n")
-                .append("Cache-Control: no-cache\r\n")
-                .append("User-Agent: lifeline-probe\r\n");
+        StringBuilder head = new StringBuilder("GET " + pathAndQuery(stream) + " HTTP/1.1\r\n");
         for (String line : lines) {
             head.append(line).append("\r\n");
         }
         return head.append("\r\n").toString();
+    }
+
+    /** The {@code Host} a request names: the user's own {@code Host} line where there is one, else the URL's. */
+    String host() {
+        for (String line : headers) {
+            if (line.regionMatches(true, 0, "Host:", 0, 5)) {
+                return line.substring(5).trim();
+            }
+        }
+        return authority();
     }
 
     /** Whether the user gave a header line with this name (compared without case). */

@@ -37,6 +37,30 @@ class ConnectionTest {
     }
 
     @Test
+    void trailersAfterTheLastChunkAreReadSoThatTheNextResponseOnTheConnectionParses() throws Exception {
+        String answers = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nX-Trailer: 1\r\n\r\n"
+                + "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n";
+        try (Answering server = new Answering(answers, false); Connection connection = server.connect()) {
+            connection.readHead(System.nanoTime() + SECOND);
+            assertEquals("ok", body(connection));
+            assertEquals(Connection.End.RESPONSE_ENDED, connection.end());
+
+            connection.nextResponse();
+            assertEquals(204, connection.readHead(System.nanoTime() + SECOND).status());
+        }
+    }
+
+    @Test
+    void aChunkSizeThatIsNotPlainHexadecimalIsAnError() throws Exception {
+        try (Answering server = new Answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-2\r\nok\r\n",
+                false); Connection connection = server.connect()) {
+            connection.readHead(System.nanoTime() + SECOND);
+            IOException e = assertThrows(IOException.class, () -> body(connection));
+            assertEquals("a chunk size is not hexadecimal: -2", e.getMessage());
+        }
+    }
+
+    @Test
     void aBodyUntilCloseEndsWithTheServersFin() throws Exception {
         try (Answering server = new Answering("HTTP/1.1 200 OK\r\n\r\n:\n\n", true);
              Connection connection = server.connect()) {

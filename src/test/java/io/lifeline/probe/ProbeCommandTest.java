@@ -61,11 +61,26 @@ class ProbeCommandTest {
 
             assertEquals(ProbeCommand.EXIT_LEAKS, run.status, run.out + run.err);
             assertTrue(run.out.matches("(?s).*FIN, reading on +LEAKS +never ended the stream in 3 s; wrote "
-                    + "[2-4] heartbeats.*after the FIN.*"), run.out);
+                    + "[1-9]\\d* heartbeats?, 0 events \\(\\d+ bytes?\\) after the FIN.*"), run.out);
             assertTrue(run.out.contains("FIN, reading on: A full-proxy load balancer"), run.out);
             assertTrue(run.out.contains("RST  ") && run.out.matches("(?s).*RST +noticed.*"),
                     "a heartbeat's failed write tells of an RST: " + run.out);
             assertTrue(run.out.contains("departures went unnoticed for 3 s"), run.out);
+        }
+    }
+
+    @Test
+    void aHubWithoutHttp2LeavesTheRstStreamUnplayedAndJudgesTheRest() throws Exception {
+        try (TestServer hub = TestServer.start(Map.of(Setting.HTTP2, "false", Setting.HEARTBEAT, "1s"))) {
+            Run run = probe(hub.uri("/.well-known/mercure?topic=probe-test").toString(), "--window", "3s",
+                    "--token", token(), "--no-stall", "--json");
+
+            assertEquals(ProbeCommand.EXIT_ALL_NOTICED, run.status, run.out + run.err);
+            assertEquals("not-run", run.check("rst-stream").path("result").asText(), run.out);
+            assertEquals("the server speaks no h2c with prior knowledge",
+                    run.check("rst-stream").path("detail").asText());
+            assertEquals(false, run.check("http2").path("h2c").asBoolean(true));
+            assertEquals("not-run", run.check("stall").path("result").asText());
         }
     }
 
@@ -103,7 +118,7 @@ class ProbeCommandTest {
             Run run = probe("http://127.0.0.1:" + server.port() + "/", "--window", "2s");
 
             assertEquals(ProbeCommand.EXIT_ERROR, run.status, run.out + run.err);
-            assertTrue(run.out.matches("(?s).*FIN, reading on +error +the server closed its side \\(FIN\\) \\d+ ms "
+            assertTrue(run.out.matches("(?s).*FIN, reading on +error +the server closed its side \\d+ ms "
                     + "after the request, before any departure: it serves no lasting stream here.*"), run.out);
             assertTrue(run.out.contains("A departure could not be judged"), run.out);
         }
@@ -176,7 +191,9 @@ class ProbeCommandTest {
         for (List<String> args : List.of(List.<String>of(), List.of("ftp://x/"), List.of("http://x/", "--window", "0s"),
                 List.of("http://x/", "--window", "20"), List.of("http://x/", "--header", "no colon"),
                 List.of("http://x/", "--frobnicate"), List.of("http://x/", "--header"),
-                List.of("http://user:secret@x/"))) {
+                List.of("http://user:secret@x/"), List.of("http://x/", "--header", "X-A: a\u0001b"),
+                List.of("http://x/", "--header", "X-A: \u4e16"), List.of("http://x/", "--token", "a b\r\nX: y"),
+                List.of("http://x/", "--window", "11m"))) {
             Run run = probe(args.toArray(String[]::new));
 
             assertEquals(ProbeCommand.EXIT_ERROR, run.status, args.toString());
