@@ -74,7 +74,10 @@ record Report(URI url, URI hub, Duration window, List<Finding> findings) {
         long leaks = findings.stream().filter(f -> f.outcome() == Finding.Outcome.LEAKS).count();
         out.append('\n').append(switch (exitStatus()) {
             case ProbeCommand.EXIT_LEAKS -> leaks + " of " + departures + " departures went unnoticed for "
-                    + seconds(window) + ": the server leaks behind a full proxy or on a lost client.";
+                    + seconds(window) + (findings.stream().anyMatch(f -> f.outcome() == Finding.Outcome.LEAKS
+                    && f.check().equals(Departure.FIN.check()))
+                    ? ": behind a full-proxy load balancer, every client that leaves stays held."
+                    : ": a client that leaves stays held until a write to it fails.");
             case ProbeCommand.EXIT_ERROR -> "A departure could not be judged: see the error above.";
             default -> "Every departure the probe could play (" + departures + ") was noticed within "
                     + seconds(window) + ".";

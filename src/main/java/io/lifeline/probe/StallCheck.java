@@ -91,6 +91,8 @@ final class StallCheck implements Callable<Finding> {
             return new Finding(CHECK, LABEL, Outcome.INFO, "still listed the subscription " + Report.seconds(
                     run.window()) + " after the reader stopped (" + amount + "): it keeps what a stalled reader "
                     + "cannot take, in memory or in TCP buffers", null, measures);
+        } catch (MercureHub.HubRefusal e) {
+            return Finding.of(CHECK, LABEL, Outcome.NOT_RUN, e.getMessage());
         } catch (IOException e) {
             return Finding.of(CHECK, LABEL, Outcome.ERROR, e.getMessage());
         }
