@@ -27,10 +27,13 @@ final class EventTally {
     private boolean blockHasFields;
     private boolean blockHasComment;
     private String blockId;
+    /** The stream's last event id as an EventSource keeps it: set by any block's {@code id}, events or not. */
+    private String lastEventId;
     private long bytes;
     private long firstByteNanos;
     private long lastBlockNanos;
     private int events;
+    private long longestSilenceNanos;
     private int heartbeats;
     private Long retry;
     private final List<String> eventIds = new ArrayList<>();
@@ -74,6 +77,9 @@ final class EventTally {
                 heartbeatGapsNanos.add(nanos - lastBlockNanos);
             }
             if (blockHasData || blockHasFields || blockHasComment) {
+                if (nanos > firstByteNanos) {
+                    longestSilenceNanos = Math.max(longestSilenceNanos, nanos - lastBlockNanos);
+                }
                 lastBlockNanos = nanos;
             }
             blockHasData = false;
@@ -95,7 +101,12 @@ final class EventTally {
         blockHasFields = true;
         switch (field) {
             case "data" -> blockHasData = true;
-            case "id" -> blockId = value.indexOf('\0') < 0 ? value : null;
+            case "id" -> {
+                blockId = value.indexOf('\0') < 0 ? value : null;
+                if (blockId != null) {
+                    lastEventId = blockId;
+                }
+            }
             case "retry" -> {
                 if (value.matches("\\d{1,12}")) {
                     retry = Long.parseLong(value);
@@ -138,6 +149,19 @@ final class EventTally {
     /** For each heartbeat, how long the stream had been silent before it (nanoseconds). */
     List<Long> heartbeatGapsNanos() {
         return heartbeatGapsNanos;
+    }
+
+    /**
+     * The longest silence before a block, or since the last block until {@code now} ({@link System#nanoTime()}),
+     * counted from the stream's first bytes.
+     */
+    long longestSilenceNanos(long now) {
+        return Math.max(longestSilenceNanos, firstByteNanos == 0 ? 0 : now - lastBlockNanos);
+    }
+
+    /** The last {@code id} the stream set, with an event or without one (a cursor), or null. */
+    String lastEventId() {
+        return lastEventId;
     }
 
     /** The last {@code retry} the server sent, in milliseconds, or null. */

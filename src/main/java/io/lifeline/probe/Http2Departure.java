@@ -97,7 +97,7 @@ final class Http2Departure implements Callable<Finding> {
                     () -> connection.write(frame(RST_STREAM, 0, STREAM, new byte[] {0, 0, 0, CANCEL})),
                     ", connection kept");
         } catch (MercureHub.HubRefusal e) {
-            return Finding.of(CHECK, LABEL, Outcome.NOT_RUN, e.getMessage());
+            return Finding.of(CHECK, LABEL, Outcome.ERROR, e.getMessage() + HubDeparture.REFUSED);
         } catch (IOException e) {
             return new Finding(CHECK, LABEL, Outcome.ERROR, e.getMessage(), null, Map.of());
         }

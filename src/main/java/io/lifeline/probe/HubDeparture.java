@@ -14,6 +14,9 @@ import java.util.concurrent.Callable;
  */
 final class HubDeparture implements Callable<Finding> {
 
+    /** What a refusal of the hub's list adds: a token was given, so the departure could not be judged. */
+    static final String REFUSED = " (the token must read the subscriptions API)";
+
     /** How long a new subscription may take to show in the hub's list. */
     static final long LISTING_NANOS = 5_000_000_000L;
 
@@ -43,7 +46,7 @@ final class HubDeparture implements Callable<Finding> {
             stream.readUntil(System.nanoTime() + ProbeRun.FIRST_BYTES.toNanos(), () -> stream.tally().bytes() > 0);
             return watch(run, departure, hub, () -> departure.play(stream.connection()), "");
         } catch (MercureHub.HubRefusal e) {
-            return Finding.of(departure.check(), label, Outcome.NOT_RUN, e.getMessage());
+            return Finding.of(departure.check(), label, Outcome.ERROR, e.getMessage() + REFUSED);
         } catch (IOException e) {
             return new Finding(departure.check(), label, Outcome.ERROR, e.getMessage(), null, Map.of());
         }

@@ -24,13 +24,16 @@ final class LastEventIdCheck {
 
     /**
      * @param url  the stream to reconnect to
-     * @param seen the ids of the events the first stream carried, in order
+     * @param seen   the ids of the events the first stream carried, in order
+     * @param cursor the last id the first stream set, with or without an event, or null
      */
-    static Finding run(Target target, URI url, List<String> headers, List<String> seen) {
+    static Finding run(Target target, URI url, List<String> headers, List<String> seen, String cursor) {
         if (seen.size() < 2) {
-            return Finding.of(CHECK, LABEL, Outcome.NOT_RUN, seen.isEmpty()
-                    ? "no event with an id came within the window (on a Mercure hub, --token lets the probe publish)"
-                    : "one event with an id came within the window; the check needs two");
+            String found = seen.isEmpty() ? cursor == null ? "no event with an id came within the window"
+                    : "the stream set an id without an event (a cursor), and no event with an id came"
+                    : "one event with an id came within the window; the check needs two";
+            return Finding.of(CHECK, LABEL, Outcome.NOT_RUN, found
+                    + " (on a Mercure hub, --token lets the probe publish two)");
         }
         String given = seen.get(seen.size() - 2);
         String expected = seen.get(seen.size() - 1);
@@ -54,8 +57,8 @@ final class LastEventIdCheck {
             return new Finding(CHECK, LABEL, Outcome.CHECK, earlier
                     ? "a reconnect began again with an event before the id it gave: clients see events twice"
                     : "a reconnect went on with a new event: the one after the id it gave was not replayed",
-                    "A client that reconnects after a network blip "
-                            + (earlier ? "handles duplicates." : "misses what was sent meanwhile."),
+                    earlier ? "A client that reconnects after a network blip must handle events twice."
+                            : "A client that reconnects after a network blip misses what was sent meanwhile.",
                     Map.of("honoured", false));
         } catch (IOException e) {
             return Finding.of(CHECK, LABEL, Outcome.ERROR, e.getMessage());

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,6 +38,7 @@ final class MercureHub implements AutoCloseable {
     private final URI url;
     private final String publishToken;
     private final String subscribeToken;
+    private final boolean accessToken;
     private Connection connection;
 
     MercureHub(Target target, URI url, String publishToken, String subscribeToken) {
@@ -44,6 +46,7 @@ final class MercureHub implements AutoCloseable {
         this.url = url;
         this.publishToken = publishToken;
         this.subscribeToken = subscribeToken;
+        this.accessToken = isAccessToken(subscribeToken);
     }
 
     /**
@@ -74,19 +77,48 @@ final class MercureHub implements AutoCloseable {
     }
 
     /**
-     * The query parameter that names a subscription's topics in this URL's dialect: {@code match} where the URL uses
-     * Mercure 1.0's, else draft-07's {@code topic}. A hub refuses a subscription that mixes the two.
+     * The query parameter that names a subscription's topics in this URL, if it names any: {@code match} (Mercure
+     * 1.0) or {@code topic} (draft-07); null where it names neither. A hub refuses a subscription that mixes the two.
      */
     static String topicParameter(URI url) {
         String query = url.getRawQuery();
-        if (query != null) {
-            for (String pair : query.split("&")) {
-                if (pair.equals("match") || pair.startsWith("match=")) {
-                    return "match";
-                }
+        if (query == null) {
+            return null;
+        }
+        String named = null;
+        for (String pair : query.split("&")) {
+            String name = pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair;
+            if (name.equals("match")) {
+                return "match";
+            }
+            if (name.equals("topic")) {
+                named = "topic";
             }
         }
-        return "topic";
+        return named;
+    }
+
+    /**
+     * The query parameter the probe's own subscriptions use on this hub: {@code match} where the subscribe token is
+     * a Mercure 1.0 access token ({@code typ: at+jwt}, RFC 9068, section 2.1), whose subscriptions API lists only
+     * 1.0 subscriptions, else draft-07's {@code topic}.
+     */
+    String topicParameter() {
+        return accessToken ? "match" : "topic";
+    }
+
+    /** Whether a JWT's header says it is an access token ({@code typ} {@code at+jwt}, RFC 9068, section 2.1). */
+    static boolean isAccessToken(String jwt) {
+        if (jwt == null || jwt.indexOf('.') < 0) {
+            return false;
+        }
+        try {
+            String typ = JSON.readTree(Base64.getUrlDecoder().decode(jwt.substring(0, jwt.indexOf('.'))))
+                    .path("typ").asText("");
+            return typ.equalsIgnoreCase("at+jwt") || typ.equalsIgnoreCase("application/at+jwt");
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
     }
 
     URI url() {
@@ -135,13 +167,15 @@ final class MercureHub implements AutoCloseable {
     }
 
     /**
-     * How many subscriptions the hub lists for a topic, from {@code GET /.well-known/mercure/subscriptions/{topic}}.
+     * How many subscriptions the hub lists for a topic, from draft-07's {@code GET
+     * /.well-known/mercure/subscriptions/{topic}}, or with a Mercure 1.0 access token from 1.0's {@code
+     * .../subscriptions/exact/{match}}.
      *
      * @throws HubRefusal the hub refused the list (no subscriptions API, or the token may not read it)
      */
     int listed(String topic) throws IOException {
-        String path = url.getRawPath() + "/subscriptions/" + URLEncoder.encode(topic, StandardCharsets.UTF_8)
-                .replace("+", "%20");
+        String path = url.getRawPath() + (accessToken ? "/subscriptions/exact/" : "/subscriptions/")
+                + URLEncoder.encode(topic, StandardCharsets.UTF_8).replace("+", "%20");
         Answer answer = exchange("GET", path, subscribeToken, "Accept: application/ld+json, application/json\r\n",
                 null);
         if (answer.status() != 200) {
@@ -151,7 +185,7 @@ final class MercureHub implements AutoCloseable {
         JsonNode subscriptions = JSON.readTree(answer.body()).path("subscriptions");
         int n = 0;
         for (JsonNode subscription : subscriptions) {
-            if (topic.equals(subscription.path("topic").asText(null))) {
+            if (topic.equals(subscription.path(topicParameter()).asText(null))) {
                 n++;
             }
         }

@@ -134,7 +134,8 @@ public final class Probe {
             }
             findings.add(protocol.result(lastResult));
             findings.add(publishFailure != null ? publishFailure : LastEventIdCheck.run(target,
-                    run.streamFor(OBSERVER), run.streamHeaders(), observer.tally().eventIds()));
+                    run.streamFor(OBSERVER), run.streamHeaders(), observer.tally().eventIds(),
+                    observer.tally().lastEventId()));
             return new Report(options.url(), hub == null ? null : hub.url(), options.window(), findings);
         } catch (IOException e) {
             throw new ProbeException("the held stream failed: " + e.getMessage());
@@ -169,7 +170,11 @@ public final class Probe {
         try {
             stream = EventStream.open(run.target(), url, run.streamHeaders(), 0, deadline);
         } catch (IOException e) {
-            throw new ProbeException(e.getMessage());
+            boolean garbled = e.getMessage() != null && (e.getMessage().contains("before any response")
+                    || e.getMessage().contains("in the middle of the response head")
+                    || e.getMessage().contains("not HTTP/1.1"));
+            throw new ProbeException(e.getMessage() + (garbled && !run.target().tls()
+                    ? " (does the server speak TLS on this port? try https://)" : ""));
         }
         if (stream.isEventStream()) {
             return stream;

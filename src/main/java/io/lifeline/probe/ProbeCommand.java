@@ -11,7 +11,7 @@ import java.util.Map;
  * SSE server at URL notices a client that leaves, as a full-proxy load balancer or a lost client leaves it.
  *
  * <p>Standard output gets the report (a table, or JSON with {@code --json}); standard error gets progress and
- * errors. Exit status: {@value #EXIT_ALL_NOTICED} when every departure the probe could play was noticed within
+ * errors. Exit status: {@value #EXIT_ALL_NOTICED} when every departure the probe played was noticed within
  * the window, {@value #EXIT_LEAKS} when one was not, {@value #EXIT_ERROR} when the probe could not judge (bad flags,
  * the URL unreachable, not an event stream).</p>
  */
@@ -43,7 +43,7 @@ public final class ProbeCommand {
             options = ProbeOptions.parse(args);
         } catch (ProbeException e) {
             err.println("lifeline probe: " + e.getMessage());
-            err.println(e.showUsage() ? "\n" + usage() : "See: java -jar lifeline-server.jar probe --help");
+            err.println("See: java -jar lifeline-server.jar probe --help");
             return EXIT_ERROR;
         }
         if (options.help()) {
@@ -86,20 +86,22 @@ public final class ProbeCommand {
 
                 Opens the SSE stream at URL as a client and plays the departures a client can make, each on a
                 connection of its own: a FIN while reading on (what a full-proxy load balancer sends when its
-                client leaves), a TLS close_notify (https), and on a Mercure hub given a token an RST and a close,
-                seen through the hub's subscriptions API. Reports what the server did, and the stream's own
-                behaviour. Point it at the server itself: through a CDN, load balancer or TLS terminator, the
-                verdict describes that proxy.
+                client leaves), a TLS close_notify (https), and on a Mercure hub given a token an RST, a close
+                and an HTTP/2 RST_STREAM, seen through the hub's subscriptions API, then a stalled reader.
+                Reports what the server did, and the stream's own behaviour (first byte, heartbeats, headers,
+                HTTP/2, Last-Event-ID). Point it at the server itself: through a CDN, load balancer or TLS
+                terminator, the verdict describes that proxy.
 
                   --header NAME:VALUE    a header line for every stream request (repeatable; -H for
                                          short), e.g. --header 'Authorization: Bearer ...'; it
                                          replaces a default of the same name (Host, Accept)
                   --window D             how long each departure is watched (default 20s; 1s to 10m);
-                                         a run takes about one window, at most two and 30 s
+                                         a run takes about one window, at most two plus 30 s
                   --json                 JSON on standard output instead of the table
                   --insecure             accept any TLS certificate (a self-signed test server)
                   --token JWT            Mercure hub: a token that may publish to any topic and read the
-                                         subscriptions API (a hub's development token can)
+                                         subscriptions API (draft-07's, or a 1.0 access token); Lifeline's
+                                         development tokens can
                   --publish-token JWT    Mercure hub: the publish token, where the keys differ
                   --subscribe-token JWT  Mercure hub: the token for the subscriptions API, where the keys differ
                   --no-stall             Mercure hub: leave out the stalled reader, which publishes 8 MiB to a

@@ -6,19 +6,7 @@ package io.lifeline.probe;
  */
 public final class ProbeException extends Exception {
 
-    private final boolean showUsage;
-
     ProbeException(String message) {
-        this(message, false);
-    }
-
-    ProbeException(String message, boolean showUsage) {
         super(message);
-        this.showUsage = showUsage;
-    }
-
-    /** Whether the command's usage should follow the message (a flag the probe does not know, say). */
-    boolean showUsage() {
-        return showUsage;
     }
 }

@@ -52,6 +52,17 @@ public record ProbeOptions(URI url, List<String> headers, Duration window, boole
         boolean stall = true;
         String publishToken = null;
         String subscribeToken = null;
+        List<String> words = new ArrayList<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 2) {
+                words.add(arg.substring(0, eq)); // --window=5s, as GNU tools take it
+                words.add(arg.substring(eq + 1));
+            } else {
+                words.add(arg);
+            }
+        }
+        args = words.toArray(String[]::new);
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -71,17 +82,17 @@ public record ProbeOptions(URI url, List<String> headers, Duration window, boole
                 case "--subscribe-token" -> subscribeToken = token(value(args, ++i, arg), arg);
                 default -> {
                     if (arg.startsWith("-")) {
-                        throw new ProbeException("unknown flag " + arg, true);
+                        throw new ProbeException("unknown flag " + arg);
                     }
                     if (url != null) {
-                        throw new ProbeException("one URL only; got " + url + " and " + arg, true);
+                        throw new ProbeException("one URL only; got " + url + " and " + arg);
                     }
                     url = url(arg);
                 }
             }
         }
         if (url == null) {
-            throw new ProbeException("the URL of an event stream is missing", true);
+            throw new ProbeException("the URL of an event stream is missing");
         }
         return new ProbeOptions(url, List.copyOf(headers), window, json, insecure, publishToken, subscribeToken,
                 stall, false);
@@ -89,7 +100,7 @@ public record ProbeOptions(URI url, List<String> headers, Duration window, boole
 
     private static String value(String[] args, int i, String flag) throws ProbeException {
         if (i >= args.length) {
-            throw new ProbeException(flag + " needs a value", true);
+            throw new ProbeException(flag + " needs a value");
         }
         return args[i];
     }
@@ -138,7 +149,7 @@ public record ProbeOptions(URI url, List<String> headers, Duration window, boole
     static Duration window(String text) throws ProbeException {
         Matcher m = DURATION.matcher(text.trim());
         if (!m.matches()) {
-            throw new ProbeException("--window takes a duration with a unit, e.g. 20s, 500ms or 2m; got: " + text);
+            throw new ProbeException("--window takes a duration with a unit, e.g. 20s, 1500ms or 2m; got: " + text);
         }
         long n = Long.parseLong(m.group(1));
         Duration d = switch (m.group(2)) {

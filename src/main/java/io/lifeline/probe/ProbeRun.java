@@ -41,7 +41,11 @@ record ProbeRun(Target target, URI stream, List<String> hubHeaders, MercureHub h
      * check's own added, so that the updates the probe publishes reach it and the hub's list can tell it apart.
      */
     URI streamFor(String check) {
-        return streamIsHub() ? Target.withParameter(stream, MercureHub.topicParameter(stream), topic(check)) : stream;
+        if (!streamIsHub()) {
+            return stream;
+        }
+        String named = MercureHub.topicParameter(stream);
+        return Target.withParameter(stream, named == null ? hub.topicParameter() : named, topic(check));
     }
 
     /** The extra header lines for a request to {@link #streamFor}: the hub's where the URL is the hub's own. */
@@ -49,8 +53,11 @@ record ProbeRun(Target target, URI stream, List<String> hubHeaders, MercureHub h
         return streamIsHub() ? hubHeaders : List.of();
     }
 
-    /** The URL a check that watches the hub's list subscribes to: {@link #streamFor} on the hub. */
+    /**
+     * The URL a check that watches the hub's list subscribes to: the hub's, with the check's topic alone, named as
+     * the hub's list for this token shows it ({@link MercureHub#topicParameter()}).
+     */
     URI hubStreamFor(String check) {
-        return streamIsHub() ? streamFor(check) : Target.withParameter(hub.url(), "topic", topic(check));
+        return Target.withParameter(hub.url(), hub.topicParameter(), topic(check));
     }
 }

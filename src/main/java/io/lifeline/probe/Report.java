@@ -71,6 +71,8 @@ record Report(URI url, URI hub, Duration window, List<Finding> findings) {
             }
         }
         long departures = findings.stream().filter(f -> f.outcome().verdictOnDeparture()).count();
+        long notRun = findings.stream().filter(f -> f.outcome() == Finding.Outcome.NOT_RUN && isDeparture(f.check()))
+                .count();
         long leaks = findings.stream().filter(f -> f.outcome() == Finding.Outcome.LEAKS).count();
         out.append('\n').append(switch (exitStatus()) {
             case ProbeCommand.EXIT_LEAKS -> leaks + " of " + departures + " departures went unnoticed for "
@@ -79,8 +81,10 @@ record Report(URI url, URI hub, Duration window, List<Finding> findings) {
                     ? ": behind a full-proxy load balancer, every client that leaves stays held."
                     : ": a client that leaves stays held until a write to it fails.");
             case ProbeCommand.EXIT_ERROR -> "A departure could not be judged: see the error above.";
-            default -> "Every departure the probe could play (" + departures + ") was noticed within "
-                    + seconds(window) + ".";
+            default -> notRun == 0 ? "Every departure (" + departures + ") was noticed within " + seconds(window) + "."
+                    : "Each departure played (" + departures + " of " + (departures + notRun) + ") was noticed within "
+                    + seconds(window) + "; " + notRun + (notRun == 1 ? " was" : " were") + " not run, as "
+                    + (notRun == 1 ? "its line says." : "their lines say.");
         }).append('\n');
         return out.toString();
     }

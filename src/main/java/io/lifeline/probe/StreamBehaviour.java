@@ -24,6 +24,37 @@ final class StreamBehaviour {
     private StreamBehaviour() {
     }
 
+    /**
+     * Heartbeats: fine when they come well within proxies' idle timeouts, or when events keep the stream that busy;
+     * worth a look when the stream was held long enough to show it silent that long.
+     */
+    private static Finding heartbeat(EventTally tally, long observedNanos) {
+        List<Long> gaps = tally.heartbeatGapsNanos();
+        String retry = tally.retry() == null ? "" : "; retry " + tally.retry() + " ms";
+        String why = "Proxies close streams idle too long (nginx after 60 s), and a server learns of a lost client "
+                + "only when it writes.";
+        if (!gaps.isEmpty()) {
+            long longest = gaps.stream().mapToLong(Long::longValue).max().orElse(0);
+            return new Finding("heartbeat", "heartbeat", longest > QUIET_NANOS ? Outcome.CHECK : Outcome.OK,
+                    "written after " + Report.seconds(longest) + " of silence (" + gaps.size() + " seen)" + retry,
+                    longest > QUIET_NANOS ? why : null,
+                    Map.of("interval_ms", longest / 1_000_000L, "seen", gaps.size()));
+        }
+        long silence = tally.longestSilenceNanos(System.nanoTime());
+        if (tally.events() > 0 && silence <= QUIET_NANOS) {
+            return new Finding("heartbeat", "heartbeat", Outcome.OK, "none seen, none needed: events came, silent "
+                    + Report.seconds(silence) + " at most" + retry, null,
+                    Map.of("seen", 0, "longest_silence_ms", silence / 1_000_000L));
+        }
+        if (observedNanos < 2 * QUIET_NANOS) {
+            return new Finding("heartbeat", "heartbeat", Outcome.INFO, "none in the " + Report.seconds(observedNanos)
+                    + " the stream was held (a longer --window shows one, if it comes)" + retry, null,
+                    Map.of("seen", 0));
+        }
+        return new Finding("heartbeat", "heartbeat", Outcome.CHECK, "none in the " + Report.seconds(observedNanos)
+                + " the stream was held" + retry, why, Map.of("seen", 0));
+    }
+
     /** @param observedNanos how long the stream was held, from the request on */
     static List<Finding> judge(EventStream stream, long observedNanos) {
         List<Finding> findings = new ArrayList<>();
@@ -39,21 +70,7 @@ final class StreamBehaviour {
                             + "cannot tell a slow server from a lost one.",
                     firstByte < 0 ? Map.of() : Map.of("after_ms", firstByte / 1_000_000L)));
         }
-        List<Long> gaps = stream.tally().heartbeatGapsNanos();
-        if (gaps.isEmpty()) {
-            findings.add(new Finding("heartbeat", "heartbeat", Outcome.CHECK, "none in the "
-                    + Report.seconds(observedNanos) + " the stream was held",
-                    "Proxies close streams idle too long (nginx after 60 s), and a "
-                    + "server learns of a lost client only when it writes.", Map.of()));
-        } else {
-            long longest = gaps.stream().mapToLong(Long::longValue).max().orElse(0);
-            findings.add(new Finding("heartbeat", "heartbeat", longest > QUIET_NANOS ? Outcome.CHECK : Outcome.OK,
-                    "written after " + Report.seconds(longest) + " of silence (" + gaps.size() + " seen)"
-                    + (stream.tally().retry() == null ? "" : "; retry " + stream.tally().retry() + " ms"),
-                    longest > QUIET_NANOS ? "Proxies close streams idle too long (nginx after 60 s); a heartbeat "
-                            + "well within that keeps the stream through them." : null,
-                    Map.of("interval_ms", longest / 1_000_000L, "seen", gaps.size())));
-        }
+        findings.add(heartbeat(stream.tally(), observedNanos));
         ResponseHead head = stream.head();
         String contentType = head.field("content-type");
         String charset = contentType != null && contentType.toLowerCase(Locale.ROOT).contains("charset=")

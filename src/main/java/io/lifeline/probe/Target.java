@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -115,7 +116,7 @@ final class Target {
                 layer.startHandshake();
             } catch (IOException e) {
                 throw new IOException("the TLS handshake with " + authority() + " failed: " + e.getMessage()
-                        + (insecure ? "" : " (for a self-signed certificate, add --insecure)"), e);
+                        + handshakeHint(e), e);
             }
             tcp.setSoTimeout(0);
             return new Connection(tcp, layer, open);
@@ -178,6 +179,17 @@ final class Target {
     boolean hasHeader(String name) {
         String prefix = name.toLowerCase(Locale.ROOT) + ":";
         return headers.stream().anyMatch(h -> h.toLowerCase(Locale.ROOT).startsWith(prefix));
+    }
+
+    /** What to try after a failed handshake: http where the server speaks no TLS, --insecure for a certificate. */
+    private String handshakeHint(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("Unsupported or unrecognized SSL message") || message.contains("plaintext")) {
+            return " (the server speaks no TLS on this port: try http://)";
+        }
+        boolean certificate = e instanceof SSLHandshakeException
+                && (message.contains("PKIX") || message.contains("certificate") || message.contains("subject"));
+        return certificate && !insecure ? " (for a self-signed certificate, add --insecure)" : "";
     }
 
     private static SSLContext sslContext(boolean insecure) {

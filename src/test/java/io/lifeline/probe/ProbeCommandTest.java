@@ -85,6 +85,40 @@ class ProbeCommandTest {
     }
 
     @Test
+    void aTokenTheHubRefusesItsListCannotJudgeTheHubsDeparturesAndExitsTwo() throws Exception {
+        try (TestServer hub = TestServer.start(Map.of(Setting.HEARTBEAT, "1s"))) {
+            Run run = probe(hub.uri("/.well-known/mercure?topic=probe-test").toString(), "--window=3s",
+                    "--token", Tokens.publisher(TestServer.KEY, "*"), "--json");
+
+            assertEquals(ProbeCommand.EXIT_ERROR, run.status, run.out + run.err);
+            assertEquals("noticed", run.check("fin").path("result").asText(), run.out);
+            JsonNode rst = run.check("rst");
+            assertEquals("error", rst.path("result").asText(), rst.toString());
+            String detail = rst.path("detail").asText();
+            assertTrue(detail.startsWith("the subscriptions API answered 403")
+                    && detail.endsWith("(the token must read the subscriptions API)"), rst.toString());
+        }
+    }
+
+    @Test
+    void aUrlWhoseSchemeDoesNotMatchThePortSaysWhichToTry(@TempDir Path dir) throws Exception {
+        try (TestServer plain = TestServer.start(Map.of())) {
+            Run run = probe(plain.uri("/.well-known/mercure?topic=x").toString().replace("http:", "https:"),
+                    "--window", "2s");
+            assertEquals(ProbeCommand.EXIT_ERROR, run.status);
+            assertTrue(run.err.contains("the server speaks no TLS on this port: try http://"), run.err);
+        }
+        Path keystore = Tls.keystore(dir);
+        try (TestServer tls = TestServer.start(Map.of(Setting.TLS_KEYSTORE, keystore.toString(),
+                Setting.TLS_KEYSTORE_PASSWORD, Tls.PASSWORD))) {
+            Run run = probe(tls.uri("/.well-known/mercure?topic=x").toString().replace("https:", "http:"),
+                    "--window", "2s");
+            assertEquals(ProbeCommand.EXIT_ERROR, run.status);
+            assertTrue(run.err.contains("try https://"), run.err);
+        }
+    }
+
+    @Test
     void anAsyncServletWithoutAWatchIsReportedLeaking() throws Exception {
         try (YardstickServers.UnwatchedServlet server = new YardstickServers.UnwatchedServlet()) {
             Run run = probe("http://127.0.0.1:" + server.port() + "/events", "--window", "2s", "--json");
@@ -94,7 +128,7 @@ class ProbeCommandTest {
             assertEquals("leaks", fin.path("result").asText(), fin.toString());
             assertEquals(0, fin.path("bytes_after").asLong(), "it wrote nothing, so no write could fail");
             assertEquals("not-run", run.check("rst").path("result").asText(), "no hub, no list to watch");
-            assertEquals("check", run.check("heartbeat").path("result").asText(), run.out);
+            assertEquals("info", run.check("heartbeat").path("result").asText(), "2 s cannot show a 60 s silence");
             assertEquals("not-run", run.check("last-event-id").path("result").asText(), "no event carried an id");
         }
     }

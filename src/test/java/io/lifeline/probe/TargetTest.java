@@ -1,6 +1,7 @@
 package io.lifeline.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,7 +39,16 @@ class TargetTest {
         assertEquals("http://h/.well-known/mercure?match=a&match=b+c", Target.withParameter(
                 URI.create("http://h/.well-known/mercure?match=a"), "match", "b c").toString());
         assertEquals("match", MercureHub.topicParameter(URI.create("http://h/.well-known/mercure?match=a")));
-        assertEquals("topic", MercureHub.topicParameter(URI.create("http://h/.well-known/mercure?matches=a")));
+        assertEquals("topic", MercureHub.topicParameter(URI.create("http://h/.well-known/mercure?topic=a&x=b")));
+        assertNull(MercureHub.topicParameter(URI.create("http://h/.well-known/mercure?matches=a")));
+    }
+
+    @Test
+    void aMercure10AccessTokenIsToldByItsTypHeader() {
+        assertTrue(MercureHub.isAccessToken("eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJIUzI1NiJ9.e30.x"), "typ at+jwt");
+        assertFalse(MercureHub.isAccessToken("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.x"), "typ JWT");
+        assertFalse(MercureHub.isAccessToken("not-a-jwt"));
+        assertFalse(MercureHub.isAccessToken(null));
     }
 
     @Test

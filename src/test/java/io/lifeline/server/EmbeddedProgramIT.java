@@ -110,8 +110,16 @@ class EmbeddedProgramIT {
                 "--token", token.group(1), "--window", "3s");
         assertEquals(0, probe.awaitExit(), probe.stdout() + probe.stderr());
         assertTrue(probe.stdout().matches("(?s).*FIN, reading on +noticed.*RST_STREAM \\(HTTP/2\\) +noticed.*")
-                && probe.stdout().contains("Every departure the probe could play (4) was noticed within 3 s."),
+                && probe.stdout().contains("Every departure (4) was noticed within 3 s."),
                 probe.stdout());
+
+        assertTrue(token.find(), "the Mercure 1.0 access token: " + hub.stdout());
+        Program withAccessToken = start(Map.of(), "probe", "http://127.0.0.1:" + port
+                + "/.well-known/mercure?match=hello", "--token", token.group(1), "--window", "3s", "--no-stall");
+        assertEquals(0, withAccessToken.awaitExit(), withAccessToken.stdout() + withAccessToken.stderr());
+        assertTrue(withAccessToken.stdout().matches(
+                "(?s).*RST +noticed.*close \\(FIN, reading stopped\\) +noticed.*"),
+                "a 1.0 access token reads 1.0's list: " + withAccessToken.stdout());
 
         Program page = start(Map.of(), "probe", "http://127.0.0.1:" + port + "/", "--window", "2s");
         assertEquals(2, page.awaitExit(), page.stdout() + page.stderr());
