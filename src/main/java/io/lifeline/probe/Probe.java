@@ -115,7 +115,8 @@ public final class Probe {
                 }
                 observer.readUntil(Math.min(deadline, System.nanoTime() + SLICE_NANOS), () -> false);
             }
-            long observed = System.nanoTime() - start;
+            long observedUntil = System.nanoTime();
+            long observed = observedUntil - start;
             long heldFor = observer.connection().end() == Connection.End.OPEN ? -1 : observer.ageNanos();
 
             List<Finding> findings = new ArrayList<>();
@@ -126,7 +127,7 @@ public final class Probe {
                 stall = new Pending("stall", StallCheck.LABEL, pool.submit(new StallCheck(run)));
             }
             findings.add(stall.result(lastResult));
-            findings.addAll(StreamBehaviour.judge(observer, observed));
+            findings.addAll(StreamBehaviour.judge(observer, observed, observedUntil));
             if (observer.connection().end() != Connection.End.OPEN) {
                 findings.add(Finding.of("held-stream", "held stream", Outcome.INFO, "the server "
                         + observer.connection().end().words() + " " + Report.millis(observed)

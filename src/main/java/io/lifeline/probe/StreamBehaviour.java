@@ -28,7 +28,7 @@ final class StreamBehaviour {
      * Heartbeats: fine when they come well within proxies' idle timeouts, or when events keep the stream that busy;
      * worth a look when the stream was held long enough to show it silent that long.
      */
-    private static Finding heartbeat(EventTally tally, long observedNanos) {
+    private static Finding heartbeat(EventTally tally, long observedNanos, long observedUntil) {
         List<Long> gaps = tally.heartbeatGapsNanos();
         String retry = tally.retry() == null ? "" : "; retry " + tally.retry() + " ms";
         String why = "Proxies close streams idle too long (nginx after 60 s), and a server learns of a lost client "
@@ -40,7 +40,7 @@ final class StreamBehaviour {
                     longest > QUIET_NANOS ? why : null,
                     Map.of("interval_ms", longest / 1_000_000L, "seen", gaps.size()));
         }
-        long silence = tally.longestSilenceNanos(System.nanoTime());
+        long silence = tally.longestSilenceNanos(observedUntil);
         if (tally.events() > 0 && silence <= QUIET_NANOS) {
             return new Finding("heartbeat", "heartbeat", Outcome.OK, "none seen, none needed: events came, silent "
                     + Report.seconds(silence) + " at most" + retry, null,
@@ -55,8 +55,11 @@ final class StreamBehaviour {
                 + " the stream was held" + retry, why, Map.of("seen", 0));
     }
 
-    /** @param observedNanos how long the stream was held, from the request on */
-    static List<Finding> judge(EventStream stream, long observedNanos) {
+    /**
+     * @param observedNanos how long the stream was held, from the request on
+     * @param observedUntil when the holding ended ({@link System#nanoTime()})
+     */
+    static List<Finding> judge(EventStream stream, long observedNanos, long observedUntil) {
         List<Finding> findings = new ArrayList<>();
         long firstByte = stream.firstByteAfterNanos();
         if (firstByte >= 0 && firstByte <= PROMPT_NANOS) {
@@ -70,7 +73,7 @@ final class StreamBehaviour {
                             + "cannot tell a slow server from a lost one.",
                     firstByte < 0 ? Map.of() : Map.of("after_ms", firstByte / 1_000_000L)));
         }
-        findings.add(heartbeat(stream.tally(), observedNanos));
+        findings.add(heartbeat(stream.tally(), observedNanos, observedUntil));
         ResponseHead head = stream.head();
         String contentType = head.field("content-type");
         String charset = contentType != null && contentType.toLowerCase(Locale.ROOT).contains("charset=")

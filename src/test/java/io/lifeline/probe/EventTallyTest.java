@@ -47,6 +47,20 @@ class EventTallyTest {
     }
 
     @Test
+    void theLongestSilenceCountsTheTimeSinceTheLastBlockAndALeadingByteOrderMarkIsDropped() {
+        EventTally tally = new EventTally();
+        byte[] opening = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, ':', '\n', '\n'};
+        tally.feed(opening, opening.length, 1_000);
+        feed(tally, "id: 1\ndata: a\n\n", 2_000_001_000L);
+        feed(tally, "id: 2\ndata: b\n\n", 3_000_001_000L);
+
+        assertEquals(2_000_000_000L, tally.longestSilenceNanos(4_000_001_000L));
+        assertEquals(5_000_000_000L, tally.longestSilenceNanos(8_000_001_000L), "silent since the last event");
+        assertEquals(0, tally.heartbeats(), "the opening comment, after the mark, is no heartbeat");
+        assertEquals("2", tally.lastEventId());
+    }
+
+    @Test
     void retryIsKeptOnlyWhenItIsDigits() {
         EventTally tally = new EventTally();
         feed(tally, "retry: soon\n\n", 1);
