@@ -65,7 +65,7 @@ final class Target {
         return tls;
     }
 
-    /** The {@code Host} header's value (RFC 9110, section 7.2): the port only where it is not the scheme's own. */
+    /** The URL's authority as a {@code Host} value (RFC 9110, section 7.2): with the port where the URL names one. */
     String authority() {
         String name = host.contains(":") ? "[" + host + "]" : host;
         return url.getPort() > 0 ? name + ":" + port : name;
