@@ -64,7 +64,6 @@ final class Connection implements AutoCloseable {
     /** With a {@code Content-Length}: bytes left, else -1. */
     private long lengthLeft = -1;
     private End end = End.OPEN;
-    private String failure;
 
     /** @param open the set of open connections this one joins until it is closed */
     Connection(Socket tcp, SSLSocket tls, Set<Connection> open) throws IOException {
@@ -265,11 +264,6 @@ final class Connection implements AutoCloseable {
         return end;
     }
 
-    /** The I/O error that ended reading, where one did. */
-    String failure() {
-        return failure;
-    }
-
     /**
      * Shuts down the sending side of TCP: a FIN, and this side reads on. Under TLS, the FIN goes out under the TLS
      * layer, without a close_notify, as a full-proxy load balancer or a vanished client leaves.
@@ -353,7 +347,6 @@ final class Connection implements AutoCloseable {
         } catch (SocketTimeoutException e) {
             return 0;
         } catch (IOException e) {
-            failure = e.getMessage();
             end = e instanceof SocketException && e.getMessage() != null && e.getMessage().contains("reset")
                     ? End.RESET : End.CLOSED;
             return -1;

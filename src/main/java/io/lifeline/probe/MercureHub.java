@@ -286,10 +286,6 @@ final class MercureHub implements AutoCloseable {
             this.status = status;
         }
 
-        int status() {
-            return status;
-        }
-
         /** Whether the status says the request is too large, so that a smaller one may pass. */
         boolean tooLarge() {
             return status == 413;
