@@ -55,6 +55,10 @@ public enum Setting {
     HEARTBEAT("15s", "interval of the SSE comment written to idle subscribers"),
     DISPATCH_TIMEOUT("5s", "longest a write to a subscriber may stay unfinished before it ends write-stalled"),
     QUEUE_BYTES("4MiB", "bytes that may wait for one subscriber before it ends write-stalled"),
+    UNSENT_BYTES("64KiB", "bytes of one subscriber's stream the kernel may hold unsent, beyond LIFELINE_QUEUE_BYTES "
+            + "(Linux TCP_NOTSENT_LOWAT; SO_SNDBUF where the descriptor is out of reach): a reader that stops reading "
+            + "fills it, its next write waits, and it ends write-stalled at LIFELINE_DISPATCH_TIMEOUT; 0: the kernel's "
+            + "own, up to net.ipv4.tcp_wmem's maximum (4 MiB by default) per connection"),
     MAX_UPDATE_BYTES("1MiB", "largest publish request body; larger ones get 413"),
     BODY_TIMEOUT("10s", "longest a publish request's body may take to arrive; a slower one gets 408"),
     HEADER_TIMEOUT("10s", "embedded program: longest a connection may take to send a request's headers, counted "

@@ -68,6 +68,7 @@ public final class Settings {
     private final Duration heartbeat;
     private final Duration dispatchTimeout;
     private final long queueBytes;
+    private final long unsentBytes;
     private final long maxUpdateBytes;
     private final int historySize;
     private final long historyBytes;
@@ -114,6 +115,7 @@ public final class Settings {
         this.heartbeat = b.heartbeat;
         this.dispatchTimeout = b.dispatchTimeout;
         this.queueBytes = b.queueBytes;
+        this.unsentBytes = b.unsentBytes;
         this.maxUpdateBytes = b.maxUpdateBytes;
         this.historySize = b.historySize;
         this.historyBytes = b.historyBytes;
@@ -178,6 +180,7 @@ public final class Settings {
         b.heartbeat = Values.duration(value(sources, Setting.HEARTBEAT));
         b.dispatchTimeout = Values.duration(value(sources, Setting.DISPATCH_TIMEOUT));
         b.queueBytes = Values.size(value(sources, Setting.QUEUE_BYTES));
+        b.unsentBytes = Values.socketBytesOrZero(value(sources, Setting.UNSENT_BYTES), 4096);
         b.maxUpdateBytes = Values.size(value(sources, Setting.MAX_UPDATE_BYTES));
         b.historySize = Values.count(value(sources, Setting.HISTORY_SIZE));
         b.historyBytes = Values.size(value(sources, Setting.HISTORY_BYTES));
@@ -478,6 +481,11 @@ public final class Settings {
         return queueBytes;
     }
 
+    /** The bytes of a subscriber's stream the kernel may hold unsent ({@link Setting#UNSENT_BYTES}); 0 for no bound. */
+    public long unsentBytes() {
+        return unsentBytes;
+    }
+
     public long maxUpdateBytes() {
         return maxUpdateBytes;
     }
@@ -619,7 +627,8 @@ public final class Settings {
     /** One line for the start-up log; keys are never printed. */
     public String describe() {
         return "heartbeat=" + heartbeat.toMillis() + "ms dispatchTimeout=" + dispatchTimeout.toMillis()
-                + "ms queueBytes=" + queueBytes + " maxUpdateBytes=" + maxUpdateBytes + " history=" + historySize
+                + "ms queueBytes=" + queueBytes + " unsentBytes=" + unsentBytes + " maxUpdateBytes=" + maxUpdateBytes
+                + " history=" + historySize
                 + "/" + historyBytes + "B transport=" + shownTransport()
                 + " drain=" + drain.toMillis() + "ms anonymous=" + anonymous
                 + " subscriptionEvents=" + subscriptionEvents + " dialects=" + String.join(",", dialects)
@@ -655,6 +664,7 @@ public final class Settings {
         Duration heartbeat;
         Duration dispatchTimeout;
         long queueBytes;
+        long unsentBytes;
         long maxUpdateBytes;
         int historySize;
         long historyBytes;
@@ -701,6 +711,7 @@ public final class Settings {
             heartbeat = s.heartbeat;
             dispatchTimeout = s.dispatchTimeout;
             queueBytes = s.queueBytes;
+            unsentBytes = s.unsentBytes;
             maxUpdateBytes = s.maxUpdateBytes;
             historySize = s.historySize;
             historyBytes = s.historyBytes;

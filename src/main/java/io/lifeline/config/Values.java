@@ -78,6 +78,21 @@ final class Values {
         return bytes;
     }
 
+    /**
+     * A socket's byte bound: 0 for none, else from {@code min} to 1 GiB (the kernel's options are signed 32-bit, and it
+     * doubles {@code SO_SNDBUF}).
+     */
+    static long socketBytesOrZero(ConfigSources.Value v, long min) {
+        if (v.raw().trim().equals("0")) {
+            return 0;
+        }
+        long bytes = size(v);
+        if (bytes < min || bytes > 1 << 30) {
+            throw bad(v, "must be 0 (none) or from " + min / 1024 + "KiB to 1GiB");
+        }
+        return bytes;
+    }
+
     static int count(ConfigSources.Value v) {
         try {
             int n = Integer.parseInt(v.raw().trim());

@@ -86,7 +86,7 @@ public final class LifelineContextListener implements ServletContextListener {
                         settings.issuers(), new IssuerKeys()) : null,
                 settings.anonymous(), matcher);
         boolean embedded = preset != null;
-        TcpSockets tcp = TcpSockets.detect(settings.tcpUserTimeout(embedded));
+        TcpSockets tcp = TcpSockets.detect(settings.tcpUserTimeout(embedded), settings.unsentBytes());
         watches = Watches.detect(settings.watchMode() == Settings.WatchMode.AUTO, tcp);
         Hub.Cluster cluster = settings.redis() == null ? null : new Hub.Cluster(settings.redis(),
                 settings.redisTimeout(), settings.nodeName() != null ? settings.nodeName() : madeUpNodeName(),
@@ -152,6 +152,7 @@ public final class LifelineContextListener implements ServletContextListener {
                 hook == null ? "none (the hub drains when the web app is destroyed)" : hook.getKey(),
                 settings.describe());
         logSilentDepartureBound(settings, embedded, tcp);
+        logStalledReaderBound(settings, tcp, watches);
         if (settings.metricsToken() == null) {
             LOG.info("/metrics answers anyone who reaches it: set LIFELINE_METRICS_TOKEN to ask for a bearer token, "
                     + "or restrict it at the proxy");
@@ -225,6 +226,38 @@ public final class LifelineContextListener implements ServletContextListener {
             LOG.warn("TCP user timeout {} ms is not active: {}; a client that vanishes without a FIN or an RST "
                     + "sends nothing to notice, so {}", requested.toMillis(), tcp.unavailableReason(), byLifetime);
         }
+    }
+
+    /**
+     * One line that says what one subscriber may hold at most, queued in the hub and unsent in the kernel, and when a
+     * reader that stops taking its bytes ends.
+     */
+    private static void logStalledReaderBound(Settings settings, TcpSockets tcp, Watches watches) {
+        long dispatch = settings.dispatchTimeout().toMillis();
+        String queue = size(settings.queueBytes());
+        if (!watches.reachesSockets() || tcp.unsentBound() == TcpSockets.UnsentBound.NONE) {
+            LOG.info("a subscriber holds at most {} queued in the hub, and in the kernel what its send buffer takes ({}; "
+                    + "up to net.ipv4.tcp_wmem's maximum, 4 MiB by default): a reader that stops reading ends "
+                    + "write-stalled once its queue overflows, or {} ms after a write that the kernel no longer takes",
+                    queue, settings.unsentBytes() == 0 ? "LIFELINE_UNSENT_BYTES=0"
+                            : "no container hook reaches the connections here", dispatch);
+            return;
+        }
+        String unsent = size(tcp.unsentBytes());
+        LOG.info("a subscriber holds at most {} queued in the hub plus {} unsent in the kernel ({}{}), and what is in "
+                + "flight to its client: a reader that stops reading ends write-stalled {} ms after its write stops "
+                + "finishing; one that falls behind must take at least {} (or the rest of a larger update) every {} ms",
+                queue, unsent, tcp.unsentBound().option(), tcp.unsentBound() == TcpSockets.UnsentBound.SEND_BUFFER
+                        ? ", which counts bytes in flight too: " + tcp.unavailableReason() : "",
+                dispatch, size(tcp.unsentBytes() / 2), dispatch);
+    }
+
+    /** {@code 64 KiB}, {@code 4 MiB}, {@code 1000 B}: whole units where they divide, as settings are written. */
+    private static String size(long bytes) {
+        if (bytes >= 1 << 20 && bytes % (1 << 20) == 0) {
+            return (bytes >> 20) + " MiB";
+        }
+        return bytes >= 1024 && bytes % 1024 == 0 ? (bytes >> 10) + " KiB" : bytes + " B";
     }
 
     @Override

@@ -240,7 +240,8 @@ public final class Subscriber implements DepartureListener {
 
     /**
      * The container reported that the response failed: {@code client-timeout} when the kernel gave up on the
-     * connection ({@code ETIMEDOUT}), the departure the watch recognizes in it (an HTTP/2 stream reset or dropped
+     * connection ({@code ETIMEDOUT}; {@code write-stalled} where the watch finds the client answered the kernel's
+     * probes of its shut window), the departure the watch recognizes in it (an HTTP/2 stream reset or dropped
      * connection reaches the response before any listener), {@code timeout} for an idle timeout, else
      * {@code write-failed}.
      */
@@ -250,7 +251,11 @@ public final class Subscriber implements DepartureListener {
         }
         DepartureWatch.Handle w = watch;
         if (SocketError.of(failure) == SocketError.TIMED_OUT) {
-            end(EndReason.CLIENT_TIMEOUT); // the write was the first to hear that the kernel gave up
+            // the write was the first to hear that the kernel gave up: the watch, which reaches the connection, tells
+            // a client that stopped reading from one that vanished
+            if (w == null || !w.explain(failure)) {
+                end(EndReason.CLIENT_TIMEOUT);
+            }
         } else if (inputEnded) {
             end(EndReason.CLIENT_RESET, inputEndedNanos);
         } else if (w != null && w.explain(failure)) {
@@ -331,6 +336,12 @@ public final class Subscriber implements DepartureListener {
     @Override
     public void onTimedOut(long detectedNanos) {
         end(EndReason.CLIENT_TIMEOUT, detectedNanos);
+    }
+
+    /** A client that stopped reading while its stream was quiet: it did not take its bytes. */
+    @Override
+    public void onStoppedReading(long detectedNanos) {
+        end(EndReason.WRITE_STALLED, detectedNanos);
     }
 
     /**

@@ -4,7 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 
-/** The two C library calls Lifeline needs, bound once through JNA's direct mapping. */
+/** The C library's {@code setsockopt} and {@code getsockopt}, bound once through JNA's direct mapping. */
 final class LibC {
 
     static final int SOL_SOCKET = 1;
@@ -14,6 +14,8 @@ final class LibC {
     static final int TCP_INFO = 11;
     /** {@code linux/tcp.h}. */
     static final int TCP_USER_TIMEOUT = 18;
+    /** {@code linux/tcp.h}, Linux 3.12+. */
+    static final int TCP_NOTSENT_LOWAT = 25;
 
     static {
         Native.register(LibC.class, Platform.C_LIBRARY_NAME);

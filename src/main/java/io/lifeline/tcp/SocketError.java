@@ -20,6 +20,12 @@ public enum SocketError {
      * connection by themselves), so those count here too.
      */
     TIMED_OUT,
+    /**
+     * The kernel gave up on the connection ({@code ETIMEDOUT}) while its peer kept its receive window shut and
+     * answered every probe of it (RFC 9293, section 3.8.6.1): the peer is there and has stopped reading. Neither an
+     * errno nor a message says so; only {@link TcpSockets#timedOut} tells it apart from {@link #TIMED_OUT}.
+     */
+    STOPPED_READING,
     /** Any other error. */
     OTHER;
 

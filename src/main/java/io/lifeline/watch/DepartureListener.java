@@ -1,5 +1,7 @@
 package io.lifeline.watch;
 
+import io.lifeline.tcp.SocketError;
+
 /** Told by a {@link DepartureWatch} when the client's side of the connection goes away. */
 public interface DepartureListener {
 
@@ -24,4 +26,27 @@ public interface DepartureListener {
      * the TCP user timeout, so the client vanished without a FIN or an RST (see {@link io.lifeline.tcp.TcpSockets}).
      */
     void onTimedOut(long detectedNanos);
+
+    /**
+     * The kernel gave up on the connection ({@code ETIMEDOUT}) while the client kept its receive window shut and
+     * answered every probe of it: the client is there and stopped reading ({@link
+     * io.lifeline.tcp.SocketError#STOPPED_READING}). A reader that stops while the hub writes ends at the dispatch
+     * timeout; this is the one whose stream was quiet meanwhile, its heartbeats waiting in the kernel.
+     */
+    void onStoppedReading(long detectedNanos);
+
+    /**
+     * Tells this listener of a connection the kernel gave up on, as {@code error} says: {@link #onTimedOut} or
+     * {@link #onStoppedReading}. Returns false, telling nothing, for any other error.
+     */
+    default boolean onKernelGaveUp(SocketError error, long detectedNanos) {
+        switch (error) {
+            case TIMED_OUT -> onTimedOut(detectedNanos);
+            case STOPPED_READING -> onStoppedReading(detectedNanos);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
 }

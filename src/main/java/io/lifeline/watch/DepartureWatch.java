@@ -1,6 +1,7 @@
 package io.lifeline.watch;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.function.Predicate;
 
 /**
  * Watches the connection under one request for the client's departure.
@@ -73,12 +74,25 @@ public interface DepartureWatch {
          * but cannot read, or one no container hook reaches at all ({@code abort} then does nothing).
          */
         static Handle abortOnly(Runnable abort) {
-            return new AbortOnly(abort);
+            return new AbortOnly(abort, failure -> false);
+        }
+
+        /**
+         * A handle that watches nothing, aborts as {@code container} does and explains failures as it does: for a
+         * connection a container's watch reaches but is not asked to read.
+         */
+        static Handle abortOnly(Handle container) {
+            return abortOnly(container::abort, container::explain);
+        }
+
+        /** A handle that watches nothing, aborts by running {@code abort} and explains failures with {@code explain}. */
+        static Handle abortOnly(Runnable abort, Predicate<Throwable> explain) {
+            return new AbortOnly(abort, explain);
         }
     }
 
     /** See {@link Handle#abortOnly}. */
-    record AbortOnly(Runnable close) implements Handle {
+    record AbortOnly(Runnable close, Predicate<Throwable> explainer) implements Handle {
         @Override
         public boolean watches() {
             return false;
@@ -95,6 +109,11 @@ public interface DepartureWatch {
         @Override
         public void abort() {
             close.run();
+        }
+
+        @Override
+        public boolean explain(Throwable failure) {
+            return explainer.test(failure);
         }
     }
 }

@@ -118,8 +118,16 @@ public final class Watches {
             }
         }
         // A container's handle used only to abort is never armed, so it never watches.
-        return new Prepared(fallback.kind(), abortOnly != null ? DepartureWatch.Handle.abortOnly(abortOnly::abort)
+        return new Prepared(fallback.kind(), abortOnly != null ? DepartureWatch.Handle.abortOnly(abortOnly)
                 : fallback.prepare(request, listener));
+    }
+
+    /**
+     * Whether some container watch loaded here, and so reaches its connections' sockets to set Lifeline's options
+     * on them (also when asked to watch nothing).
+     */
+    public boolean reachesSockets() {
+        return !watches.isEmpty();
     }
 
     /** Every kind a subscriber may be watched by here, the fallback included. */

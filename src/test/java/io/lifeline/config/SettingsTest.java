@@ -139,6 +139,21 @@ class SettingsTest {
         assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.QUEUE_BYTES, value)));
     }
 
+    @ParameterizedTest
+    @CsvSource({"0,0", "4KiB,4096", "64KiB,65536", "1GiB,1073741824"})
+    void theUnsentBoundIsZeroForNoneOrFromFourKibibytes(String value, long bytes) {
+        assertEquals(bytes, Settings.of(Map.of(Setting.UNSENT_BYTES, value)).unsentBytes());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"4095", "1B", "2GiB", "-1", "64KB"})
+    void anUnsentBoundOutsideItsRangeStopsStartUpNamingIt(String value) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Settings.of(Map.of(Setting.UNSENT_BYTES, value)));
+        assertTrue(e.getMessage().contains("LIFELINE_UNSENT_BYTES") || e.getMessage().contains("--unsent-bytes"),
+                e.getMessage());
+    }
+
     @Test
     void aPublisherKeyWithoutASubscriberKeyStopsStartUpNamingWhatIsMissing() {
         ConfigException e = assertThrows(ConfigException.class,

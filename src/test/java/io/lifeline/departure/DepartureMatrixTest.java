@@ -57,7 +57,7 @@ class DepartureMatrixTest {
     private static final Map<Wire, DepartureReport> REPORTS = new EnumMap<>(Wire.class);
     private static Http http;
     /** Whether the watch reads the kernel's view of a connection here (Linux, descriptors reachable). */
-    private static final boolean DESCRIPTORS_REACHABLE = TcpSockets.detect(Duration.ZERO).descriptorsReachable();
+    private static final boolean DESCRIPTORS_REACHABLE = TcpSockets.detect(Duration.ZERO, 0).descriptorsReachable();
 
     @BeforeAll
     static void start(@TempDir java.nio.file.Path keys) throws Exception {

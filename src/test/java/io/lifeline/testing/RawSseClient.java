@@ -257,6 +257,34 @@ public final class RawSseClient implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Reads at most {@code max} bytes, waiting at most {@code within} for the first: a reader that takes its stream
+     * slowly. Returns how many it read, 0 when none came in time or the stream has ended.
+     */
+    public int readUpTo(int max, Duration within) throws IOException {
+        if (eof) {
+            return 0;
+        }
+        socket.setSoTimeout((int) Math.max(1, within.toMillis()));
+        byte[] buffer = new byte[max];
+        int n;
+        try {
+            n = in.read(buffer);
+        } catch (SocketTimeoutException e) {
+            return 0;
+        } catch (SocketException e) {
+            resetByPeer = true;
+            eof = true;
+            return 0;
+        }
+        if (n < 0) {
+            eof = true;
+            return 0;
+        }
+        received(buffer, n);
+        return n;
+    }
+
     /** Sends a FIN and keeps reading: the client's half-close. */
     public void fin() throws IOException {
         tcp.shutdownOutput();

@@ -29,6 +29,18 @@ public final class Sockets {
         return ss("-Htan", "( sport = :" + serverPort + " and dport = :" + clientPort + " )");
     }
 
+    /**
+     * The bytes the kernel holds in the server's send queue of the connection from {@code clientPort}, unsent and
+     * unacknowledged ({@code ss}'s Send-Q); 0 once the server has let go of it.
+     */
+    public static long sendQueue(int serverPort, int clientPort) {
+        List<String> lines = serverSide(serverPort, clientPort);
+        if (lines.isEmpty()) {
+            return 0;
+        }
+        return Long.parseLong(lines.get(0).trim().split("\\s+")[2]);
+    }
+
     private static List<String> ss(String... arguments) {
         List<String> command = new ArrayList<>(List.of("ss"));
         command.addAll(List.of(arguments));

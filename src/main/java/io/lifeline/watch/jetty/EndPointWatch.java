@@ -97,6 +97,15 @@ final class EndPointWatch implements DepartureWatch.Handle, Callback {
         }
     }
 
+    /**
+     * A write that failed because the kernel gave up on the connection: which way it gave up, read from the
+     * connection while it is open (a client that stopped reading, or one that vanished).
+     */
+    @Override
+    public boolean explain(Throwable failure) {
+        return listener.onKernelGaveUp(tcp.ofFailure(failure, channel), System.nanoTime());
+    }
+
     /** An RST: over TLS too, the network end point is closed without a close_notify, which could not go out. */
     @Override
     public void abort() {
@@ -171,7 +180,7 @@ final class EndPointWatch implements DepartureWatch.Handle, Callback {
     private boolean kernelEnded() {
         SocketError error = channel == null ? SocketError.NONE : tcp.takeError(channel);
         switch (error) {
-            case TIMED_OUT -> listener.onTimedOut(System.nanoTime());
+            case TIMED_OUT, STOPPED_READING -> listener.onKernelGaveUp(error, System.nanoTime());
             case RESET -> listener.onReset(System.nanoTime());
             case OTHER -> listener.onInputEnded(System.nanoTime());
             case NONE -> {

@@ -54,12 +54,13 @@ public final class TomcatNioWatch implements DepartureWatch {
     /** Null in a Tomcat older than the attribute (10.1.34, 11.0.3). */
     private final Method encodedReverseSolidusHandling;
     private final AtomicBoolean solidusChecked = new AtomicBoolean();
-    private final TomcatSelector selector = new TomcatSelector();
+    private final TomcatSelector selector;
     private final TcpSockets tcp;
 
     /** @throws ReflectiveOperationException where Tomcat's classes are absent or not what this watch expects */
     public TomcatNioWatch(TcpSockets tcp) throws ReflectiveOperationException {
         this.tcp = tcp;
+        this.selector = new TomcatSelector(tcp);
         ClassLoader loader = TomcatNioWatch.class.getClassLoader();
         requestFacade = Class.forName("org.apache.catalina.connector.RequestFacade", false, loader);
         facadeRequest = accessible(requestFacade.getDeclaredField("request"));
@@ -133,7 +134,9 @@ public final class TomcatNioWatch implements DepartureWatch {
                 close(wrapper);
             };
             if (channel.getClass() != plainChannel) {
-                return Handle.abortOnly(abort); // TLS (SecureNioChannel): the raw bytes are encrypted
+                // TLS (SecureNioChannel): the raw bytes are encrypted, but a failed write's timeout can be told apart
+                return Handle.abortOnly(abort, failure -> listener.onKernelGaveUp(
+                        tcp.ofFailure(failure, socketChannel), System.nanoTime()));
             }
             return selector.watch(socketChannel, listener, abort);
         } catch (ReflectiveOperationException | RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.lifeline.watch.tomcat;
 
 import io.lifeline.tcp.SocketError;
+import io.lifeline.tcp.TcpSockets;
 import io.lifeline.watch.DepartureListener;
 import io.lifeline.watch.DepartureWatch;
 import java.io.IOException;
@@ -34,12 +35,18 @@ final class TomcatSelector {
     private static final Logger LOG = LoggerFactory.getLogger(TomcatSelector.class);
     private static final int STRAY_BYTES_PER_WAKEUP = 64 * 1024;
 
+    private final TcpSockets tcp;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ByteBuffer buffer = ByteBuffer.allocate(512);
     private Selector selector;
     private Thread thread;
     private ExecutorService departures;
     private volatile boolean running;
+
+    /** @param tcp tells a connection the kernel gave up on for a client that stopped reading */
+    TomcatSelector(TcpSockets tcp) {
+        this.tcp = tcp;
+    }
 
     /** A watch on one channel; its methods are safe from any thread. */
     DepartureWatch.Handle watch(SocketChannel channel, DepartureListener listener, Runnable abort) {
@@ -126,13 +133,15 @@ final class TomcatSelector {
             }
         } catch (IOException e) {
             key.cancel();
-            report(watch, SocketError.of(e));
+            SocketError error = SocketError.of(e);
+            report(watch, error == SocketError.TIMED_OUT ? tcp.timedOut(channel) : error);
         }
     }
 
     /**
      * A raw read tells a FIN (-1) from an RST ("Connection reset") and from a connection the kernel gave up on
-     * ("Connection timed out", the TCP user timeout) for certain: no probe is needed.
+     * ("Connection timed out", the TCP user timeout; {@link TcpSockets#timedOut} then tells a client that stopped
+     * reading from one that vanished) for certain: no probe is needed.
      */
     private void report(ChannelWatch watch, SocketError error) {
         long now = System.nanoTime();
@@ -140,7 +149,7 @@ final class TomcatSelector {
             if (!watch.cancelled) {
                 switch (error) {
                     case RESET -> watch.listener.onReset(now);
-                    case TIMED_OUT -> watch.listener.onTimedOut(now);
+                    case TIMED_OUT, STOPPED_READING -> watch.listener.onKernelGaveUp(error, now);
                     default -> watch.listener.onClosed(now);
                 }
             }
@@ -223,6 +232,12 @@ final class TomcatSelector {
         @Override
         public void abort() {
             abort.run();
+        }
+
+        /** A write that failed because the kernel gave up: a client that stopped reading, or one that vanished. */
+        @Override
+        public boolean explain(Throwable failure) {
+            return listener.onKernelGaveUp(tcp.ofFailure(failure, channel), System.nanoTime());
         }
     }
 }
