@@ -46,6 +46,13 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     /** The logger of the one INFO line written when a subscriber starts and the one written when it ends. */
     public static final String END_LOG = Subscriber.LIFECYCLE_LOG;
 
+    /**
+     * The longest one fan-out waits, in all, for writer threads busy with subscribers whose queue is more than half full
+     * while their connection takes bytes ({@link Subscriber#offerForBatch}): a publisher faster than the writers is
+     * paced by them, by this much at most, and never by a client.
+     */
+    static final Duration CATCH_UP = Duration.ofMillis(50);
+
     /** A reconnecting client waits at least this long after a shutdown, plus a random part of the drain. */
     static final Duration RECONNECT_BASE = Duration.ofSeconds(1);
 
@@ -98,6 +105,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     private final Transport transport;
     private final TimerWheel timer = new TimerWheel(Duration.ofMillis(10), 4096, "lifeline-timer");
     private final ExecutorService writers;
+    private final ExecutorService releases;
     private final Heartbeats heartbeats;
     private final Map<String, Subscriber> live = new ConcurrentHashMap<>();
     private final LiveFeed feed;
@@ -130,6 +138,8 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.writers = Executors.newFixedThreadPool(threads,
                 new ThreadFactoryBuilder().setNameFormat("lifeline-writer-%d").setDaemon(true).build());
+        this.releases = Executors.newSingleThreadExecutor(
+                new ThreadFactoryBuilder().setNameFormat("lifeline-release-%d").setDaemon(true).build());
         this.heartbeats = new Heartbeats(config.limits().heartbeat(), timer, writers);
         this.feed = new LiveFeed(this, this::subscribers, metrics, cluster == null ? null : cluster.node(),
                 this::census);
@@ -317,9 +327,10 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     private void fanOut(Published published) {
         Update update = published.update();
         WriteBatches batches = new WriteBatches(writers);
+        long catchUpUntil = System.nanoTime() + CATCH_UP.toNanos();
         index.forEachMatch(update.topics(), subscriber -> {
             if (subscriber.firstOffer(published.sequence()) && authorizer.mayReceive(subscriber.claims(), update)
-                    && subscriber.offerForBatch(published.frame())) {
+                    && subscriber.offerForBatch(published.frame(), catchUpUntil)) {
                 batches.add(subscriber);
             }
         });
@@ -515,8 +526,10 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         shutdown();
         heartbeats.stop();
         writers.shutdown();
+        releases.shutdown();
         try {
             writers.awaitTermination(5, TimeUnit.SECONDS);
+            releases.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -538,6 +551,11 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     @Override
     public ExecutorService writers() {
         return writers;
+    }
+
+    @Override
+    public ExecutorService releases() {
+        return releases;
     }
 
     @Override

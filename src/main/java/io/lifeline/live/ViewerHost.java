@@ -44,6 +44,11 @@ final class ViewerHost implements SubscriberHost {
     }
 
     @Override
+    public Executor releases() {
+        return hub.releases();
+    }
+
+    @Override
     public Heartbeats heartbeats() {
         return hub.heartbeats();
     }

@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A subscriber's bounded queue of frames and the single writer that drains it into the response.
@@ -42,6 +43,9 @@ final class Outbox {
      * connection.
      */
     private static final byte[] NOTHING = new byte[0];
+
+    /** How long {@link #drainIfDeep} pauses between two looks at a busy writer lock. */
+    private static final long CATCH_UP_PAUSE_NANOS = 20_000;
 
     private final Subscriber owner;
     private final SseStream stream;
@@ -196,6 +200,32 @@ final class Outbox {
      */
     boolean claimWriter() {
         return SCHEDULED.compareAndSet(this, false, true);
+    }
+
+    /**
+     * Drains the queue on the calling thread if it holds more than half its bound; if another thread holds the writer
+     * lock, waits for it to let go, until {@code untilNanos} at the latest, unless the connection has stopped taking
+     * bytes.
+     *
+     * <p>A run pending on the writer threads lets the frames of several updates go out in one write, which is what
+     * keeps a fan-out to thousands cheap. But a publisher faster than the writers (on a machine whose cores the
+     * publisher's own work keeps busy, a writer gets only part of one) would overflow the queue of a subscriber that
+     * keeps up. Drained here, such a
+     * subscriber's bytes move at the publisher's pace: the wait is for the hub's own writer, bounded, and never for a
+     * client, whose connection that takes nothing leaves the lock free and costs a readiness check.</p>
+     */
+    void drainIfDeep(long untilNanos) {
+        while (queuedBytes - replayAllowance > limitBytes / 2 && !closed && !overflowed) {
+            Thread holder = writer;
+            if (holder == null) {
+                pump();
+                return;
+            }
+            if (holder == Thread.currentThread() || blockedSinceNanos != 0 || System.nanoTime() - untilNanos >= 0) {
+                return;
+            }
+            LockSupport.parkNanos(CATCH_UP_PAUSE_NANOS);
+        }
     }
 
     /** The writer run {@link #claimWriter} claimed: drains the queue on the calling thread. */

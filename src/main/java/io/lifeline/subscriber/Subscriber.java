@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * <p>No step can throw past the next. Steps 4 to 6 run on whichever thread holds the writer (the ending thread
  * itself unless a write is in progress), so the response is never written and completed at once. A publisher never
- * runs them: a queue that overflows while a publisher fans out is only marked, and the subscriber ends on a writer
- * thread.</p>
+ * runs them: a queue that overflows while a publisher fans out is only marked, and the subscriber ends on the host's
+ * release thread.</p>
  *
  * <p>Its client always holds a cursor: right after any replay, before the first live update, the stream carries an
  * id-only block naming the hub's position, and every update carries its id. An end the hub decides (maximum
@@ -201,10 +201,16 @@ public final class Subscriber implements DepartureListener {
     /**
      * Queues an update's frame, for a caller that hands writes to writer threads in batches: returns true if this
      * subscriber now needs a writer run, which the caller must see to with {@link #write()}; false if one is pending
-     * already, or the subscriber has ended or just overflowed. Never blocks.
+     * already, or the subscriber has ended or just overflowed. Where the queue holds more than half its bound, the
+     * caller first drains it on the spot, waiting for a writer that is busy with it until {@code catchUpUntilNanos} at
+     * the latest, never for a client (see {@link Outbox#drainIfDeep}).
      */
-    public boolean offerForBatch(Frame frame) {
-        return outbox.offer(frame) && outbox.claimWriter();
+    public boolean offerForBatch(Frame frame, long catchUpUntilNanos) {
+        if (!outbox.offer(frame)) {
+            return false;
+        }
+        outbox.drainIfDeep(catchUpUntilNanos);
+        return outbox.claimWriter();
     }
 
     /** Writes what is queued, on the calling thread: the run {@link #offerForBatch} asked for. */

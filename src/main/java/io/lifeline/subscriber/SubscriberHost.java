@@ -25,8 +25,15 @@ public interface SubscriberHost {
     /** The rounds that write every subscriber's heartbeat. */
     Heartbeats heartbeats();
 
-    /** Threads that write queued frames and end subscribers whose queue overflowed: a publisher only queues. */
+    /** Threads that write queued frames: a publisher only queues. */
     Executor writers();
+
+    /**
+     * The thread that ends subscribers whose queue overflowed while someone else queued (a publisher, usually): not
+     * a writer, so that ending many at once delays no write to a subscriber that keeps up, and not the one who
+     * overflowed the queue, who returns at once.
+     */
+    Executor releases();
 
     /**
      * Ends the subscriber once its client has been told where to resume: an id-only block naming the hub's position

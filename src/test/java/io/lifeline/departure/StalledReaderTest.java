@@ -76,7 +76,7 @@ class StalledReaderTest {
 
     /**
      * Many readers overflowing on the same updates cost the publisher nothing: each overflow only marks its
-     * subscriber, which then ends on a writer thread, never on the publisher's.
+     * subscriber, which then ends on the hub's release thread, never on the publisher's nor a writer's.
      */
     @Test
     void twoHundredReadersOverflowingTogetherNeverSlowAPublishNorEndOnThePublishersThread() throws IOException {
@@ -118,7 +118,7 @@ class StalledReaderTest {
             Poll.until(Duration.ofSeconds(2), "every end logged",
                     () -> ends.linesWith("reason=write-stalled").size() == readers);
             List<String> threads = ends.threadsOfLinesWith("reason=write-stalled");
-            assertTrue(threads.stream().allMatch(name -> name.startsWith("lifeline-writer-")),
+            assertTrue(threads.stream().allMatch(name -> name.startsWith("lifeline-release-")),
                     "ended on: " + threads.stream().distinct().toList());
         } finally {
             for (RawSseClient client : clients) {

@@ -40,8 +40,8 @@ class WriteBatchesTest {
             Frame frame = Frame.of(new Update("u1", List.of("t"), "d", null, OptionalLong.empty(), false));
 
             for (Subscriber subscriber : subscribers) {
-                assertTrue(subscriber.offerForBatch(frame), "the first queued frame asks for a writer run");
-                assertFalse(subscriber.offerForBatch(frame), "a second one finds the run already claimed");
+                assertTrue(subscriber.offerForBatch(frame, System.nanoTime()), "the first queued frame asks for a writer run");
+                assertFalse(subscriber.offerForBatch(frame, System.nanoTime()), "a second one finds the run already claimed");
                 batches.add(subscriber);
             }
             batches.flush();

@@ -135,6 +135,11 @@ class HeartbeatsTest {
             }
 
             @Override
+            public java.util.concurrent.Executor releases() {
+                return writers;
+            }
+
+            @Override
             public void endWithCursor(Subscriber subscriber, EndReason reason, long retryMillis) {
                 subscriber.end(reason);
             }
