@@ -79,6 +79,28 @@ public record Claims(Form form, List<Matcher> publish, List<Matcher> subscribe, 
     }
 
     /**
+     * The instant from which the hub refuses this token, and ends a stream opened with it: {@code exp} plus
+     * {@link TokenVerifier#LEEWAY} for clock skew (RFC 7519, section 4.1.4: "the current date/time MUST be before the
+     * expiration date/time"; "some small leeway"), to the millisecond, whichever dialect issued it; null when the token
+     * does not expire.
+     */
+    public Instant refusedFrom() {
+        return expiresAt == null ? null : expiresAt.plus(TokenVerifier.LEEWAY);
+    }
+
+    /** Whether the token is refused at {@code now}: {@link #refusedFrom()} has come. */
+    public boolean expiredAt(Instant now) {
+        Instant refused = refusedFrom();
+        return refused != null && !now.isBefore(refused);
+    }
+
+    /** The reason a request with an expired token is refused, with when it expired. */
+    public String expiredReason() {
+        return "the token has expired: exp " + expiresAt + ", refused from " + refusedFrom() + " ("
+                + TokenVerifier.LEEWAY.toSeconds() + " s allowed for clock skew)";
+    }
+
+    /**
      * The payload of a subscription: the first payload entry whose matchers match the subscription's own matcher
      * value, read as a topic, whether or not that entry carries a value (Mercure 1.0, section "Payloads": the first
      * matching {@code subscribe} detail wins); for a draft-07 token, its {@code mercure.payload}.

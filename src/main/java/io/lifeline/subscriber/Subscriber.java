@@ -150,9 +150,11 @@ public final class Subscriber implements DepartureListener {
     /** Starts the timers; called once the subscriber is in the topic index. */
     public void start() {
         host.heartbeats().add(this);
-        if (claims != null && claims.expiresAt() != null) {
-            Duration left = Duration.between(Instant.now(), claims.expiresAt());
-            expiry = host.timer().schedule(left, () -> host.endWithCursor(this, EndReason.TOKEN_EXPIRED, -1));
+        if (claims != null && claims.refusedFrom() != null) {
+            // the instant the hub starts refusing the token, so that the client cannot come straight back with it
+            Duration left = Duration.between(Instant.now(), claims.refusedFrom());
+            expiry = host.timer().schedule(left, () -> host.endWithCursor(this, EndReason.TOKEN_EXPIRED,
+                    reconnectMillis()));
         }
         Duration bound = NoWatch.KIND.equals(watchKind) ? host.limits().unwatchedLifetime()
                 : host.limits().watchedLifetime();
@@ -177,8 +179,15 @@ public final class Subscriber implements DepartureListener {
      * told to come back shortly, reconnects with {@code Last-Event-ID} and misses nothing.
      */
     private void reachedMaxLifetime() {
-        long reconnectMillis = 500 + ThreadLocalRandom.current().nextLong(1000);
-        host.endWithCursor(this, EndReason.MAX_LIFETIME, reconnectMillis);
+        host.endWithCursor(this, EndReason.MAX_LIFETIME, reconnectMillis());
+    }
+
+    /**
+     * The {@code retry:} hint of an end the hub decides for this subscriber alone: 0.5 to 1.5 s, at random, so that
+     * subscribers ended together do not all come back together.
+     */
+    private static long reconnectMillis() {
+        return 500 + ThreadLocalRandom.current().nextLong(1000);
     }
 
     /**
@@ -301,12 +310,13 @@ public final class Subscriber implements DepartureListener {
 
     /**
      * The queue overflowed, once, while someone (a publisher, usually) queued a frame: the subscriber ends
-     * {@code write-stalled} on a writer thread, so that the one who overflowed it returns at once.
+     * {@code write-stalled} on the host's release thread, so that the one who overflowed it returns at once and no
+     * writer is held up.
      */
     void onOverflow() {
         long noticed = System.nanoTime();
         try {
-            host.writers().execute(() -> end(EndReason.WRITE_STALLED, noticed));
+            host.releases().execute(() -> end(EndReason.WRITE_STALLED, noticed));
         } catch (RejectedExecutionException stopping) {
             end(EndReason.WRITE_STALLED, noticed);
         }

@@ -22,7 +22,6 @@ import io.lifeline.protocol.ProtocolException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -36,7 +35,9 @@ import java.util.List;
  * ones.</p>
  *
  * <p>Expiry allows {@link TokenVerifier#LEEWAY} for clock skew between the token's issuer and the hub, and no
- * more.</p>
+ * more: a token is refused from {@link Claims#refusedFrom()} to the millisecond, as a Mercure 1.0 access token is.
+ * java-jwt's own check compares whole seconds, so it would let a token in for up to a second more; it stays as a
+ * backstop.</p>
  *
  * <p>A token that verified is remembered, by its exact text, up to {@link TokenVerifier#REMEMBERED} of them, least
  * recently used forgotten first: a publisher or a reconnecting subscriber sends the same token again and again, and
@@ -72,17 +73,17 @@ public final class Jwts implements TokenVerifier {
     public Claims verify(String token) throws ProtocolException {
         Claims known = remembered.getIfPresent(token);
         if (known != null) {
-            Instant expiresAt = known.expiresAt();
-            // as the verifier checks exp: whole seconds, the leeway added (RFC 7519 section 4.1.4)
-            if (expiresAt != null && Instant.now().truncatedTo(ChronoUnit.SECONDS)
-                    .isAfter(expiresAt.plus(LEEWAY))) {
+            if (known.expiredAt(Instant.now())) {
                 remembered.invalidate(token);
-                throw ProtocolException.invalidToken("the token has expired");
+                throw ProtocolException.invalidToken(known.expiredReason());
             }
             return known;
         }
         DecodedJWT jwt = verified(token);
         Claims fresh = claims(jwt, body(jwt));
+        if (fresh.expiredAt(Instant.now())) {
+            throw ProtocolException.invalidToken(fresh.expiredReason());
+        }
         remembered.put(token, fresh);
         return fresh;
     }

@@ -37,7 +37,6 @@ import java.io.IOException;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * {@link #KEYS_WARNING_INTERVAL}.</p>
  *
  * <p>Verified tokens are remembered by their text, as {@link TokenVerifier} does, and each use checks {@code exp}
- * again.</p>
+ * again: a token is refused from {@link Claims#refusedFrom()} to the millisecond, as a draft-07 token is.</p>
  */
 public final class AccessTokens implements TokenVerifier {
 
@@ -120,13 +119,16 @@ public final class AccessTokens implements TokenVerifier {
     public Claims verify(String token) throws ProtocolException {
         Claims known = remembered.getIfPresent(token);
         if (known != null) {
-            if (Instant.now().truncatedTo(ChronoUnit.SECONDS).isAfter(known.expiresAt().plus(LEEWAY))) {
+            if (known.expiredAt(Instant.now())) {
                 remembered.invalidate(token);
-                throw ProtocolException.invalidToken("the token has expired");
+                throw ProtocolException.invalidToken(known.expiredReason());
             }
             return known;
         }
         Claims fresh = verified(token);
+        if (fresh.expiredAt(Instant.now())) {
+            throw ProtocolException.invalidToken(fresh.expiredReason());
+        }
         remembered.put(token, fresh);
         return fresh;
     }
