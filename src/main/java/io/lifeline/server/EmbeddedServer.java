@@ -3,8 +3,10 @@ package io.lifeline.server;
 import io.lifeline.config.Settings;
 import io.lifeline.hub.Hub;
 import io.lifeline.http.LifelineContextListener;
+import java.net.InetSocketAddress;
 import java.net.MalformedURLException;
 import java.net.URL;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -189,6 +191,11 @@ public final class EmbeddedServer implements AutoCloseable {
 
     public Hub hub() {
         return (Hub) context.getServletContext().getAttribute(LifelineContextListener.HUB_ATTRIBUTE);
+    }
+
+    /** The address the connector bound: a wildcard (IPv6's covers IPv4 too) or the one address asked for. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) ((ServerSocketChannel) connector.getTransport()).socket().getLocalSocketAddress();
     }
 
     public ServerConnector connector() {

@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * {@code java -jar lifeline-server.jar probe URL} to ask whether any SSE server notices a departure
  * ({@link ProbeCommand}).
  *
- * <p>Prints one readiness line with the real port once it listens. With no key configured it runs in development
- * mode, loudly: a key generated for this run, a token that may publish and subscribe to everything, anonymous
+ * <p>Prints one readiness line once it listens ({@link Listening}): where, with the real port. A stop on
+ * {@code SIGTERM} or {@code SIGINT} at any moment, during start-up too, exits 0 once clean ({@link StopOnSignal}).
+ * With no key configured it runs in development mode, loudly: a key generated for this run, a token that may publish and subscribe to everything, anonymous
  * subscribers allowed. Bad configuration or a port in use stops it with a message and a non-zero exit status.</p>
  */
 public final class Main {
@@ -87,12 +88,13 @@ public final class Main {
             System.out.println(usage());
             return;
         }
+        StopOnSignal stop = StopOnSignal.install();
         Settings settings;
         try {
             settings = Settings.load(Flags.parse(args), name -> null);
         } catch (ConfigException e) {
             System.err.println("lifeline: " + e.getMessage());
-            System.exit(EXIT_CONFIG);
+            stop.exit(EXIT_CONFIG);
             return;
         }
         String developmentToken = null;
@@ -109,47 +111,39 @@ public final class Main {
         }
 
         EmbeddedServer server;
+        stop.starting();
         try {
             server = EmbeddedServer.start(settings);
         } catch (Exception e) {
-            System.err.println("lifeline: " + startFailure(e, settings));
-            System.exit(EXIT_START);
-            return;
+            if (!stop.startFailed()) {
+                System.err.println("lifeline: " + startFailure(e, settings));
+                stop.exit(EXIT_START);
+            }
+            return; // a stop began during the start: it ends the program
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "lifeline-shutdown"));
+        if (!stop.started(server)) {
+            return; // a stop began during the start: it stops the server and ends the program
+        }
         LoggerFactory.getLogger(Main.class).info("{}", JvmSettings.describe(settings.maxSubscribers()));
 
-        String host = settings.host() == null || settings.host().equals("0.0.0.0") || settings.host().equals("::")
-                ? "localhost" : settings.host(); // a wildcard listens on loopback too
-        String scheme = settings.tlsKeystore() == null ? "http" : "https";
-        String url = scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/";
+        Listening listening = Listening.of(settings.host(), settings.tlsKeystore() == null ? "http" : "https",
+                server.localAddress());
+        String banner = null;
         if (settings.developmentMode()) {
             // the resource names the bound port, also for --port 0
             String developmentAccessToken = settings.speaks(Settings.MERCURE_1_0)
                     ? developmentAccessToken(developmentKey, server.settings().resource()) : null;
-            System.out.println(developmentBanner(url, developmentToken, developmentAccessToken, settings.host()));
+            banner = developmentBanner(listening.url(), developmentToken, developmentAccessToken, settings.host());
         }
-        System.out.println("Lifeline ready on " + url + " (port " + server.port() + ")");
-        System.out.flush();
+        String shown = banner;
+        stop.unlessStopping(() -> {
+            if (shown != null) {
+                System.out.println(shown);
+            }
+            System.out.println(listening.readinessLine());
+            System.out.flush();
+        });
         server.join();
-    }
-
-    /**
-     * Stops on SIGTERM or SIGINT: drains the hub, stops Jetty, flushes the log, then ends the JVM with 0 after a clean
-     * stop and {@link #EXIT_STOP_FAILED} otherwise. Left to itself, a JVM ended by a signal exits 128 plus the
-     * signal's number (143, 130) however cleanly it stopped, and service managers count that as a failure.
-     */
-    private static void stop(EmbeddedServer server) {
-        int status = 0;
-        try {
-            server.close();
-        } catch (RuntimeException e) {
-            System.err.println("lifeline: the stop did not complete cleanly: " + e);
-            status = EXIT_STOP_FAILED;
-        }
-        System.out.flush();
-        System.err.flush();
-        Runtime.getRuntime().halt(status);
     }
 
     private static String startFailure(Exception e, Settings settings) {

@@ -141,7 +141,105 @@ class EmbeddedProgramIT {
         Program program = start(Map.of(), "--port", "0", "--host", "0.0.0.0");
         int port = program.awaitReady();
         assertTrue(program.stdout().contains("It listens on 0.0.0.0, as LIFELINE_HOST asks"), program.stdout());
+        // Java binds 0.0.0.0 as IPv6's wildcard, which takes IPv4 too: the line says what the socket does
+        assertTrue(program.stdout().contains("Lifeline ready on http://localhost:" + port + "/ (port " + port
+                + "), listening on all interfaces (IPv4 and IPv6)"), program.stdout());
         assertEquals(List.of("0.0.0.0:" + port), listeningAddresses(port));
+    }
+
+    @Test
+    void theReadinessLineSaysWhereTheHubListensWithAndWithoutAHost() throws Exception {
+        Program everywhere = start(Map.of("LIFELINE_JWT_KEY", "k".repeat(40)), "--port", "0");
+        int port = everywhere.awaitReady();
+        assertTrue(everywhere.stdout().contains("Lifeline ready on http://localhost:" + port + "/ (port " + port
+                + "), listening on all interfaces (IPv4 and IPv6)"), everywhere.stdout());
+        assertEquals(List.of("0.0.0.0:" + port), listeningAddresses(port), "every interface, as the line says");
+
+        Program loopback = start(Map.of("LIFELINE_JWT_KEY", "k".repeat(40)), "--port", "0", "--host", "127.0.0.1");
+        int loopbackPort = loopback.awaitReady();
+        assertTrue(loopback.stdout().contains("Lifeline ready on http://127.0.0.1:" + loopbackPort + "/ (port "
+                + loopbackPort + "), listening on 127.0.0.1 only"), loopback.stdout());
+        assertEquals(List.of("127.0.0.1:" + loopbackPort), listeningAddresses(loopbackPort));
+    }
+
+    /**
+     * An orchestrator's stop during start-up: the port already takes connections (it is bound before the web app
+     * starts), the web app is still starting. The program stops cleanly, exits 0, and never says it is ready.
+     */
+    @Test
+    void aStopWithinAMomentOfThePortOpeningExitsZeroWithoutAReadinessLine() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            Program program = start(Map.of("LIFELINE_JWT_KEY", "k".repeat(40)), "--port", "0");
+            long opened = Poll.forValue(START, "the program's port", () -> {
+                if (!program.process.isAlive()) {
+                    throw new AssertionError("the program exited: " + program.stderr());
+                }
+                return listeningPortOf(program.process.pid()) > 0 ? System.nanoTime() : null;
+            });
+            program.terminate();
+            long within = System.nanoTime() - opened;
+            assertEquals(0, program.awaitExit(), "SIGTERM " + within / 1_000_000 + " ms after the port opened:\n"
+                    + program.stderr());
+            assertFalse(READY.matcher(program.stdout()).find(), "a readiness line after the stop began:\n"
+                    + program.stdout());
+        }
+    }
+
+    /**
+     * A stop while start-up waits on a Redis that takes the connection and never answers: the start is interrupted,
+     * and the program exits 0 at once rather than after the Redis timeout, without a readiness line.
+     */
+    @Test
+    void aStopWhileStartUpWaitsOnAnUnreachableRedisExitsZeroWithoutAReadinessLine() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+            List<java.net.Socket> held = new CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept()); // takes the connection, never answers
+                        accepted.incrementAndGet();
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            }, "silent-redis");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Program program = start(Map.of("LIFELINE_JWT_KEY", "k".repeat(40),
+                    "LIFELINE_TRANSPORT", "redis://127.0.0.1:" + silent.getLocalPort(),
+                    "LIFELINE_REDIS_TIMEOUT", "60s"), "--port", "0");
+            Poll.until(START, "the program connects to the silent Redis; stderr: " + program.stderr(),
+                    () -> accepted.get() > 0);
+            long stopped = System.nanoTime();
+            program.terminate();
+            assertEquals(0, program.awaitExit(), program.stderr());
+            long tookMillis = (System.nanoTime() - stopped) / 1_000_000;
+            assertTrue(tookMillis < StopOnSignal.START_WAIT.toMillis(), "the stop took " + tookMillis + " ms");
+            assertFalse(READY.matcher(program.stdout()).find(), program.stdout());
+            for (java.net.Socket socket : held) {
+                socket.close();
+            }
+        }
+    }
+
+    /** The TCP port a process listens on, from {@code ss}; 0 while it listens on none. */
+    private static int listeningPortOf(long pid) {
+        String out;
+        try {
+            Process ss = new ProcessBuilder("ss", "-Hltnp").start();
+            out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            ss.waitFor();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("ss (iproute2) is needed to see the program's port", e);
+        }
+        for (String line : out.split("\n")) {
+            if (line.contains("pid=" + pid + ",")) {
+                String local = line.trim().split("\\s+")[3];
+                return Integer.parseInt(local.substring(local.lastIndexOf(':') + 1));
+            }
+        }
+        return 0;
     }
 
     /** The local addresses the kernel shows listening on this port, from {@code ss}. */
