@@ -16,9 +16,10 @@ import java.util.Map;
  * request, credentials included, and answers an unknown method ({@code PROPFIND}) {@code 501}, a server error for a
  * client's mistake.
  *
- * <p>The hub answers {@code GET} and {@code QUERY} (subscribe), {@code POST} (publish) and {@code OPTIONS};
- * {@code HEAD} would open a subscription only to discard it. The live view's stream answers {@code GET} and
- * {@code OPTIONS}, for the same reason, and the F5 demonstration {@code POST} and {@code OPTIONS}. Every other path
+ * <p>The hub answers {@code GET} and {@code QUERY} (subscribe), {@code POST} (publish), {@code HEAD} and
+ * {@code OPTIONS}; a {@code HEAD} gets what its {@code GET} would, without opening a stream (RFC 9110, section 9.1:
+ * "All general-purpose servers MUST support the methods GET and HEAD"). The live view's stream answers {@code GET},
+ * {@code HEAD} and {@code OPTIONS}, and the F5 demonstration {@code POST} and {@code OPTIONS}. Every other path
  * answers {@code GET}, {@code HEAD} and {@code OPTIONS}. A plain {@code OPTIONS} gets {@code 204} and {@code Allow}; a
  * CORS preflight is answered before, by the hub's headers.</p>
  */
@@ -28,8 +29,8 @@ final class AllowedMethods extends HttpFilter {
 
     /** The methods of the paths that do not answer {@link #READ}. */
     private static final Map<String, List<String>> OWN = Map.of(
-            "/.well-known/mercure", List.of("GET", "QUERY", "POST", "OPTIONS"),
-            LiveServlet.PATH, List.of("GET", "OPTIONS"),
+            "/.well-known/mercure", List.of("GET", "HEAD", "QUERY", "POST", "OPTIONS"),
+            LiveServlet.PATH, List.of("GET", "HEAD", "OPTIONS"),
             DemonstrationServlet.PATH, List.of("POST", "OPTIONS"));
     private static final List<String> READ = List.of("GET", "HEAD", "OPTIONS");
 

@@ -52,6 +52,16 @@ final class LiveServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        handle(request, response, false);
+    }
+
+    /** The status and headers a {@code GET} would get, and no stream (RFC 9110, section 9.3.2). */
+    @Override
+    protected void doHead(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        handle(request, response, true);
+    }
+
+    private void handle(HttpServletRequest request, HttpServletResponse response, boolean head) throws IOException {
         Optional<Claims> claims;
         try {
             claims = authorizer.admin(tokens.find(request), open);
@@ -64,6 +74,11 @@ final class LiveServlet extends HttpServlet {
         if (full != null) {
             long retryMillis = hub.reconnectMillis();
             Responses.later(request, response, Responses.unavailable(full, retryMillis), "live", retryMillis);
+            return;
+        }
+        if (head) {
+            feed.releaseViewer();
+            Responses.headOfEventStream(request, response);
             return;
         }
         OpenedStream opened = OpenedStream.open(request, response, watches, stream -> new Subscriber(

@@ -8,7 +8,7 @@ import java.io.IOException;
 
 /**
  * The hub's endpoint, {@code /.well-known/mercure}: subscribe with GET (or QUERY, its parameters in the body), publish
- * with POST.
+ * with POST; HEAD answers as GET would, without a stream.
  */
 final class MercureServlet extends HttpServlet {
 
@@ -36,6 +36,12 @@ final class MercureServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         subscribe.handle(request, response);
+    }
+
+    /** Answers as {@link #doGet} would, without opening a stream ({@link SubscribeHandler#handleHead}). */
+    @Override
+    protected void doHead(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        subscribe.handleHead(request, response);
     }
 
     @Override

@@ -91,6 +91,15 @@ final class Responses {
     static final int STREAM_BUFFER_BYTES = 4096;
 
     /**
+     * Answers a {@code HEAD} as its event stream's {@code GET} would begin, and sends the head at once: a response
+     * that ends unsent would get a {@code Content-Length: 0} the stream never has.
+     */
+    static void headOfEventStream(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        startEventStream(request, response);
+        response.flushBuffer();
+    }
+
+    /**
      * The head of every event stream: {@code 200 text/event-stream}, never cached, never buffered by nginx, and on
      * HTTP/1.x {@code Connection: close}, so that each stream is its connection's only request.
      */

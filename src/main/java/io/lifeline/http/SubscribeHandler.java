@@ -80,7 +80,16 @@ final class SubscribeHandler {
 
     /** A {@code GET}: the subscription's parameters are in the query. */
     void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        handle(request, response, null);
+        handle(request, response, null, false);
+    }
+
+    /**
+     * A {@code HEAD} (RFC 9110, section 9.3.2): the status and headers its {@code GET} would get, every check made,
+     * and no body; no stream is opened, no subscriber created, and nothing is replayed, so no {@code Last-Event-ID}
+     * header names where a replay would follow.
+     */
+    void handleHead(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        handle(request, response, null, true);
     }
 
     /**
@@ -93,7 +102,7 @@ final class SubscribeHandler {
     void handleQuery(HttpServletRequest request, HttpServletResponse response) throws IOException {
         FormBody read = (FormBody) request.getAttribute(BODY);
         if (read != null) {
-            handle(request, response, read);
+            handle(request, response, read, false);
             return;
         }
         try {
@@ -111,8 +120,12 @@ final class SubscribeHandler {
         });
     }
 
-    /** @param body the parameters a {@code QUERY} carried in its body, or null for a {@code GET} */
-    private void handle(HttpServletRequest request, HttpServletResponse response, FormBody body) throws IOException {
+    /**
+     * @param body the parameters a {@code QUERY} carried in its body, or null for a {@code GET}
+     * @param head a {@code HEAD}: everything but the stream
+     */
+    private void handle(HttpServletRequest request, HttpServletResponse response, FormBody body, boolean head)
+            throws IOException {
         Optional<Claims> claims;
         List<Matcher> matchers;
         Dialect dialect;
@@ -160,6 +173,17 @@ final class SubscribeHandler {
             return;
         }
         String clientAddress = clients.keyOf(request);
+        if (head) {
+            String full = hub.wouldRefuse(clientAddress);
+            if (full != null) {
+                long retryMillis = hub.reconnectMillis();
+                sendAway(request, response, Responses.unavailable(full, retryMillis), lastEventId, dialect,
+                        retryMillis);
+            } else {
+                Responses.headOfEventStream(request, response);
+            }
+            return;
+        }
         String full = hub.admit(clientAddress);
         if (full != null) {
             long retryMillis = hub.reconnectMillis();

@@ -200,7 +200,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         if (admitted.incrementAndGet() > max && max > 0) {
             admitted.decrementAndGet();
             metrics.refused("subscribers-limit");
-            return "the hub holds as many subscribers as it may (LIFELINE_MAX_SUBSCRIBERS=" + max + ")";
+            return hubFull();
         }
         int perAddress = config.maxSubscribersPerAddress();
         if (perAddress > 0) {
@@ -213,11 +213,35 @@ public final class Hub implements SubscriberHost, AutoCloseable {
             if (full[0]) {
                 admitted.decrementAndGet();
                 metrics.refused("address-limit");
-                return clientAddress + " holds as many subscribers as one address may "
-                        + "(LIFELINE_MAX_SUBSCRIBERS_PER_ADDRESS=" + perAddress + ")";
+                return addressFull(clientAddress);
             }
         }
         return null;
+    }
+
+    /**
+     * What {@link #admit} would answer now, without admitting or counting anything: for a {@code HEAD}, which is
+     * answered as its {@code GET} would be and creates no subscriber.
+     */
+    public String wouldRefuse(String clientAddress) {
+        int max = config.maxSubscribers();
+        if (max > 0 && admitted.get() >= max) {
+            return hubFull();
+        }
+        int perAddress = config.maxSubscribersPerAddress();
+        if (perAddress > 0 && admittedByAddress.getOrDefault(clientAddress, 0) >= perAddress) {
+            return addressFull(clientAddress);
+        }
+        return null;
+    }
+
+    private String hubFull() {
+        return "the hub holds as many subscribers as it may (LIFELINE_MAX_SUBSCRIBERS=" + config.maxSubscribers() + ")";
+    }
+
+    private String addressFull(String clientAddress) {
+        return clientAddress + " holds as many subscribers as one address may (LIFELINE_MAX_SUBSCRIBERS_PER_ADDRESS="
+                + config.maxSubscribersPerAddress() + ")";
     }
 
     /**

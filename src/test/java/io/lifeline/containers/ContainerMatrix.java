@@ -221,7 +221,7 @@ abstract class ContainerMatrix {
         Http.Response r = RawHttp.exchange(container.host, container.port, container.scheme().equals("https"),
                 method + " /.well-known/mercure HTTP/1.1");
         assertEquals(405, r.status(), r.body());
-        assertEquals("GET, QUERY, POST, OPTIONS", r.header("Allow"));
+        assertEquals("GET, HEAD, QUERY, POST, OPTIONS", r.header("Allow"));
         assertTrue(r.header("Content-Type").startsWith("text/plain"), r.headers().toString());
         assertTrue(r.body().startsWith(method + " is not supported here"), r.body());
     }

@@ -43,15 +43,15 @@ class HttpAnswersTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({
-        "TRACE, /.well-known/mercure, 'GET, QUERY, POST, OPTIONS'",
+        "TRACE, /.well-known/mercure, 'GET, HEAD, QUERY, POST, OPTIONS'",
         "TRACE, /.well-known/mercure/subscriptions, 'GET, HEAD, OPTIONS'",
         "TRACE, /metrics, 'GET, HEAD, OPTIONS'",
         "TRACE, /, 'GET, HEAD, OPTIONS'",
-        "PROPFIND, /.well-known/mercure, 'GET, QUERY, POST, OPTIONS'",
-        "PUT, /.well-known/mercure, 'GET, QUERY, POST, OPTIONS'",
-        "DELETE, /.well-known/mercure, 'GET, QUERY, POST, OPTIONS'",
-        "PATCH, /.well-known/mercure, 'GET, QUERY, POST, OPTIONS'",
-        "HEAD, /.well-known/mercure, 'GET, QUERY, POST, OPTIONS'",
+        "PROPFIND, /.well-known/mercure, 'GET, HEAD, QUERY, POST, OPTIONS'",
+        "PUT, /.well-known/mercure, 'GET, HEAD, QUERY, POST, OPTIONS'",
+        "DELETE, /.well-known/mercure, 'GET, HEAD, QUERY, POST, OPTIONS'",
+        "PATCH, /.well-known/mercure, 'GET, HEAD, QUERY, POST, OPTIONS'",
+        "HEAD, /.lifeline/demonstration/f5, 'POST, OPTIONS'",
         "POST, /metrics, 'GET, HEAD, OPTIONS'",
         "DELETE, /.well-known/mercure/subscriptions/x, 'GET, HEAD, OPTIONS'",
         "PROPFIND, /index.html, 'GET, HEAD, OPTIONS'"
@@ -74,7 +74,7 @@ class HttpAnswersTest {
     void aPlainOptionsRequestSaysWhichMethodsAPathAnswers() throws IOException {
         Http.Response hub = http.send("OPTIONS", server.uri("/.well-known/mercure"));
         assertEquals(204, hub.status());
-        assertEquals("GET, QUERY, POST, OPTIONS", hub.header("Allow"));
+        assertEquals("GET, HEAD, QUERY, POST, OPTIONS", hub.header("Allow"));
         assertEquals("GET, HEAD, OPTIONS", http.send("OPTIONS", server.uri("/metrics")).header("Allow"));
     }
 

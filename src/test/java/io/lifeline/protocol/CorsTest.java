@@ -70,7 +70,7 @@ class CorsTest {
             HttpResponse<String> plainOptions = client.send(HttpRequest.newBuilder(server.uri("/.well-known/mercure"))
                     .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(204, plainOptions.statusCode());
-            assertEquals("GET, QUERY, POST, OPTIONS", plainOptions.headers().firstValue("Allow").orElse(null));
+            assertEquals("GET, HEAD, QUERY, POST, OPTIONS", plainOptions.headers().firstValue("Allow").orElse(null));
         }
     }
 

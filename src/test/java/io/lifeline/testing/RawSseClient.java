@@ -333,6 +333,11 @@ public final class RawSseClient implements AutoCloseable {
         return headers.get(name.toLowerCase(Locale.ROOT));
     }
 
+    /** Every response header by its lower-cased name, the last value of each. */
+    public Map<String, String> headerMap() {
+        return Map.copyOf(headers);
+    }
+
     /** Every value of a response header, in order; empty when absent. */
     public List<String> headers(String name) {
         return allHeaders.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
