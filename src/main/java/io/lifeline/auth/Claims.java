@@ -96,7 +96,12 @@ public record Claims(Form form, List<Matcher> publish, List<Matcher> subscribe, 
 
     /** The reason a request with an expired token is refused, with when it expired. */
     public String expiredReason() {
-        return "the token has expired: exp " + expiresAt + ", refused from " + refusedFrom() + " ("
+        return expiredReason(expiresAt);
+    }
+
+    /** The reason a request with a token that expired at {@code exp} is refused, whichever check found it. */
+    public static String expiredReason(Instant exp) {
+        return "the token has expired: exp " + exp + ", refused from " + exp.plus(TokenVerifier.LEEWAY) + " ("
                 + TokenVerifier.LEEWAY.toSeconds() + " s allowed for clock skew)";
     }
 

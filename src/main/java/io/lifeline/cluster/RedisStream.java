@@ -177,7 +177,8 @@ public final class RedisStream implements AutoCloseable {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
             resources.shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS);
             if (e instanceof RedisException redis) {
-                throw unavailable("cannot reach Redis at " + target, redis);
+                throw unavailable("cannot reach Redis at " + target + " within " + timeout.toMillis() + " ms",
+                        redis);
             }
             throw e;
         }

@@ -39,7 +39,7 @@ public enum Setting {
             + "URI (redis://[password@]host[:port][/db], rediss:// over TLS, redis-sentinel://host:port[,host:port]"
             + "/db#master) shared by every node of a cluster"),
     REDIS_TIMEOUT("5s", "with a Redis transport: longest one Redis command may take before the publish or subscriber "
-            + "that waits for it is told to come back later"),
+            + "that waits for it is told to come back later, and longest start-up waits for Redis to answer"),
     NODE_NAME("auto", "with a Redis transport: this node's name, unique in the cluster, shown in logs and as the node "
             + "label of its metrics; auto: the host name and a random suffix"),
     NODE_TIMEOUT("5s", "with a Redis transport: a node silent in Redis for this long is taken for gone, and another "

@@ -92,6 +92,10 @@ public final class LifelineContextListener implements ServletContextListener {
                 settings.redisTimeout(), settings.nodeName() != null ? settings.nodeName() : madeUpNodeName(),
                 settings.nodeTimeout());
         HubMetrics metrics = new HubMetrics(watches.kinds(), cluster == null ? null : cluster.node());
+        if (cluster != null) {
+            LOG.info("connecting to Redis at {}: start-up waits for it up to {} ms ({})", settings.shownTransport(),
+                    settings.redisTimeout().toMillis(), Setting.REDIS_TIMEOUT.envName());
+        }
         try {
             hub = new Hub(new Hub.Config(new SubscriberHost.Limits(settings.heartbeat(), settings.dispatchTimeout(),
                     settings.queueBytes(), settings.maxLifetime(true), settings.maxLifetime(false)),

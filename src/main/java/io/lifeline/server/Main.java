@@ -67,9 +67,16 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        boolean command = args.length > 0 && (args[0].equals(TokenCommand.NAME) || args[0].equals(ProbeCommand.NAME))
+                || List.of(args).contains("--help") || List.of(args).contains("-h");
+        // the server's stop is in place before anything else happens, logging's configuration included
+        StopOnSignal stop = command ? null : StopOnSignal.install();
         String loggingProblem = configureLogging();
         if (loggingProblem != null) {
             System.err.println("lifeline: " + loggingProblem);
+            if (stop != null) {
+                stop.exit(EXIT_CONFIG);
+            }
             System.exit(EXIT_CONFIG);
             return;
         }
@@ -88,7 +95,6 @@ public final class Main {
             System.out.println(usage());
             return;
         }
-        StopOnSignal stop = StopOnSignal.install();
         Settings settings;
         try {
             settings = Settings.load(Flags.parse(args), name -> null);

@@ -96,7 +96,7 @@ public final class Jwts implements TokenVerifier {
         } catch (SignatureVerificationException e) {
             throw ProtocolException.invalidToken("the token's signature does not match the hub's key");
         } catch (TokenExpiredException e) {
-            throw ProtocolException.invalidToken("the token has expired");
+            throw ProtocolException.invalidToken(Claims.expiredReason(e.getExpiredOn()));
         } catch (IncorrectClaimException e) {
             throw ProtocolException.invalidToken("the token is not valid: " + e.getClaimName() + " claim");
         } catch (JWTDecodeException e) {

@@ -167,7 +167,7 @@ public final class AccessTokens implements TokenVerifier {
         try {
             claimsVerifier.verify(claims, null);
         } catch (BadJOSEException e) {
-            throw ProtocolException.invalidToken(claimsProblem(e.getMessage()));
+            throw ProtocolException.invalidToken(claimsProblem(e.getMessage(), claims));
         }
         JsonNode body;
         try {
@@ -227,13 +227,14 @@ public final class AccessTokens implements TokenVerifier {
     }
 
     /** Nimbus's claim verification messages, said in the hub's terms. */
-    private String claimsProblem(String message) {
+    private String claimsProblem(String message, JWTClaimsSet claims) {
         String m = message == null ? "" : message;
         if (m.contains("missing required claims")) {
             return "the token lacks claims a hub requires (iss, exp, aud; RFC 9068, section 4): " + m;
         }
         if (m.startsWith("Expired")) {
-            return "the token has expired";
+            return claims.getExpirationTime() == null ? "the token has expired"
+                    : Claims.expiredReason(claims.getExpirationTime().toInstant());
         }
         if (m.contains("before use time")) {
             return "the token is not valid yet (nbf)";
