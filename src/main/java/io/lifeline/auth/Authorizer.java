@@ -118,10 +118,15 @@ public final class Authorizer {
      * (draft-07, section "Subscribers"; Mercure 1.0, section "Subscribers").
      */
     public boolean mayReceive(Claims subscriber, Update update) {
-        if (!update.privateUpdate()) {
+        return mayReceive(subscriber, update.privateUpdate(), update.topics());
+    }
+
+    /** The same, for an update known by whether it is private and by its topics. */
+    public boolean mayReceive(Claims subscriber, boolean privateUpdate, List<String> topics) {
+        if (!privateUpdate) {
             return true;
         }
-        return subscriber != null && matcher.anyTopicMatches(subscriber.subscribe(), update.topics());
+        return subscriber != null && matcher.anyTopicMatches(subscriber.subscribe(), topics);
     }
 
     private Claims verify(String token, TokenVerifier draft07) throws ProtocolException {

@@ -14,7 +14,9 @@ import java.util.Map;
  * hub still holds. Bounded by count and bytes; the oldest go first.
  *
  * <p>The hub's own subscription events are kept in a ring of their own, with the same bounds, so that a burst of
- * clients coming and going never pushes publishers' updates out. Replays merge both rings in publication order.</p>
+ * clients coming and going never pushes publishers' updates out. Replays merge both rings in publication order. A
+ * subscription event's id is its {@link Position} ({@link #positionId}), so it is found by position, not by id, and
+ * it counts in bytes as its estimate until someone reads it ({@link Published#bytes}).</p>
  *
  * <p>A reconnection names where it resumes in one of two ways. An update's id: when a publisher reused it, the replay
  * follows its <em>earliest</em> copy still held, so that nothing published after that copy is skipped (a publisher
@@ -65,17 +67,17 @@ final class History {
         }
         Ring ring = published.hubEvent() ? hubEvents : updates;
         ring.entries.addLast(published);
-        ring.bytes += published.frame().size();
-        if (earliestById.putIfAbsent(published.update().id(), published.sequence()) != null) {
+        ring.bytes += published.bytes();
+        if (!published.hubEvent() && earliestById.putIfAbsent(published.update().id(), published.sequence()) != null) {
             laterCopies.merge(published.update().id(), 1, Integer::sum);
         }
         while (ring.entries.size() > maxSize || ring.bytes > maxBytes && ring.entries.size() > 1) {
             Published evicted = ring.entries.removeFirst();
-            ring.bytes -= evicted.frame().size();
+            ring.bytes -= evicted.bytes();
             if (!evicted.hubEvent()) {
                 evictedUpTo = evicted.sequence();
+                forget(evicted);
             }
-            forget(evicted);
         }
     }
 
@@ -98,21 +100,22 @@ final class History {
     }
 
     private long earliestHeld(String id) {
-        long earliest = Long.MAX_VALUE;
-        for (Ring ring : new Ring[] {updates, hubEvents}) {
-            for (Published p : ring.entries) {
-                if (p.update().id().equals(id)) {
-                    earliest = Math.min(earliest, p.sequence());
-                    break;
-                }
+        for (Published p : updates.entries) {
+            if (p.update().id().equals(id)) {
+                return p.sequence();
             }
         }
-        return earliest;
+        return Long.MAX_VALUE;
     }
 
     /** The position right after the last update published: where a client that has seen everything resumes. */
     String position() {
-        return new Position(epoch, lastSequence).id();
+        return positionId(lastSequence);
+    }
+
+    /** The position right after the update numbered {@code sequence}: the id of the hub's own events. */
+    String positionId(long sequence) {
+        return new Position(epoch, sequence).id();
     }
 
     /**

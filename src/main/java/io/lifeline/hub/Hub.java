@@ -53,6 +53,9 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      */
     static final Duration CATCH_UP = Duration.ofMillis(50);
 
+    /** A subscription event's bytes besides its topic and subscriber, for the history's bound before it is encoded. */
+    private static final int ANNOUNCEMENT_FIXED_BYTES = 256;
+
     /** A reconnecting client waits at least this long after a shutdown, plus a random part of the drain. */
     static final Duration RECONNECT_BASE = Duration.ofSeconds(1);
 
@@ -124,7 +127,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         Cluster cluster = config.cluster();
         if (cluster == null) {
             this.transport = new LocalTransport(new History(config.historySize(), config.historyBytes()),
-                    this::fanOut, update -> index.mayReach(update.topics()));
+                    this::fanOut, index::mayReach);
         } else {
             try {
                 this.transport = new RedisTransport(RedisStream.open(cluster.redis(), config.historySize(),
@@ -278,7 +281,9 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         try {
             Listing listing = listing(subscriber);
             preceding = transport.connect(lastEventId, listing, announcements(listing, true), published -> {
-                if (reaches(subscriber, matchers, published.update())) {
+                // the topics first: a subscription event nobody reads is never built
+                if (matcher.anyTopicMatches(matchers, published.topics()) && authorizer.mayReceive(
+                        subscriber.claims(), published.privateUpdate(), published.topics())) {
                     subscriber.offerReplay(published.frame());
                 }
             }, (position, sequence) -> {
@@ -349,11 +354,14 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     }
 
     private void fanOut(Published published) {
-        Update update = published.update();
+        List<String> topics = published.topics();
+        boolean privateUpdate = published.privateUpdate();
         WriteBatches batches = new WriteBatches(writers);
         long catchUpUntil = System.nanoTime() + CATCH_UP.toNanos();
-        index.forEachMatch(update.topics(), subscriber -> {
-            if (subscriber.firstOffer(published.sequence()) && authorizer.mayReceive(subscriber.claims(), update)
+        index.forEachMatch(topics, subscriber -> {
+            // the frame is asked for only once someone receives it: a subscription event nobody reads is never built
+            if (subscriber.firstOffer(published.sequence())
+                    && authorizer.mayReceive(subscriber.claims(), privateUpdate, topics)
                     && subscriber.offerForBatch(published.frame(), catchUpUntil)) {
                 batches.add(subscriber);
             }
@@ -361,28 +369,30 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         batches.flush();
     }
 
-    private boolean reaches(Subscriber subscriber, List<Matcher> matchers, Update update) {
-        return matcher.anyTopicMatches(matchers, update.topics())
-                && authorizer.mayReceive(subscriber.claims(), update);
-    }
-
     /**
      * The private subscription events of a subscriber that starts or ends, in each shape the hub publishes: none when
      * they are turned off. A 1.0 observer is shown a draft-07 selector as the 1.0 matcher it is equivalent to: an
      * exact one (and {@code *}) as {@code exact}; a URI template has no 1.0 equivalent here yet, and no 1.0 event.
      */
-    private List<Update> announcements(Listing listing, boolean active) {
+    private List<Announcement> announcements(Listing listing, boolean active) {
         if (!config.draft07Events() && !config.mercure10Events()) {
             return List.of();
         }
-        List<Update> events = new ArrayList<>(2 * listing.subscriptions().size());
+        List<Announcement> events = new ArrayList<>(2 * listing.subscriptions().size());
+        String subscriber = listing.subscriber();
         for (Listing.Subscription s : listing.subscriptions()) {
+            // what a document weighs besides its topic and subscriber: its fields' names, "true", the SSE framing
+            int weight = 2 * (s.value().length() + subscriber.length()) + ANNOUNCEMENT_FIXED_BYTES;
             if (config.draft07Events()) {
-                events.add(ActiveSubscriptions.event(s.value(), listing.subscriber(), s.payload(), active));
+                String topic = ActiveSubscriptions.id(s.value(), subscriber);
+                events.add(new Announcement(List.of(topic), weight + topic.length(),
+                        id -> ActiveSubscriptions.event(id, s.value(), subscriber, s.payload(), active)));
             }
             if (config.mercure10Events() && s.mercure10Type() != null) {
-                events.add(SubscriptionEvents.event(s.mercure10Type(), s.value(), listing.subscriber(), s.payload(),
-                        active));
+                String topic = SubscriptionEvents.topic(s.mercure10Type(), s.value(), subscriber);
+                events.add(new Announcement(List.of(topic), weight + topic.length(),
+                        id -> SubscriptionEvents.event(id, s.mercure10Type(), s.value(), subscriber, s.payload(),
+                                active)));
             }
         }
         return events;

@@ -46,7 +46,7 @@ final class LocalTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(LocalTransport.class);
 
     private final Consumer<Published> fanOut;
-    private final Predicate<Update> mayReach;
+    private final Predicate<List<String>> mayReach;
     private final History history;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition queuedSome = lock.newCondition();
@@ -59,7 +59,8 @@ final class LocalTransport implements Transport {
     private long fannedOut;
     /** The thread running queued fan-outs now (a publisher's, or the fan-out thread), or null. Guarded by lock. */
     private Thread runner;
-    private String lastEventId = EARLIEST;
+    /** The last update published, or null. Guarded by {@code lock}. */
+    private Published last;
     private boolean closed;
 
     /** An update to fan out ({@code sequence} above 0), or an action to run in its turn. */
@@ -68,10 +69,11 @@ final class LocalTransport implements Transport {
 
     /**
      * @param fanOut   hands one update to the subscribers it reaches
-     * @param mayReach whether any subscriber could receive an update; false only when none can (called under the
-     *                 lock that attaching subscribers take, so a subscriber attached before it is always seen)
+     * @param mayReach whether any subscriber could receive an update of these topics; false only when none can
+     *                 (called under the lock that attaching subscribers take, so a subscriber attached before it is
+     *                 always seen)
      */
-    LocalTransport(History history, Consumer<Published> fanOut, Predicate<Update> mayReach) {
+    LocalTransport(History history, Consumer<Published> fanOut, Predicate<List<String>> mayReach) {
         this.history = history;
         this.fanOut = fanOut;
         this.mayReach = mayReach;
@@ -88,7 +90,7 @@ final class LocalTransport implements Transport {
             if (closed) {
                 throw new IllegalStateException("the hub is stopping");
             }
-            long published = append(update, frame, hubEvent);
+            long published = append(Published.of(sequence + 1, update, frame, hubEvent));
             // A publisher waits for its own fan-out. The hub's own events never wait: one may be published from
             // inside a fan-out (a subscriber that ends while it receives an update).
             if (!hubEvent && Thread.currentThread() != runner) {
@@ -99,13 +101,13 @@ final class LocalTransport implements Transport {
         }
     }
 
-    /** Numbers, keeps and queues one update for the fan-out; the caller holds the lock. */
-    private long append(Update update, Frame frame, boolean hubEvent) {
-        Published published = new Published(++sequence, update, frame, hubEvent);
+    /** Keeps and queues one update for the fan-out, numbered the next in order; the caller holds the lock. */
+    private long append(Published published) {
+        sequence = published.sequence();
         history.add(published);
-        lastEventId = update.id();
+        last = published;
         Runnable run;
-        if (mayReach.test(update)) {
+        if (mayReach.test(published.topics())) {
             run = () -> fanOut.accept(published);
         } else if (queued.isEmpty() && runner == null && fannedOut == published.sequence() - 1) {
             fannedOut = published.sequence(); // nobody to hand it to, and nothing before it to wait for
@@ -161,10 +163,15 @@ final class LocalTransport implements Transport {
         fannedOutSome.signalAll();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The announcements are numbered and kept, and built (their id is their {@link Position}) only if someone
+     * reads them.</p>
+     */
     @Override
-    public String connect(String lastEventId, Listing listing, List<Update> announcements,
+    public String connect(String lastEventId, Listing listing, List<Announcement> announcements,
                           Consumer<Published> replay, Attach attach) {
-        List<Frame> frames = announcements.stream().map(Frame::of).toList(); // encoded outside the lock
         lock.lock();
         try {
             String preceding = EARLIEST;
@@ -176,8 +183,8 @@ final class LocalTransport implements Transport {
                 }
             }
             if (!closed) { // a subscriber that races with the hub's stop is sent away unannounced
-                for (int i = 0; i < announcements.size(); i++) {
-                    append(announcements.get(i), frames.get(i), true);
+                for (Announcement announcement : announcements) {
+                    append(Published.announced(sequence + 1, announcement, history::positionId));
                 }
             }
             attach.at(history.position(), sequence);
@@ -187,10 +194,22 @@ final class LocalTransport implements Transport {
         }
     }
 
+    /** The announcements are numbered and kept as {@link #connect}'s are; a stopped transport drops them. */
     @Override
-    public void disconnect(String subscriber, List<Update> announcements) {
-        for (Update event : announcements) {
-            publish(event, true);
+    public void disconnect(String subscriber, List<Announcement> announcements) {
+        if (announcements.isEmpty()) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the hub is stopping");
+            }
+            for (Announcement announcement : announcements) {
+                append(Published.announced(sequence + 1, announcement, history::positionId));
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -253,12 +272,14 @@ final class LocalTransport implements Transport {
 
     @Override
     public String lastEventId() {
+        Published latest;
         lock.lock();
         try {
-            return lastEventId;
+            latest = last;
         } finally {
             lock.unlock();
         }
+        return latest == null ? EARLIEST : latest.update().id();
     }
 
     /** Refuses further updates; what is queued is still fanned out, then the fan-out's thread ends. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lifeline.cluster.RedisStream;
 import io.lifeline.cluster.RedisUnavailableException;
+import io.lifeline.protocol.RandomIds;
 import io.lifeline.protocol.Update;
 import io.lifeline.subscriber.Frame;
 import java.time.Duration;
@@ -67,7 +68,7 @@ final class RedisTransport implements Transport {
     private final Duration nodeTimeout;
     private final Consumer<Published> fanOut;
     private final Runnable onGap;
-    private final Function<Listing, List<Update>> endAnnouncements;
+    private final Function<Listing, List<Announcement>> endAnnouncements;
     private final ScheduledExecutorService nodes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Thread reader;
@@ -103,7 +104,7 @@ final class RedisTransport implements Transport {
      * @param endAnnouncements the end announcements of a subscriber of a node found silent
      */
     RedisTransport(RedisStream stream, String node, Duration nodeTimeout, Consumer<Published> fanOut,
-                   Runnable onGap, Function<Listing, List<Update>> endAnnouncements) {
+                   Runnable onGap, Function<Listing, List<Announcement>> endAnnouncements) {
         this.stream = stream;
         this.node = node;
         this.nodeTimeout = nodeTimeout;
@@ -159,10 +160,15 @@ final class RedisTransport implements Transport {
         return ended;
     }
 
-    private static List<RedisStream.Outgoing> outgoing(List<Update> announcements) {
+    /**
+     * The announcements as every node reads them: built at once, since they go to Redis, each with an id of its own
+     * (a node cannot know an event's position in the cluster's order before Redis gives it one).
+     */
+    private static List<RedisStream.Outgoing> outgoing(List<Announcement> announcements) {
         List<RedisStream.Outgoing> outgoing = new ArrayList<>(announcements.size());
-        for (Update a : announcements) {
-            outgoing.add(new RedisStream.Outgoing(a, true, Frame.of(a).size()));
+        for (Announcement a : announcements) {
+            Update update = a.withId().apply(RandomIds.urn());
+            outgoing.add(new RedisStream.Outgoing(update, true, Frame.of(update).size()));
         }
         return outgoing;
     }
@@ -180,7 +186,7 @@ final class RedisTransport implements Transport {
     }
 
     @Override
-    public String connect(String lastEventId, Listing listing, List<Update> announcements,
+    public String connect(String lastEventId, Listing listing, List<Announcement> announcements,
                           Consumer<Published> replay, Attach attach) {
         List<RedisStream.Outgoing> outgoing = outgoing(announcements);
         if (outgoing.isEmpty() && lastEventId == null && listing == null) {
@@ -267,7 +273,7 @@ final class RedisTransport implements Transport {
     }
 
     private static Published published(RedisStream.Entry e) {
-        return new Published(e.sequence(), e.update(), Frame.of(e.update()), e.hubEvent());
+        return Published.of(e.sequence(), e.update(), e.hubEvent());
     }
 
     private static RedisStream.Resume resume(String lastEventId) {
@@ -285,7 +291,7 @@ final class RedisTransport implements Transport {
      * kept ends is one given up ({@link HubUnavailableException}).
      */
     @Override
-    public void disconnect(String subscriber, List<Update> announcements) {
+    public void disconnect(String subscriber, List<Announcement> announcements) {
         Ending ending = new Ending(subscriber, outgoing(announcements));
         if (unannounced.isEmpty()) {
             try {

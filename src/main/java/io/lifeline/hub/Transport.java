@@ -53,14 +53,14 @@ interface Transport extends AutoCloseable {
      *                lists the subscribers of a whole cluster, ignored by one that serves one node
      * @return the id the replay follows: {@code lastEventId} if held, else {@link #EARLIEST}
      */
-    String connect(String lastEventId, Listing listing, List<Update> announcements, Consumer<Published> replay,
+    String connect(String lastEventId, Listing listing, List<Announcement> announcements, Consumer<Published> replay,
                    Attach attach);
 
     /**
      * Publishes the hub's events about a subscriber that ended ({@code announcements}, possibly none) and forgets
      * its listing, together.
      */
-    void disconnect(String subscriber, List<Update> announcements);
+    void disconnect(String subscriber, List<Announcement> announcements);
 
     /**
      * The subscribers the subscriptions API lists, and the id of the last update published when the list was taken.

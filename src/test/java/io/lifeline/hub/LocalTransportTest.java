@@ -44,7 +44,7 @@ class LocalTransportTest {
                 fanningOut.countDown();
                 await(release);
             }
-        }, update -> true);
+        }, topics -> true);
 
         var first = threads.submit(() -> transport.publish(update("u1"), false));
         assertTrue(fanningOut.await(5, TimeUnit.SECONDS), "the first update fans out");
@@ -79,7 +79,7 @@ class LocalTransportTest {
                 transport[0].publish(update("from-inside"), true);
                 seen.add(-1L); // the inner publish returned before its fan-out
             }
-        }, update -> true);
+        }, topics -> true);
         transport[0].publish(update("outer"), false);
         Poll.until(Duration.ofSeconds(5), "the inner publish is fanned out", () -> seen.size() == 3);
         assertEquals(List.of(1L, -1L, 2L), seen);
@@ -90,13 +90,13 @@ class LocalTransportTest {
     void aSubscribersAnnouncementsComeAfterItsReplayAndBeforeItJoins() {
         List<String> seen = new CopyOnWriteArrayList<>();
         LocalTransport transport = new LocalTransport(new History(100, 1 << 20),
-                published -> seen.add("fan-out " + published.update().id()), update -> true);
+                published -> seen.add("fan-out " + name(published)), topics -> true);
         transport.publish(update("u1"), false);
         AtomicLong joinedAfter = new AtomicLong(-1);
         String[] joinedAt = new String[1];
 
-        transport.connect(Transport.EARLIEST, null, List.of(update("started")), replayed -> seen.add("replay "
-                + replayed.update().id()), (position, sequence) -> {
+        transport.connect(Transport.EARLIEST, null, List.of(announcement("started")), replayed -> seen.add("replay "
+                + name(replayed)), (position, sequence) -> {
                     joinedAfter.set(sequence);
                     joinedAt[0] = position;
                 });
@@ -114,7 +114,7 @@ class LocalTransportTest {
         List<String> threadsSeen = new CopyOnWriteArrayList<>();
         LocalTransport transport = new LocalTransport(new History(100, 1 << 20),
                 published -> threadsSeen.add(published.update().id() + " on " + Thread.currentThread().getName()),
-                update -> true);
+                topics -> true);
         transport.publish(update("u1"), false);
         transport.publish(update("event"), true);
         Poll.until(Duration.ofSeconds(5), "the hub's event is fanned out", () -> threadsSeen.size() == 2);
@@ -133,13 +133,13 @@ class LocalTransportTest {
                 fanningOut.countDown();
                 await(release);
             }
-        }, update -> !update.id().startsWith("unheard"));
+        }, topics -> !topics.get(0).contains("unheard"));
 
         transport.publish(update("unheard-1"), false);
         assertEquals(List.of(), seen, "nobody could receive it: no fan-out");
         assertEquals("unheard-1", transport.lastEventId());
         AtomicLong joinedAfter = new AtomicLong(-1);
-        transport.connect(null, null, List.of(update("unheard-announcement")), replayed -> { },
+        transport.connect(null, null, List.of(announcement("unheard-announcement")), replayed -> { },
                 (position, sequence) -> joinedAfter.set(sequence));
         assertEquals(2, joinedAfter.get(), "both are numbered");
         String[] position = new String[1];
@@ -159,7 +159,19 @@ class LocalTransportTest {
     }
 
     private static Update update(String id) {
-        return new Update(id, List.of("https://example.com/t"), "x", null, OptionalLong.empty(), false);
+        return new Update(id, List.of("https://example.com/" + id), "x", null, OptionalLong.empty(), false);
+    }
+
+    /** A subscription event on {@code https://example.com/<name>}, built only when read. */
+    private static Announcement announcement(String name) {
+        return new Announcement(List.of("https://example.com/" + name), 100,
+                id -> new Update(id, List.of("https://example.com/" + name), "x", null, OptionalLong.empty(), true));
+    }
+
+    /** A publisher's update by its id, the hub's own event by its topic's last segment. */
+    private static String name(Published published) {
+        String topic = published.topics().get(0);
+        return published.hubEvent() ? topic.substring(topic.lastIndexOf('/') + 1) : published.update().id();
     }
 
     private static void await(CountDownLatch latch) {

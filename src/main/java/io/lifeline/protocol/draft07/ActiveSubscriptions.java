@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.escape.Escaper;
 import com.google.common.net.PercentEscaper;
-import io.lifeline.protocol.RandomIds;
 import io.lifeline.protocol.Update;
 import java.util.List;
 import java.util.OptionalLong;
@@ -57,14 +56,18 @@ public final class ActiveSubscriptions {
         return node;
     }
 
-    /** The private update announcing that one subscription started or ended. */
-    public static Update event(String topic, String subscriber, JsonNode payload, boolean active) {
+    /**
+     * The private update announcing that one subscription started or ended.
+     *
+     * @param id the update's id, which the hub chooses
+     */
+    public static Update event(String id, String topic, String subscriber, JsonNode payload, boolean active) {
         ObjectNode body = JSON.createObjectNode();
         body.put("@context", CONTEXT);
         body.setAll(document(topic, subscriber, payload, active));
         try {
-            return new Update(RandomIds.urn(), List.of(id(topic, subscriber)),
-                    JSON.writeValueAsString(body), null, OptionalLong.empty(), true);
+            return new Update(id, List.of(id(topic, subscriber)), JSON.writeValueAsString(body), null,
+                    OptionalLong.empty(), true);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a subscription document did not serialize", e);
         }

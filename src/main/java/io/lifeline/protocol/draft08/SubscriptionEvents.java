@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.escape.Escaper;
 import com.google.common.net.PercentEscaper;
-import io.lifeline.protocol.RandomIds;
 import io.lifeline.protocol.Update;
 import java.util.List;
 import java.util.OptionalLong;
@@ -85,14 +84,16 @@ public final class SubscriptionEvents {
     /**
      * The private update announcing that one subscription started or ended.
      *
+     * @param id        the update's id, which the hub chooses
      * @param matchType the matcher type's canonical name ({@code exact})
      * @param payload   the subscriber's token's payload, or null
      */
-    public static Update event(String matchType, String match, String subscriber, JsonNode payload, boolean active) {
+    public static Update event(String id, String matchType, String match, String subscriber, JsonNode payload,
+                               boolean active) {
         String topic = topic(matchType, match, subscriber);
         ObjectNode body = document(matchType, match, subscriber, payload, active);
         try {
-            return new Update(RandomIds.urn(), List.of(topic), JSON.writeValueAsString(body), EVENT_TYPE,
+            return new Update(id, List.of(topic), JSON.writeValueAsString(body), EVENT_TYPE,
                     OptionalLong.empty(), true);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a subscription document did not serialize", e);
