@@ -183,8 +183,15 @@ final class Outbox {
         }
     }
 
-    /** Asks a writer thread to drain the queue; the caller returns at once. */
+    /**
+     * Asks a writer thread to drain the queue; the caller returns at once. Until the container has said the stream
+     * can be written, nobody is asked: its first call ({@link #onWritable}) drains what is queued, and a writer
+     * woken before it would find nothing it may do.
+     */
     void requestWrite() {
+        if (!writable && !closed) {
+            return;
+        }
         if (claimWriter()) {
             try {
                 host.writers().execute(this::runWriter);
