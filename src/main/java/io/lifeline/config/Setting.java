@@ -61,6 +61,9 @@ public enum Setting {
             + "own, up to net.ipv4.tcp_wmem's maximum (4 MiB by default) per connection"),
     MAX_UPDATE_BYTES("1MiB", "largest publish request body; larger ones get 413"),
     BODY_TIMEOUT("10s", "longest a publish request's body may take to arrive; a slower one gets 408"),
+    WARMUP("3s", "embedded program: longest the warm-up at start-up runs, before the port takes clients: a throwaway hub "
+            + "of its own on a loopback port, its clients subscribing, receiving and leaving, so that a node meets its "
+            + "first clients with its code compiled; no trace is left; 0s: none"),
     HEADER_TIMEOUT("10s", "embedded program: longest a connection may take to send a request's headers, counted "
             + "from its opening or from the end of its previous request; then it is closed (idle keep-alive "
             + "connections too)"),

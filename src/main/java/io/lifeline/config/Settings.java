@@ -69,6 +69,7 @@ public final class Settings {
     private final Duration dispatchTimeout;
     private final long queueBytes;
     private final long unsentBytes;
+    private final Duration warmup;
     private final long maxUpdateBytes;
     private final int historySize;
     private final long historyBytes;
@@ -116,6 +117,7 @@ public final class Settings {
         this.dispatchTimeout = b.dispatchTimeout;
         this.queueBytes = b.queueBytes;
         this.unsentBytes = b.unsentBytes;
+        this.warmup = b.warmup;
         this.maxUpdateBytes = b.maxUpdateBytes;
         this.historySize = b.historySize;
         this.historyBytes = b.historyBytes;
@@ -181,6 +183,7 @@ public final class Settings {
         b.dispatchTimeout = Values.duration(value(sources, Setting.DISPATCH_TIMEOUT));
         b.queueBytes = Values.size(value(sources, Setting.QUEUE_BYTES));
         b.unsentBytes = Values.socketBytesOrZero(value(sources, Setting.UNSENT_BYTES), 4096);
+        b.warmup = Values.durationOrZero(value(sources, Setting.WARMUP));
         b.maxUpdateBytes = Values.size(value(sources, Setting.MAX_UPDATE_BYTES));
         b.historySize = Values.count(value(sources, Setting.HISTORY_SIZE));
         b.historyBytes = Values.size(value(sources, Setting.HISTORY_BYTES));
@@ -481,6 +484,11 @@ public final class Settings {
         return queueBytes;
     }
 
+    /** The longest the embedded program's warm-up at start-up runs ({@link Setting#WARMUP}); zero for none. */
+    public Duration warmup() {
+        return warmup;
+    }
+
     /** The bytes of a subscriber's stream the kernel may hold unsent ({@link Setting#UNSENT_BYTES}); 0 for no bound. */
     public long unsentBytes() {
         return unsentBytes;
@@ -665,6 +673,7 @@ public final class Settings {
         Duration dispatchTimeout;
         long queueBytes;
         long unsentBytes;
+        Duration warmup;
         long maxUpdateBytes;
         int historySize;
         long historyBytes;
@@ -712,6 +721,7 @@ public final class Settings {
             dispatchTimeout = s.dispatchTimeout;
             queueBytes = s.queueBytes;
             unsentBytes = s.unsentBytes;
+            warmup = s.warmup;
             maxUpdateBytes = s.maxUpdateBytes;
             historySize = s.historySize;
             historyBytes = s.historyBytes;

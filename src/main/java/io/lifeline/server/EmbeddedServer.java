@@ -61,6 +61,20 @@ public final class EmbeddedServer implements AutoCloseable {
      * web app starts, so that what derives from the port ({@link Settings#withBoundPort}) names the real one.
      */
     public static EmbeddedServer start(Settings requested) throws Exception {
+        return start(requested, () -> { });
+    }
+
+    /** Something to do once the port is bound and before the hub serves it (the warm-up). */
+    @FunctionalInterface
+    interface BeforeServing {
+        void run() throws Exception;
+    }
+
+    /**
+     * The same, running {@code beforeServing} once the port is bound (a port in use fails at once) and before the web
+     * app starts: connections that arrive meanwhile wait in the kernel's queue, and are served once it has.
+     */
+    static EmbeddedServer start(Settings requested, BeforeServing beforeServing) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("lifeline-http");
         Server server = new Server(threads);
@@ -78,10 +92,13 @@ public final class EmbeddedServer implements AutoCloseable {
         connector.setIdleTimeout(idleTimeout(requested).toMillis());
         connector.setAcceptQueueSize(1024);
         server.addConnector(connector);
-        Settings settings = requested;
-        if (requested.port() == 0) {
-            connector.open();
-            settings = requested.withBoundPort(connector.getLocalPort());
+        connector.open();
+        Settings settings = requested.port() == 0 ? requested.withBoundPort(connector.getLocalPort()) : requested;
+        try {
+            beforeServing.run();
+        } catch (Exception | Error e) {
+            connector.close();
+            throw e;
         }
 
         ServletContextHandler context = new ServletContextHandler("/");

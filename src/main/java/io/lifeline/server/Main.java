@@ -67,8 +67,8 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean command = args.length > 0 && (args[0].equals(TokenCommand.NAME) || args[0].equals(ProbeCommand.NAME))
-                || List.of(args).contains("--help") || List.of(args).contains("-h");
+        boolean command = args.length > 0 && (args[0].equals(TokenCommand.NAME) || args[0].equals(ProbeCommand.NAME)
+                || args[0].equals(TRAIN)) || List.of(args).contains("--help") || List.of(args).contains("-h");
         // the server's stop is in place before anything else happens, logging's configuration included
         StopOnSignal stop = command ? null : StopOnSignal.install();
         String loggingProblem = configureLogging();
@@ -82,17 +82,24 @@ public final class Main {
         }
         if (args.length > 0 && args[0].equals(TokenCommand.NAME)) {
             int status = TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+            flushLog();
             if (status != 0) {
                 System.exit(status);
             }
             return;
         }
         if (args.length > 0 && args[0].equals(ProbeCommand.NAME)) {
-            System.exit(ProbeCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+            int status = ProbeCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+            flushLog();
+            System.exit(status);
             return;
         }
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             System.out.println(usage());
+            return;
+        }
+        if (args.length > 0 && args[0].equals(TRAIN)) {
+            System.exit(train(Arrays.copyOfRange(args, 1, args.length)));
             return;
         }
         Settings settings;
@@ -118,8 +125,10 @@ public final class Main {
 
         EmbeddedServer server;
         stop.starting();
+        Warmup.Report[] warmedUp = new Warmup.Report[1];
+        Settings started = settings;
         try {
-            server = EmbeddedServer.start(settings);
+            server = EmbeddedServer.start(settings, () -> warmedUp[0] = Warmup.run(started, started.warmup()));
         } catch (Exception e) {
             if (!stop.startFailed()) {
                 System.err.println("lifeline: " + startFailure(e, settings));
@@ -131,6 +140,9 @@ public final class Main {
             return; // a stop began during the start: it stops the server and ends the program
         }
         LoggerFactory.getLogger(Main.class).info("{}", JvmSettings.describe(settings.maxSubscribers()));
+        if (warmedUp[0] != null) {
+            LoggerFactory.getLogger(Main.class).info("{}", warmedUp[0].describe());
+        }
 
         Listening listening = Listening.of(settings.host(), settings.tlsKeystore() == null ? "http" : "https",
                 server.localAddress());
@@ -150,6 +162,48 @@ public final class Main {
             System.out.flush();
         });
         server.join();
+    }
+
+    /** The command that trains a JVM's ahead-of-time cache: {@code java -XX:AOTCacheOutput=... -jar ... train}. */
+    static final String TRAIN = "train";
+
+    /** How long {@link #TRAIN} runs the warm-up. */
+    static final Duration TRAINING = Duration.ofSeconds(30);
+
+    /**
+     * Runs the warm-up ({@link Warmup}) for {@link #TRAINING} with the settings and flags the server would run with,
+     * then exits: with {@code -XX:AOTCacheOutput=lifeline.aot} (a JVM of release 25 or later, JEP 483 and 515), the
+     * JVM writes at its exit a cache of the classes it loaded and linked and the profiles of the methods it ran, which
+     * a later start reads with {@code -XX:AOTCache=lifeline.aot}. Elsewhere it only warms up and exits. Nothing
+     * listens but the warm-up's own loopback port.
+     *
+     * @return 0, or {@link #EXIT_CONFIG} for bad flags
+     */
+    private static int train(String[] args) throws Exception {
+        Settings settings;
+        try {
+            settings = Settings.load(Flags.parse(args), name -> null);
+        } catch (ConfigException e) {
+            System.err.println("lifeline: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+        if (!settings.hasKeys()) {
+            settings = settings.withDevelopmentKey(generateKey());
+        }
+        Warmup.Report report = Warmup.run(settings, TRAINING);
+        System.out.println("trained: " + report.summary());
+        flushLog();
+        return 0;
+    }
+
+    /**
+     * Writes every log line still queued ({@link BatchingConsoleAppender}) and stops logging: the last thing before
+     * the program exits, which a JVM ended by {@link Runtime#halt} or {@link System#exit} would not do by itself.
+     */
+    static void flushLog() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+            logback.stop();
+        }
     }
 
     private static String startFailure(Exception e, Settings settings) {
@@ -227,7 +281,11 @@ public final class Main {
                 + "       java -jar lifeline-server.jar token [flags]   prints a token signed with the configured key "
                 + "(token --help)\n"
                 + "       java -jar lifeline-server.jar probe URL       tells whether the SSE server at URL notices "
-                + "a departure (probe --help)\n\n"
+                + "a departure (probe --help)\n"
+                + "       java -XX:AOTCacheOutput=lifeline.aot -jar lifeline-server.jar train   runs the warm-up for "
+                + TRAINING.toSeconds() + " s and exits, the JVM\n"
+                + "                                                     (release 25 or later) writing a cache a start "
+                + "reads with -XX:AOTCache=lifeline.aot\n\n"
                 + "Every flag is also an environment variable and a system property, e.g.\n"
                 + "--jwt-key = LIFELINE_JWT_KEY = -Dlifeline.jwt.key. Flags win over system properties,\n"
                 + "which win over the environment.\n\n");

@@ -92,9 +92,10 @@ final class StopOnSignal {
         }
     }
 
-    /** Exits with the program's own status ({@link System#exit}): the hook lets it. */
+    /** Exits with the program's own status ({@link System#exit}), its log written first: the hook lets it. */
     void exit(int status) {
         exiting = true;
+        Main.flushLog();
         System.exit(status);
     }
 
@@ -145,6 +146,7 @@ final class StopOnSignal {
     }
 
     private static void halt(int status, String problem) {
+        Main.flushLog();
         if (problem != null) {
             System.err.println("lifeline: " + problem);
         }

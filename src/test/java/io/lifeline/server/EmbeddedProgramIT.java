@@ -99,6 +99,36 @@ class EmbeddedProgramIT {
                 "one line per event, in the documented format:\n" + program.stderr());
     }
 
+    /**
+     * The warm-up runs before the port takes clients and leaves no trace: its line, and nothing of its own clients
+     * in the log, the metrics or the subscriptions API.
+     */
+    @Test
+    void aWarmUpRunsBeforeThePortTakesClientsAndLeavesNoTrace() throws Exception {
+        String key = "k".repeat(40);
+        Program program = start(Map.of("LIFELINE_JWT_KEY", key, "LIFELINE_WARMUP", "2s"), "--port", "0");
+        int port = program.awaitReady();
+        Matcher warmUp = Pattern.compile("warm-up: ([\\d,]+) subscribers started and left and ([\\d,]+) updates "
+                + "delivered in (\\d+\\.\\d) s, before the port took clients").matcher(program.stderr());
+        assertTrue(warmUp.find(), program.stderr());
+        assertTrue(Integer.parseInt(warmUp.group(1).replace(",", "")) > 0, warmUp.group());
+        assertTrue(Double.parseDouble(warmUp.group(3)) <= 2.5, warmUp.group());
+        assertFalse(program.stderr().contains("urn:lifeline:warm-up"), "the warm-up's clients left no line:\n"
+                + program.stderr());
+        assertFalse(program.stderr().contains("subscriber urn:uuid"), program.stderr());
+        try (Http http = new Http()) {
+            String metrics = http.get(URI.create("http://127.0.0.1:" + port + "/metrics"), null).body();
+            assertFalse(metrics.matches("(?s).*lifeline_subscribers_started_total\\{[^}]*\\} [1-9].*"), metrics);
+            assertFalse(metrics.matches("(?s).*lifeline_updates_published_total(\\{[^}]*\\})? [1-9].*"), metrics);
+            Http.Response list = http.get(URI.create("http://127.0.0.1:" + port
+                    + "/.well-known/mercure/subscriptions"), Tokens.subscriber(key, "*"));
+            assertEquals(200, list.status(), list.body());
+            assertTrue(list.body().matches("(?s).*\"subscriptions\"\\s*:\\s*\\[\\s*\\].*"), list.body());
+            assertTrue(list.body().matches("(?s).*\"lastEventID\"\\s*:\\s*\"earliest\".*"),
+                    "no history entry: " + list.body());
+        }
+    }
+
     @Test
     void theProbeCommandJudgesARunningProgramAndExitsWithItsVerdict() throws Exception {
         Program hub = start(Map.of(), "--port", "0", "--heartbeat", "1s");
@@ -380,6 +410,8 @@ class EmbeddedProgramIT {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("LIFELINE_"));
+        // the warm-up's 3 s at every start, a test's minutes in all; the tests that are about it ask for it
+        builder.environment().put("LIFELINE_WARMUP", "0s");
         builder.environment().putAll(env);
         Program program = new Program(builder.start());
         started.add(program);
