@@ -352,6 +352,12 @@ abstract class BenchServer implements AutoCloseable {
         PlainServlet(int port, List<String> jvm) {
             super("plain async servlet", port, java(jvm, PlainAsyncServlet.class.getName(), Integer.toString(port)));
         }
+
+        /** Its publish floor: a form read and an id written back ({@link PlainAsyncServlet#doPost}). */
+        @Override
+        Publisher.Dialect dialect() {
+            return Publisher.mercure("none");
+        }
     }
 
     /**
@@ -359,10 +365,22 @@ abstract class BenchServer implements AutoCloseable {
      * CoreHandlerPrototype}) or through an async servlet on the same Jetty: what the servlet API costs per stream.
      */
     static final class Prototype extends Yardstick {
+        private final boolean servlet;
+
         Prototype(int port, boolean servlet, List<String> jvm) {
             super(servlet ? "servlet streams" : "core handler streams", port, servlet
                     ? java(jvm, CoreHandlerPrototype.class.getName(), Integer.toString(port), "servlet")
                     : java(jvm, CoreHandlerPrototype.class.getName(), Integer.toString(port)));
+            this.servlet = servlet;
+        }
+
+        /** The servlet streams' write floor: a {@code POST} writes its data to every held stream from one thread. */
+        @Override
+        Publisher.Dialect dialect() {
+            if (!servlet) {
+                return super.dialect();
+            }
+            return Publisher.mercure("none");
         }
     }
 }

@@ -26,6 +26,22 @@ public final class PlainAsyncServlet extends HttpServlet {
 
     private static final byte[] COMMENT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
+    /**
+     * The floor of a publish: a form read (its {@code topic} and {@code data}), an id made for it and written back,
+     * as a hub answers a publisher, and nothing else.
+     */
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String topic = request.getParameter("topic");
+        String data = request.getParameter("data");
+        if (topic == null || data == null) {
+            response.sendError(400);
+            return;
+        }
+        response.setContentType("text/plain");
+        response.getWriter().write("urn:uuid:" + java.util.UUID.randomUUID());
+    }
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         AsyncContext async = request.startAsync();
@@ -39,6 +55,9 @@ public final class PlainAsyncServlet extends HttpServlet {
      * Event streams held open by an async servlet, with Lifeline's 4 KiB response buffer, a heartbeat comment every
      * 5 s written in rounds of one slot of streams every 100 ms (blocking writes: an idle stream takes them at once).
      * A stream leaves when a heartbeat's write fails: its response is completed, which closes the connection.
+     *
+     * <p>The write floor: a {@code POST} writes its body's {@code data} as one SSE event to every held stream, from
+     * the one thread that answers it, as flat and as fast as a servlet can, before it answers.</p>
      */
     static ServletContextHandler holding(ScheduledExecutorService rounds) {
         List<List<Held>> slots = new ArrayList<>();
@@ -54,8 +73,7 @@ public final class PlainAsyncServlet extends HttpServlet {
             }
             for (Held stream : due) {
                 try {
-                    stream.out().write(COMMENT);
-                    stream.out().flush();
+                    stream.write(COMMENT);
                 } catch (IOException | IllegalStateException e) {
                     synchronized (slots) {
                         slots.forEach(slot -> slot.remove(stream));
@@ -65,6 +83,24 @@ public final class PlainAsyncServlet extends HttpServlet {
             }
         }, 100, 100, TimeUnit.MILLISECONDS);
         HttpServlet servlet = new HttpServlet() {
+            @Override
+            protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                byte[] frame = ("data: " + request.getParameter("data") + "\n\n").getBytes(StandardCharsets.UTF_8);
+                List<Held> all = new ArrayList<>();
+                synchronized (slots) {
+                    slots.forEach(all::addAll);
+                }
+                for (Held stream : all) {
+                    try {
+                        stream.write(frame);
+                    } catch (IOException | IllegalStateException gone) {
+                        // a heartbeat round removes it
+                    }
+                }
+                response.setContentType("text/plain");
+                response.getWriter().write("written to " + all.size());
+            }
+
             @Override
             protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
                 AsyncContext async = request.startAsync();
@@ -88,6 +124,12 @@ public final class PlainAsyncServlet extends HttpServlet {
 
     /** A held stream: its response, to complete when it leaves, and its output. */
     private record Held(AsyncContext async, ServletOutputStream out) {
+        /** Writes and flushes, one thread at a time: the heartbeat rounds and a publish may both write. */
+        synchronized void write(byte[] bytes) throws IOException {
+            out.write(bytes);
+            out.flush();
+        }
+
         void leave() {
             try {
                 async.complete();

@@ -41,11 +41,12 @@ class SideBySideBench {
     private static final List<String> SERVERS = List.of(System.getProperty("lifeline.bench.servers",
             "lifeline,nchan,plain,prototype").split(","));
     /**
-     * Which measures to take: {@code -Dlifeline.bench.measures=connect,idle,fanOut,manyTopics,churn} (all by default;
+     * Which measures to take: {@code -Dlifeline.bench.measures=connect,idle,fanOut,manyTopics,publish,churn} (all by
+     * default;
      * a subset is for trying one change quickly, its table leaves the other rows empty).
      */
     private static final List<String> MEASURES = List.of(System.getProperty("lifeline.bench.measures",
-            "connect,idle,fanOut,manyTopics,churn").split(","));
+            "connect,idle,fanOut,manyTopics,publish,churn").split(","));
     private static final int HELD = Integer.getInteger("lifeline.bench.subscribers", 19_500);
     private static final int[] LEVELS = java.util.stream.IntStream.concat(
             java.util.stream.IntStream.of(1_000, 5_000, 10_000).filter(n -> n < HELD), java.util.stream.IntStream.of(HELD))
@@ -57,7 +58,7 @@ class SideBySideBench {
     private static final String MANY_TOPICS = String.format(Locale.ROOT, "1,000 topics x %d", FAN_OUT / 1000);
     private static final int PAYLOAD = 100;
     /** The churn before the warm churn measure. */
-    private static final int WARM_UP_SECONDS = 180;
+    private static final int WARM_UP_SECONDS = Integer.getInteger("lifeline.bench.churnWarmUp", 180);
     /** The JVMs' flags: {@code -Dlifeline.bench.jvm="..."}, by default what the embedded program recommends. */
     static final List<String> JVM = List.of(System.getProperty("lifeline.bench.jvm",
             "-XX:+UseSerialGC -Xms576m -Xmx576m -XX:NewRatio=7").trim().split("\\s+"));
@@ -71,28 +72,41 @@ class SideBySideBench {
     @Test
     void lifelineBesideNchanAndAPlainServlet() throws Exception {
         requireKnown("lifeline.bench.servers", SERVERS, List.of("lifeline", "nchan", "plain", "prototype"));
-        requireKnown("lifeline.bench.measures", MEASURES, List.of("connect", "idle", "fanOut", "manyTopics", "churn"));
+        requireKnown("lifeline.bench.measures", MEASURES, List.of("connect", "idle", "fanOut", "manyTopics", "publish",
+                "churn"));
         Child.run("taskset", "-a", "-p", "-c", "0", Long.toString(ProcessHandle.current().pid()));
         Files.createDirectories(OUT);
         boolean nchan = BenchServer.Nchan.installed() && SERVERS.contains("nchan");
+        List<String> order = new ArrayList<>(List.of("lifeline", "nchan", "plain"));
         for (int run = 1; run <= RUNS; run++) {
-            System.out.printf(Locale.ROOT, "run %d of %d%n", run, RUNS);
-            if (SERVERS.contains("lifeline")) {
-                try (BenchServer lifeline = new BenchServer.Lifeline(24100 + run, JVM)) {
-                    measure(lifeline);
+            System.out.printf(Locale.ROOT, "run %d of %d: %s%n", run, RUNS, order);
+            for (String which : order) {
+                if (which.equals("lifeline") && SERVERS.contains("lifeline")) {
+                    try (BenchServer lifeline = new BenchServer.Lifeline(24100 + run, JVM)) {
+                        measure(lifeline);
+                    }
+                }
+                if (which.equals("nchan") && nchan) {
+                    try (BenchServer anchor = new BenchServer.Nchan(24200 + run, OUT.resolve("nchan"))) {
+                        measure(anchor);
+                    }
+                }
+                if (which.equals("plain") && SERVERS.contains("plain")) {
+                    if (MEASURES.contains("churn")) {
+                        try (BenchServer plain = new BenchServer.PlainServlet(24300 + run, JVM)) {
+                            plain.start();
+                            churn(plain);
+                        }
+                    }
+                    if (MEASURES.contains("publish")) {
+                        try (BenchServer plain = new BenchServer.PlainServlet(24500 + run, JVM)) {
+                            plain.start();
+                            publishCost(plain);
+                        }
+                    }
                 }
             }
-            if (nchan) {
-                try (BenchServer anchor = new BenchServer.Nchan(24200 + run, OUT.resolve("nchan"))) {
-                    measure(anchor);
-                }
-            }
-            if (SERVERS.contains("plain") && MEASURES.contains("churn")) {
-                try (BenchServer plain = new BenchServer.PlainServlet(24300 + run, JVM)) {
-                    plain.start();
-                    churn(plain);
-                }
-            }
+            order.add(order.remove(0)); // the next run takes the servers in another order
         }
         if (SERVERS.contains("prototype") && MEASURES.contains("connect")) {
             for (boolean servlet : new boolean[] {false, true}) {
@@ -100,6 +114,14 @@ class SideBySideBench {
                     prototype.start();
                     connectOnly(prototype, "cold");
                     connectOnly(prototype, "warm");
+                }
+            }
+        }
+        if (SERVERS.contains("prototype") && MEASURES.contains("fanOut")) {
+            for (int run = 1; run <= RUNS; run++) {
+                try (BenchServer floor = new BenchServer.Prototype(24406, true, JVM)) {
+                    floor.start();
+                    writeFloor(floor);
                 }
             }
         }
@@ -151,8 +173,46 @@ class SideBySideBench {
         if (MEASURES.contains("manyTopics")) {
             manyTopics(server);
         }
+        if (MEASURES.contains("publish") && server instanceof BenchServer.Lifeline) {
+            publishCost(server);
+        }
         if (MEASURES.contains("churn")) {
             churn(server);
+        }
+    }
+
+    /**
+     * What one publish costs the server's core, with nobody subscribed: 20,000 updates over 16 connections, the
+     * server's CPU time over them. For Lifeline, its publish path (a token verified, the form read, the update
+     * numbered, kept and answered); for the bare servlet, a form read and an id written back: the floor.
+     */
+    private void publishCost(BenchServer server) throws Exception {
+        publish(server, 16, 2_000, 0, 30, i -> "nobody" + (i % 1000)); // the same paths compiled first
+        long[] before = server.cpuTicks();
+        long published = publish(server, 16, 20_000, 0, 60, i -> "nobody" + (i % 1000));
+        long[] after = server.cpuTicks();
+        double ticks = (after[0] - before[0]) + (after[1] - before[1]);
+        record(server, "publish CPU per update, nobody subscribed",
+                ticks / BenchServer.CLOCK_TICKS_PER_SECOND / published * 1e6);
+    }
+
+    /**
+     * The write floor: {@link #FAN_OUT} streams held by the simplest async servlet, and one thread writing each 100
+     * byte event to all of them, at 2 a second for 10 s; the same publish-to-receive measure as the hub's.
+     */
+    private void writeFloor(BenchServer server) throws Exception {
+        try (LoadClient client = new LoadClient(server.address())) {
+            client.open(FAN_OUT, i -> server.subscribePath("shared"), "", 512, deadline(120));
+            assertConnected(server, client, FAN_OUT);
+            Thread.sleep(1000);
+            client.latency.reset();
+            client.recordLatency = true;
+            long before = client.events.get();
+            long sent = publish(server, 1, 20, 2, 10, i -> "shared");
+            awaitCount(client.events::get, before + sent * FAN_OUT, 60);
+            client.recordLatency = false;
+            record(server, "publish-to-receive p99, " + N + " at 2/s", client.latency.percentileMillis(99));
+            client.closeAll();
         }
     }
 
@@ -315,13 +375,17 @@ class SideBySideBench {
         try (LoadClient client = new LoadClient(server.address())) {
             String request = "GET " + server.subscribePath("churn") + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Accept: text/event-stream\r\n\r\n";
+            client.cleanup.reset();
             record(server, "churn, first 20 s", client.churn(request, 64, 20) / 20.0);
+            record(server, "FIN cleanup p99 during churn, first 20 s", client.cleanup.percentileMillis(99));
             for (int round = 0; round < WARM_UP_SECONDS / 10; round++) {
                 System.out.printf(Locale.ROOT, "  %s: warming up, %.0f cycles/s%n", server.name,
                         client.churn(request, 64, 10) / 10.0);
             }
             double seconds = 15;
+            client.cleanup.reset();
             record(server, "churn, warm", client.churn(request, 64, seconds) / seconds);
+            record(server, "FIN cleanup p99 during churn, warm", client.cleanup.percentileMillis(99));
             if (server instanceof BenchServer.Lifeline lifeline) {
                 awaitDrained(server);
                 double started = lifeline.metric("lifeline_subscribers_started_total");
@@ -434,6 +498,9 @@ class SideBySideBench {
         row(t, nchan, "churn, warm", "cycles/s", 1, 0);
         row(t, nchan, "FIN cleanup p99 cold", "ms", 1, 2);
         row(t, nchan, "FIN cleanup p99 warm", "ms", 1, 2);
+        row(t, nchan, "FIN cleanup p99 during churn, first 20 s", "ms", 1, 2);
+        row(t, nchan, "FIN cleanup p99 during churn, warm", "ms", 1, 2);
+        row(t, nchan, "publish CPU per update, nobody subscribed", "us", 1, 1);
         double plainCold = median("churn, first 20 s", "plain async servlet");
         double plainWarm = median("churn, warm", "plain async servlet");
         if (!Double.isNaN(plainCold)) {
@@ -474,6 +541,7 @@ class SideBySideBench {
                     shown(floorCpu, 1, " %"), shown(median("idle CPU", "servlet streams"), 1, " %"),
                     shown(median("idle CPU", "Lifeline"), 1, " %"), shown(median("idle CPU", "nchan"), 1, " %")));
         }
+        targets(t);
         if (growth.isEmpty()) {
             return t.toString();
         }
@@ -483,6 +551,44 @@ class SideBySideBench {
                 "| %s | %,d | %.1f | %s | %.1f |%n", server, n, v[0] / 1000,
                 Double.isNaN(v[1]) ? "-" : String.format(Locale.ROOT, "%.1f", v[1] / 1024), v[2]))));
         return t.toString();
+    }
+
+    /** The targets, each with its figure from this run's medians and whether it is reached; "-" where not measured. */
+    private void targets(StringBuilder t) {
+        String plain = "plain async servlet";
+        t.append("\nTargets (medians of this run's figures):\n\n| target | figure | reached |\n|---|---|---|\n");
+        target(t, "churn over the first 20 s >= 0.8x the bare servlet's", median("churn, first 20 s", "Lifeline")
+                / median("churn, first 20 s", plain), 0.8, true, "x");
+        target(t, "churn warm >= 0.5x the bare servlet's", median("churn, warm", "Lifeline")
+                / median("churn, warm", plain), 0.5, true, "x");
+        target(t, N + " connecting to a fresh process <= 1.5x the servlet streams'", median("connect " + N + " cold",
+                "Lifeline") / median("connect " + N + " cold", "servlet streams"), 1.5, false, "x");
+        target(t, "(the same against nchan)", median("connect " + N + " cold", "Lifeline")
+                / median("connect " + N + " cold", "nchan"), Double.NaN, false, "x");
+        target(t, "FIN to release p99 warm < 10 ms", median("FIN cleanup p99 warm", "Lifeline"), 10, false, " ms");
+        target(t, "FIN to release p99 during churn (64 in flight, warm) < 20 ms",
+                median("FIN cleanup p99 during churn, warm", "Lifeline"), 20, false, " ms");
+        target(t, "FIN to release p99 on a fresh process < 50 ms", median("FIN cleanup p99 cold", "Lifeline"), 50,
+                false, " ms");
+        String latency = "publish-to-receive p99, " + N + " at 2/s";
+        target(t, "publish-to-receive p99 at " + N + ", 2/s <= 1.2x nchan's", median(latency, "Lifeline")
+                / median(latency, "nchan"), 1.2, false, "x");
+        target(t, "the same <= 1.5x the write floor's", median(latency, "Lifeline") / median(latency,
+                "servlet streams"), 1.5, false, "x");
+        target(t, MANY_TOPICS + ": deliveries/s >= 0.8x nchan's", median("deliveries/s, " + MANY_TOPICS, "Lifeline")
+                / median("deliveries/s, " + MANY_TOPICS, "nchan"), 0.8, true, "x");
+        target(t, "publish path CPU <= 2x the bare POST servlet's", median("publish CPU per update, nobody subscribed",
+                "Lifeline") / median("publish CPU per update, nobody subscribed", plain), 2, false, "x");
+        target(t, "1 topic x " + N + ": deliveries/s >= 4x nchan's", median("deliveries/s, 1 topic x " + N,
+                "Lifeline") / median("deliveries/s, 1 topic x " + N, "nchan"), 4, true, "x");
+    }
+
+    private static void target(StringBuilder t, String what, double figure, double bound, boolean atLeast,
+                               String unit) {
+        String reached = Double.isNaN(figure) ? "not measured" : Double.isNaN(bound) ? "-"
+                : (atLeast ? figure >= bound : figure <= bound) ? "yes" : "no";
+        t.append("| ").append(what).append(" | ").append(Double.isNaN(figure) ? "-"
+                : String.format(Locale.ROOT, "%.2f%s", figure, unit)).append(" | ").append(reached).append(" |\n");
     }
 
     /** Asserts that {@code expected} subscribers are connected, saying how many failed and were refused if not. */
