@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -95,6 +96,27 @@ class HeartbeatsTest {
 
         assertEquals(EndReason.WRITE_FAILED, ended.get());
         assertEquals(0, heartbeats.size());
+    }
+
+    @Test
+    void aStreamWithFramesQueuedGetsNoHeartbeatItsFramesKeepTheConnectionBusy() throws Exception {
+        try (FakeHost host = new FakeHost(65_536, Duration.ofSeconds(30))) {
+            FakeStream stream = new FakeStream();
+            Subscriber subscriber = host.started(stream);
+            CountDownLatch release = new CountDownLatch(1);
+            stream.holdNextWrite(release);
+            Thread writer = new Thread(() -> subscriber.offer(Frame.event("book", "one")), "held-writer");
+            writer.start();
+            stream.awaitInsideWrite();
+            subscriber.offer(Frame.event("book", "two"));
+
+            subscriber.heartbeat();
+            release.countDown();
+            writer.join(10_000);
+
+            assertEquals(":\n\nevent: book\ndata: one\n\nevent: book\ndata: two\n\n", stream.text(),
+                    "the opening comment and the two frames, no heartbeat between them");
+        }
     }
 
     /** Another subscriber, started now, has had two heartbeats: every slot has been visited since. */
