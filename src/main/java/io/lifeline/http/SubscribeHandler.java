@@ -4,6 +4,7 @@ import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.Claims;
 import io.lifeline.config.Settings;
 import io.lifeline.hub.Hub;
+import io.lifeline.protocol.EventStream;
 import io.lifeline.protocol.FormBody;
 import io.lifeline.protocol.Limits;
 import io.lifeline.protocol.ProtocolException;
@@ -220,7 +221,7 @@ final class SubscribeHandler {
      * nothing published while it was away either.
      */
     private String cursorFor(String lastEventId) {
-        if (lastEventId != null && lastEventId.chars().noneMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+        if (lastEventId != null && EventStream.canBeId(lastEventId)) {
             return lastEventId;
         }
         return hub.position();

@@ -6,6 +6,7 @@ import io.lifeline.auth.Authorizer;
 import io.lifeline.cluster.RedisStream;
 import io.lifeline.live.LiveFeed;
 import io.lifeline.metrics.HubMetrics;
+import io.lifeline.protocol.EventStream;
 import io.lifeline.protocol.Update;
 import io.lifeline.protocol.draft07.ActiveSubscriptions;
 import io.lifeline.protocol.draft08.MatchParameters;
@@ -309,8 +310,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         feed.started(subscriber);
         if (unreachable != null) {
             LOG.debug("subscriber {} sent to reconnect: {}", subscriber.id(), unreachable);
-            boolean resumable = lastEventId != null
-                    && lastEventId.chars().noneMatch(c -> c == '\r' || c == '\n' || c == 0);
+            boolean resumable = lastEventId != null && EventStream.canBeId(lastEventId);
             String cursor = resumable ? lastEventId : transport.position();
             subscriber.endAfterWriting(Frame.resumeAt(cursor, reconnectMillis()), EndReason.HUB_UNAVAILABLE,
                     config.limits().dispatchTimeout());

@@ -26,7 +26,7 @@ public final class EventStream {
      * @throws IllegalArgumentException for an id that cannot be a field
      */
     public static byte[] cursor(String id, long retryMillis) {
-        if (id.isEmpty() || id.indexOf('\r') >= 0 || id.indexOf('\n') >= 0 || id.indexOf('\0') >= 0) {
+        if (id.isEmpty() || !canBeId(id)) {
             throw new IllegalArgumentException("not an id for a cursor: " + id);
         }
         StringBuilder block = new StringBuilder(id.length() + 32).append("id: ").append(id).append('\n');
@@ -34,6 +34,21 @@ public final class EventStream {
             block.append("retry: ").append(retryMillis).append('\n');
         }
         return block.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether {@code value} can be written as an SSE {@code id} field: it holds no CR or LF, which would end the field
+     * and let the rest forge another, and no NUL, for which EventSource ignores the whole field (WHATWG HTML,
+     * server-sent events, "process the field"). An empty value can: it resets the client's last event id.
+     */
+    public static boolean canBeId(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\r' || c == '\n' || c == '\0') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -132,11 +132,8 @@ public final class UpdateForm {
         if (rules == Rules.MERCURE_1_0) {
             checkValue(name, value);
         }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '\r' || c == '\n' || c == '\0') {
-                throw ProtocolException.badRequest("\"" + name + "\" must not contain CR, LF or NUL");
-            }
+        if (!EventStream.canBeId(value)) { // an id's rule, and a type's too: both are one line of a frame
+            throw ProtocolException.badRequest("\"" + name + "\" must not contain CR, LF or NUL");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.lifeline.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,5 +96,17 @@ class EventStreamTest {
         Update u = UpdateForm.read(FormBody.parse("topic=t&data=x".getBytes(StandardCharsets.US_ASCII)));
         assertTrue(u.id().startsWith("urn:uuid:"), u.id());
         assertEquals(List.of("t"), u.topics());
+    }
+
+    @Test
+    void anIdCanHoldAnythingButCrLfAndNulAndMayBeEmpty() {
+        assertTrue(EventStream.canBeId("urn:uuid:5c0e"));
+        assertTrue(EventStream.canBeId("世界 \t #x"));
+        assertTrue(EventStream.canBeId(""), "an empty id resets the client's last event id");
+        for (String bad : List.of("a\rb", "a\nb", "a\0b", "\r\n")) {
+            assertFalse(EventStream.canBeId(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> EventStream.cursor(bad, -1));
+        }
+        assertThrows(IllegalArgumentException.class, () -> EventStream.cursor("", -1), "a cursor is never empty");
     }
 }
