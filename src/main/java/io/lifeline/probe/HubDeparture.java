@@ -37,7 +37,7 @@ final class HubDeparture implements Callable<Finding> {
         }
         String topic = run.topic(departure.check());
         try (MercureHub hub = run.hub().copy();
-             EventStream stream = EventStream.open(run.target(), run.hubStreamFor(departure.check()),
+             HeldStream stream = HeldStream.open(run.target(), run.hubStreamFor(departure.check()),
                      run.hubHeaders(), 0, System.nanoTime() + run.window().toNanos())) {
             if (!stream.isEventStream()) {
                 return new Finding(departure.check(), label, Outcome.ERROR, "the hub answered "

@@ -39,7 +39,7 @@ final class LastEventIdCheck {
         String expected = seen.get(seen.size() - 1);
         List<String> lines = new ArrayList<>(headers);
         lines.add("Last-Event-ID: " + given);
-        try (EventStream stream = EventStream.open(target, url, lines, 0, System.nanoTime() + WAIT_NANOS)) {
+        try (HeldStream stream = HeldStream.open(target, url, lines, 0, System.nanoTime() + WAIT_NANOS)) {
             stream.readUntil(System.nanoTime() + WAIT_NANOS, () -> !stream.tally().eventIds().isEmpty());
             List<String> ids = stream.tally().eventIds();
             if (ids.isEmpty()) {

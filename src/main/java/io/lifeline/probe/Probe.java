@@ -63,7 +63,7 @@ public final class Probe {
         long start = System.nanoTime();
         long deadline = start + options.window().toNanos();
         long lastResult = start + longest(options.window()).toNanos();
-        EventStream observer = open(run, deadline);
+        HeldStream observer = open(run, deadline);
         ExecutorService pool = Executors.newFixedThreadPool(6, daemonThreads());
         try {
             if (hub == null) {
@@ -165,11 +165,11 @@ public final class Probe {
     }
 
     /** The first stream: proves that the URL serves an event stream, or says why not. */
-    private static EventStream open(ProbeRun run, long deadline) throws ProbeException {
+    private static HeldStream open(ProbeRun run, long deadline) throws ProbeException {
         URI url = run.streamFor(OBSERVER);
-        EventStream stream;
+        HeldStream stream;
         try {
-            stream = EventStream.open(run.target(), url, run.streamHeaders(), 0, deadline);
+            stream = HeldStream.open(run.target(), url, run.streamHeaders(), 0, deadline);
         } catch (IOException e) {
             boolean garbled = e.getMessage() != null && (e.getMessage().contains("before any response")
                     || e.getMessage().contains("in the middle of the response head")

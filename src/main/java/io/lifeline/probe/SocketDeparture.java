@@ -29,7 +29,7 @@ final class SocketDeparture implements Callable<Finding> {
     public Finding call() {
         String label = departure.label(run.target().tls());
         long start = System.nanoTime();
-        try (EventStream stream = EventStream.open(run.target(), run.streamFor(departure.check()),
+        try (HeldStream stream = HeldStream.open(run.target(), run.streamFor(departure.check()),
                 run.streamHeaders(), 0, start + run.window().toNanos())) {
             if (!stream.isEventStream()) {
                 return error(label, "a second stream got " + stream.head().status() + " "

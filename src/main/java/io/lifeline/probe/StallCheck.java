@@ -49,7 +49,7 @@ final class StallCheck implements Callable<Finding> {
         }
         String topic = run.topic(CHECK);
         try (MercureHub hub = run.hub().copy();
-             EventStream stream = EventStream.open(run.target(), run.hubStreamFor(CHECK), run.hubHeaders(),
+             HeldStream stream = HeldStream.open(run.target(), run.hubStreamFor(CHECK), run.hubHeaders(),
                      RECEIVE_BUFFER, System.nanoTime() + run.window().toNanos())) {
             if (!stream.isEventStream()) {
                 return Finding.of(CHECK, LABEL, Outcome.ERROR, "the hub answered " + stream.head().status()

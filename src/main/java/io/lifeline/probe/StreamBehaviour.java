@@ -59,7 +59,7 @@ final class StreamBehaviour {
      * @param observedNanos how long the stream was held, from the request on
      * @param observedUntil when the holding ended ({@link System#nanoTime()})
      */
-    static List<Finding> judge(EventStream stream, long observedNanos, long observedUntil) {
+    static List<Finding> judge(HeldStream stream, long observedNanos, long observedUntil) {
         List<Finding> findings = new ArrayList<>();
         long firstByte = stream.firstByteAfterNanos();
         if (firstByte >= 0 && firstByte <= PROMPT_NANOS) {

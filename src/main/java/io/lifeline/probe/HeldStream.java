@@ -9,7 +9,7 @@ import java.util.function.BooleanSupplier;
  * An event stream the probe holds: its connection, its response head, and a tally of what the server wrote.
  * Reads only when told to, so that a check decides when the client reads, stalls or leaves.
  */
-final class EventStream implements AutoCloseable {
+final class HeldStream implements AutoCloseable {
 
     private final Connection connection;
     private final ResponseHead head;
@@ -18,7 +18,7 @@ final class EventStream implements AutoCloseable {
     private final EventTally tally = new EventTally();
     private final byte[] chunk = new byte[16 * 1024];
 
-    private EventStream(Connection connection, ResponseHead head, long requestNanos, long headNanos) {
+    private HeldStream(Connection connection, ResponseHead head, long requestNanos, long headNanos) {
         this.connection = connection;
         this.head = head;
         this.requestNanos = requestNanos;
@@ -31,7 +31,7 @@ final class EventStream implements AutoCloseable {
      * @param receiveBuffer the socket's receive buffer, or 0 for the system's
      * @throws IOException no connection, or no head by the deadline ({@link System#nanoTime()}), or not HTTP
      */
-    static EventStream open(Target target, URI url, List<String> extraHeaders, int receiveBuffer, long deadline)
+    static HeldStream open(Target target, URI url, List<String> extraHeaders, int receiveBuffer, long deadline)
             throws IOException {
         Connection connection = target.open(receiveBuffer);
         try {
@@ -41,7 +41,7 @@ final class EventStream implements AutoCloseable {
             if (head == null) {
                 throw new IOException("no response head within the window");
             }
-            return new EventStream(connection, head, requestNanos, System.nanoTime());
+            return new HeldStream(connection, head, requestNanos, System.nanoTime());
         } catch (IOException | RuntimeException e) {
             connection.close();
             throw e;
