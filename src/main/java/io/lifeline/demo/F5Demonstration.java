@@ -2,7 +2,7 @@ package io.lifeline.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lifeline.live.Departure;
+import io.lifeline.live.DepartureRow;
 import io.lifeline.live.LiveFeed;
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Subscriber;

@@ -75,17 +75,17 @@ public final class LiveFeed implements AutoCloseable {
     private final AtomicInteger admittedViewers = new AtomicInteger();
     private final HubMetrics metrics;
     private final Queue<Subscriber> pendingStarts = new ConcurrentLinkedQueue<>();
-    private final Queue<Departure> pendingDepartures = new ConcurrentLinkedQueue<>();
+    private final Queue<DepartureRow> pendingDepartures = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingStartCount = new AtomicInteger();
     private final AtomicInteger pendingDepartureCount = new AtomicInteger();
     private final AtomicLong startsNotListed = new AtomicLong();
     private final AtomicLong departuresNotListed = new AtomicLong();
     private final Map<Integer, CompletableFuture<Subscriber>> awaitedStarts = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<Departure>> awaitedEnds = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<DepartureRow>> awaitedEnds = new ConcurrentHashMap<>();
 
     /** Touched by the tick only (one at a time), and by snapshots under this lock. */
     private final Object state = new Object();
-    private final Deque<Departure> recent = new ArrayDeque<>();
+    private final Deque<DepartureRow> recent = new ArrayDeque<>();
     private final Deque<long[]> series = new ArrayDeque<>();
     private long ticks;
     private boolean listChanged = true;
@@ -159,17 +159,17 @@ public final class LiveFeed implements AutoCloseable {
         list(departure(viewer, reason, detectedNanos, releasedNanos, true));
     }
 
-    private static Departure departure(Subscriber subscriber, EndReason reason, long detectedNanos,
+    private static DepartureRow departure(Subscriber subscriber, EndReason reason, long detectedNanos,
                                        long releasedNanos, boolean viewer) {
-        return new Departure(subscriber.id(), subscriber.topics(), reason.label(), subscriber.watchKind(),
+        return new DepartureRow(subscriber.id(), subscriber.topics(), reason.label(), subscriber.watchKind(),
                 subscriber.remote(), Instant.now(), Math.max(0, releasedNanos - detectedNanos) / 1000,
                 subscriber.age().toMillis(), subscriber.updatesSent(), viewer);
     }
 
-    private void list(Departure departure) {
+    private void list(DepartureRow departure) {
         String subscriberId = departure.id();
         if (!awaitedEnds.isEmpty()) {
-            CompletableFuture<Departure> awaited = awaitedEnds.remove(subscriberId);
+            CompletableFuture<DepartureRow> awaited = awaitedEnds.remove(subscriberId);
             if (awaited != null) {
                 awaited.complete(departure);
             }
@@ -191,7 +191,7 @@ public final class LiveFeed implements AutoCloseable {
     }
 
     /** Completes with the subscriber's departure once it has released everything. */
-    public CompletableFuture<Departure> awaitEnd(String subscriberId) {
+    public CompletableFuture<DepartureRow> awaitEnd(String subscriberId) {
         return awaitedEnds.computeIfAbsent(subscriberId, id -> new CompletableFuture<>());
     }
 
@@ -327,12 +327,12 @@ public final class LiveFeed implements AutoCloseable {
     /** Runs on one writer thread at a time: the next tick is scheduled once this one is over. */
     private void tick() {
         List<Subscriber> starts = drain(pendingStarts, pendingStartCount);
-        List<Departure> departures = drain(pendingDepartures, pendingDepartureCount);
+        List<DepartureRow> departures = drain(pendingDepartures, pendingDepartureCount);
         long startsUnlisted = startsNotListed.getAndSet(0);
         long departuresUnlisted = departuresNotListed.getAndSet(0);
         boolean secondBoundary;
         synchronized (state) {
-            for (Departure departure : departures) {
+            for (DepartureRow departure : departures) {
                 recent.addFirst(departure);
                 if (recent.size() > RECENT_DEPARTURES) {
                     recent.removeLast();
@@ -420,7 +420,7 @@ public final class LiveFeed implements AutoCloseable {
         return node;
     }
 
-    static ObjectNode json(Departure departure) {
+    static ObjectNode json(DepartureRow departure) {
         ObjectNode node = entry(departure.id(), departure.topics(), departure.watch(), departure.remote(),
                 departure.viewer());
         node.put("reason", departure.reason());

@@ -13,6 +13,6 @@ import java.util.List;
  * @param updates        updates written to it
  * @param viewer         whether it was a viewer of the live view, not a subscriber of the hub
  */
-public record Departure(String id, List<String> topics, String reason, String watch, String remote, Instant at,
+public record DepartureRow(String id, List<String> topics, String reason, String watch, String remote, Instant at,
                         long releaseMicros, long durationMillis, long updates, boolean viewer) {
 }
