@@ -18,7 +18,7 @@ public final class ConfigSources {
     /** System properties Lifeline's build and tests set that are not settings. */
     private static final Set<String> INTERNAL_PROPERTIES = Set.of("lifeline.server.jar", "lifeline.war",
             "lifeline.jetty.config", "lifeline.it.jetty-home", "lifeline.it.tomcat10", "lifeline.it.tomcat11",
-            "lifeline.jvm.exports");
+            "lifeline.jvm.exports", "lifeline.docs.write");
 
     /** A raw value and where it was found, so that an error can name exactly what the operator set. */
     public record Value(String raw, String origin) {
