@@ -11,7 +11,7 @@ import java.io.IOException;
  * that serves nothing, say): one line of plain text with the status and a reason, instead of the container's HTML
  * page. Registered as the default error page ({@code <error-page>} without a code in {@code web.xml}; the embedded
  * program sets the same). Errors a container answers before the web app (a malformed request line, a refused URI)
- * use the container's own page, which the README says how to make plain.
+ * use the container's own page, which docs/api.md ("Refusals") says how to make plain.
  */
 final class ErrorServlet extends HttpServlet {
 

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * The transport of a node in a cluster: the order of updates and the history live in Redis ({@link RedisStream}),
  * and every node delivers by reading them back.
  *
- * <p>A publish returns once Redis has appended it (durable as far as Redis's own persistence makes it, see the
- * README); it reaches this node's subscribers, like every other node's, when this node's reader reads it. The
+ * <p>A publish returns once Redis has appended it (durable as far as Redis's own persistence makes it, see
+ * docs/cluster.md); it reaches this node's subscribers, like every other node's, when this node's reader reads it. The
  * reader is one thread per node: it waits on Redis for entries after the last sequence it handed on, and hands each
  * to the fan-out in order, holding the transport's lock. Connecting a subscriber is one Redis round trip (find the
  * resume point, read the replay, append the announcements and list the subscriber, atomically in Redis), made

@@ -147,7 +147,7 @@ public final class TokenCommand {
         if (key.algorithm() != JwtKey.Algorithm.HS256) {
             throw new ConfigException("the key for " + role + " tokens is an " + key.algorithm() + " public key: it "
                     + "verifies tokens but cannot sign them. Sign them with the matching private key where they are "
-                    + "issued (see " + Setting.JWT_KEY.envName() + " in the README)");
+                    + "issued (see " + Setting.JWT_KEY.envName() + " in docs/configuration.md)");
         }
 
         Map<String, Object> mercure = new LinkedHashMap<>();

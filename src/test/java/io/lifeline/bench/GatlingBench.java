@@ -40,9 +40,9 @@ import org.junit.jupiter.api.Test;
  * <p>Not part of {@code mvn verify}; it needs the {@code gatling} profile (Gatling and the Scala compiler) and a clone
  * of {@code dunglas/mercure}:</p>
  * <pre>
- * git clone https://github.com/dunglas/mercure /tmp/mercure
+ * git clone https://github.com/dunglas/mercure target/mercure
  * mvn -B test -Pgatling -Dtest=GatlingBench -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dlifeline.gatling.mercure=/tmp/mercure
+ *     -Dlifeline.gatling.mercure=target/mercure
  * </pre>
  * <p>The load is the test's own variables, {@code -Dlifeline.gatling.NAME=value} for each (defaults below: the
  * reference's "starting recipe" with the injection shortened to a minute).</p>

@@ -60,7 +60,7 @@ abstract class Container implements AutoCloseable {
         return this;
     }
 
-    /** The JVM flag that lets Lifeline reach connections' descriptors (the TCP user timeout), as the README says. */
+    /** The JVM flag that lets Lifeline reach connections' descriptors (the TCP user timeout), as docs/war.md says. */
     static String exportsFlag() {
         return System.getProperty("lifeline.jvm.exports", "--add-exports java.base/sun.nio.ch=ALL-UNNAMED");
     }

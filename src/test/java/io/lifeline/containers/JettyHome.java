@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 
 /**
  * A stock jetty-home 12.1 with the Jetty base this repository ships in {@code jetty-config/base-ee10} or
- * {@code base-ee11}, exactly as the README tells an operator to use it; optionally with the README's steps for TLS
+ * {@code base-ee11}, exactly as docs/war.md tells an operator to use it; optionally with its steps for TLS
  * and HTTP/2 ({@code --add-modules=https,http2}), clients then using the TLS connector.
  */
 final class JettyHome extends Container {

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The WAR in a stock jetty-home 12.1 (ee10) given a TLS connector with HTTP/2 as the README shows: the departure
+ * The WAR in a stock jetty-home 12.1 (ee10) given a TLS connector with HTTP/2 as docs/war.md shows: the departure
  * matrix over TLS HTTP/1.1, where the Jetty watch reads the decrypted connection, and HTTP/2, where a reset stream
  * ends its subscriber through Jetty's own notification while the connection's other streams go on.
  */

@@ -65,7 +65,7 @@ final class Tomcat extends Container {
         Files.copy(war, base.resolve("webapps/ROOT.war"));
         Path serverXml = base.resolve("conf/server.xml");
         String xml = Files.readString(serverXml, StandardCharsets.UTF_8);
-        // the README's recipe: 4 KiB socket buffers per connection instead of 8 KiB each way
+        // the recipe of docs/war.md: 4 KiB socket buffers per connection instead of 8 KiB each way
         String connector = "port=\"" + port + "\" address=\"" + host + "\" socket.appReadBufSize=\"4096\" "
                 + "socket.appWriteBufSize=\"4096\" " + (encodedSolidusHandling == null ? ""
                 : "encodedSolidusHandling=\"" + encodedSolidusHandling + "\" encodedReverseSolidusHandling=\""

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The TCP user timeout in a WAR, opted into as the README says: {@code LIFELINE_TCP_USER_TIMEOUT} and the JVM flag
+ * The TCP user timeout in a WAR, opted into as docs/war.md says: {@code LIFELINE_TCP_USER_TIMEOUT} and the JVM flag
  * {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}. The start-up line says it is active, and a client whose host
  * vanishes (a network namespace of the test's own loses its address after the first heartbeat) ends
  * {@code client-timeout} within a heartbeat plus the user timeout plus one second, in every container.

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One test for each MUST of the Mercure protocol, draft-dunglas-mercure-07 (the reference hub's
- * {@code spec/mercure.md} at v0.24.2), that a hub has to satisfy, named after the requirement. The README maps each
- * MUST to its test.
+ * {@code spec/mercure.md} at v0.24.2), that a hub has to satisfy, named after the requirement. docs/conformance.md
+ * maps each MUST to its test.
  */
 class Draft07ConformanceTest {
 

@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The MUSTs of Mercure 1.0 (draft-dunglas-mercure-08, the reference hub's {@code spec/mercure.md} at
- * v1.0.0-alpha.3) that Lifeline meets so far, named after the requirement, on the same hub as draft-07. The README
- * maps each MUST of the text to its test, or says that it is not met yet.
+ * v1.0.0-alpha.3) that Lifeline meets so far, named after the requirement, on the same hub as draft-07.
+ * docs/conformance.md maps each MUST of the text to its test, or says that it is not met yet.
  */
 class Draft08ConformanceTest {
 

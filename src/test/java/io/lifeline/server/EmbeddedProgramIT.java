@@ -35,7 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedProgramIT {
 
     private static final Duration START = Duration.ofSeconds(30);
-    /** A subscriber's start line as the README shows it: time to the millisecond, level, logger, message. */
+    /**
+     * A subscriber's start line as docs/logs-and-metrics.md shows it: time to the millisecond, level, logger,
+     * message.
+     */
     private static final Pattern START_LINE = Pattern.compile("(?m)^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}"
             + " INFO io\\.lifeline\\.subscribers - subscriber urn:uuid:[-0-9a-f]+ started topics=\\[hello\\] ");
     private static final Pattern READY = Pattern.compile("Lifeline ready on (\\S+) \\(port (\\d+)\\)");

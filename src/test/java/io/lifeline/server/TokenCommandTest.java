@@ -232,7 +232,7 @@ class TokenCommandTest {
         Run run = run(Map.of("LIFELINE_JWT_KEY", pem, "LIFELINE_JWT_ALGORITHM", "RS256"), "--subscribe", "*");
 
         assertRefused(run, "public key");
-        assertTrue(run.err.contains("cannot sign") && run.err.contains("README"), run.err);
+        assertTrue(run.err.contains("cannot sign") && run.err.contains("docs/configuration.md"), run.err);
     }
 
     @Test

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Measured departure times, written by the tests to {@code target/departures/NAME.md}. The README's table of
- * departures is taken from these files.
+ * Measured departure times, written by the tests to {@code target/departures/NAME.md}. The tables of
+ * departures in docs/departures.md are taken from these files.
  */
 public final class DepartureReport {
 

@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Debian's {@code redis-server}, started by a test on a free loopback port with the strict persistence the README
- * recommends ({@code appendonly yes}, {@code appendfsync always}) in a directory of its own, so that a restart keeps
- * every acknowledged write. Closing it kills the process and deletes the directory.
+ * Debian's {@code redis-server}, started by a test on a free loopback port with the strict persistence
+ * docs/cluster.md recommends ({@code appendonly yes}, {@code appendfsync always}) in a directory of its own, so that
+ * a restart keeps every acknowledged write. Closing it kills the process and deletes the directory.
  */
 public final class RedisServer implements AutoCloseable {
 
