@@ -61,7 +61,6 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     static final Duration RECONNECT_BASE = Duration.ofSeconds(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
-    private static final Logger ENDS = LoggerFactory.getLogger(END_LOG);
 
     /**
      * What a hub is set up with.
@@ -113,6 +112,8 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     private final Heartbeats heartbeats;
     private final Map<String, Subscriber> live = new ConcurrentHashMap<>();
     private final LiveFeed feed;
+    /** Told of every start and end, in this order: metrics, live feed, log, then those the hub was given. */
+    private final List<SubscriberObserver> observers;
     /** Subscribers admitted and not yet ended, and the same by client address. */
     private final AtomicInteger admitted = new AtomicInteger();
     private final Map<String, Integer> admittedByAddress = new ConcurrentHashMap<>();
@@ -120,6 +121,15 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     private volatile boolean stopping;
 
     public Hub(Config config, Authorizer authorizer, TopicMatcher matcher, HubMetrics metrics) {
+        this(config, authorizer, matcher, metrics, List.of());
+    }
+
+    /**
+     * @param observers told of every subscriber's start and end after the hub's own metrics, live feed and log lines,
+     *                  in this order (see {@link SubscriberObserver})
+     */
+    public Hub(Config config, Authorizer authorizer, TopicMatcher matcher, HubMetrics metrics,
+               List<SubscriberObserver> observers) {
         this.config = config;
         this.authorizer = authorizer;
         this.matcher = matcher;
@@ -148,6 +158,9 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         this.feed = new LiveFeed(this, this::subscribers, metrics, cluster == null ? null : cluster.node(),
                 this::census);
         metrics.liveViewers(feed::viewers);
+        List<SubscriberObserver> told = new ArrayList<>(List.of(metered(metrics), shown(feed), new SubscriberLog()));
+        told.addAll(observers);
+        this.observers = List.copyOf(told);
     }
 
     /**
@@ -303,11 +316,8 @@ public final class Hub implements SubscriberHost, AutoCloseable {
             preceding = lastEventId == null ? Transport.EARLIEST : lastEventId;
             announceEnd(subscriber);
         }
-        metrics.subscriberStarted(subscriber.watchKind());
-        ENDS.info("subscriber {} started topics={} watch={} remote={} client={}{}", subscriber.id(),
-                printable(displayed(matchers)), subscriber.watchKind(), subscriber.remote(), subscriber.clientAddress(),
-                lastEventId == null ? "" : " lastEventId=" + printable(List.of(lastEventId)));
-        feed.started(subscriber);
+        String resumingFrom = lastEventId;
+        tell(observer -> observer.started(subscriber, resumingFrom), subscriber);
         if (unreachable != null) {
             LOG.debug("subscriber {} sent to reconnect: {}", subscriber.id(), unreachable);
             boolean resumable = lastEventId != null && EventStream.canBeId(lastEventId);
@@ -322,35 +332,6 @@ public final class Hub implements SubscriberHost, AutoCloseable {
             endWithCursor(subscriber, EndReason.SERVER_SHUTDOWN, reconnectMillis());
         }
         return preceding;
-    }
-
-    /**
-     * Topics and ids as a log shows them: a client chooses them, so control characters (a line break would forge a
-     * log line) are written as {@code \\uXXXX}.
-     */
-    static String printable(List<String> values) {
-        StringBuilder sb = new StringBuilder().append('[');
-        for (String value : values) {
-            if (sb.length() > 1) {
-                sb.append(", ");
-            }
-            value.chars().forEach(c -> {
-                if (Character.isISOControl(c)) {
-                    sb.append(String.format("\\u%04x", c));
-                } else {
-                    sb.append((char) c);
-                }
-            });
-        }
-        return sb.append(']').toString();
-    }
-
-    private static List<String> displayed(List<Matcher> matchers) {
-        List<String> shown = new ArrayList<>(matchers.size());
-        for (Matcher m : matchers) {
-            shown.add(m.display());
-        }
-        return shown;
     }
 
     private void fanOut(Published published) {
@@ -623,13 +604,66 @@ public final class Hub implements SubscriberHost, AutoCloseable {
 
     @Override
     public void ended(Subscriber subscriber, EndReason reason, long detectedNanos, long releasedNanos) {
-        long cleanupNanos = releasedNanos - detectedNanos;
-        metrics.subscriberEnded(reason, subscriber.watchKind(), subscriber.age(), cleanupNanos);
-        feed.ended(subscriber, reason, detectedNanos, releasedNanos);
-        ENDS.info("subscriber {} ended reason={} topics={} watch={} duration={}ms updates={} bytes={} release={}us "
-                + "remote={}", subscriber.id(), reason.label(), printable(displayed(subscriber.matchers())),
-                subscriber.watchKind(), subscriber.age().toMillis(), subscriber.updatesSent(), subscriber.bytesSent(),
-                cleanupNanos / 1000, subscriber.remote());
-        release(subscriber.clientAddress()); // last: a stopping hub is drained once every end line is written
+        try {
+            tell(observer -> observer.ended(subscriber, reason, detectedNanos, releasedNanos), subscriber);
+        } finally {
+            release(subscriber.clientAddress()); // last: a stopping hub is drained once every end line is written
+        }
+    }
+
+    /** Tells every observer, in order; one that throws is logged and passed over (see {@link SubscriberObserver}). */
+    private void tell(java.util.function.Consumer<SubscriberObserver> event, Subscriber subscriber) {
+        for (SubscriberObserver observer : observers) {
+            try {
+                event.accept(observer);
+            } catch (Throwable e) {
+                LOG.warn("subscriber {}: {} failed; the others are told all the same", subscriber.id(), observer, e);
+            }
+        }
+    }
+
+    /** The hub's metrics as an observer of starts and ends. */
+    private static SubscriberObserver metered(HubMetrics metrics) {
+        return new SubscriberObserver() {
+            @Override
+            public void started(Subscriber subscriber, String lastEventId) {
+                metrics.subscriberStarted(subscriber.watchKind());
+            }
+
+            @Override
+            public void ended(Subscriber subscriber, EndReason reason, long detectedNanos, long releasedNanos) {
+                metrics.subscriberEnded(reason, subscriber.watchKind(), subscriber.age(), releasedNanos - detectedNanos);
+            }
+
+            @Override
+            public String toString() {
+                return "the hub's metrics";
+            }
+        };
+    }
+
+    /** The live feed as an observer of starts and ends: it lists them to the live view's viewers. */
+    private static SubscriberObserver shown(LiveFeed feed) {
+        return new SubscriberObserver() {
+            @Override
+            public void started(Subscriber subscriber, String lastEventId) {
+                feed.started(subscriber);
+            }
+
+            @Override
+            public void ended(Subscriber subscriber, EndReason reason, long detectedNanos, long releasedNanos) {
+                feed.ended(subscriber, reason, detectedNanos, releasedNanos);
+            }
+
+            @Override
+            public String toString() {
+                return "the live feed";
+            }
+        };
+    }
+
+    /** Its observers in the order they are told: for a test that pins the order. */
+    List<SubscriberObserver> observers() {
+        return observers;
     }
 }
