@@ -6,6 +6,8 @@ import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.draft07.Jwts;
 import io.lifeline.auth.draft08.AccessTokens;
 import io.lifeline.auth.draft08.IssuerKeys;
+import io.lifeline.cluster.RedisStream;
+import io.lifeline.cluster.RedisTransport;
 import io.lifeline.cluster.RedisUnavailableException;
 import io.lifeline.config.ConfigException;
 import io.lifeline.config.Setting;
@@ -13,6 +15,7 @@ import io.lifeline.config.Settings;
 import io.lifeline.config.TrustedIssuer;
 import io.lifeline.demo.F5Demonstration;
 import io.lifeline.hub.Hub;
+import io.lifeline.hub.Transport;
 import io.lifeline.metrics.HubMetrics;
 import io.lifeline.protocol.draft08.ProtectedResourceMetadata;
 import io.lifeline.subscriber.SubscriberHost;
@@ -28,6 +31,7 @@ import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,11 +92,14 @@ public final class LifelineContextListener implements ServletContextListener {
         boolean embedded = preset != null;
         TcpSockets tcp = TcpSockets.detect(settings.tcpUserTimeout(embedded), settings.unsentBytes());
         watches = Watches.detect(settings.watchMode() == Settings.WatchMode.AUTO, tcp);
-        Hub.Cluster cluster = settings.redis() == null ? null : new Hub.Cluster(settings.redis(),
-                settings.redisTimeout(), settings.nodeName() != null ? settings.nodeName() : madeUpNodeName(),
-                settings.nodeTimeout());
-        HubMetrics metrics = new HubMetrics(watches.kinds(), cluster == null ? null : cluster.node());
-        if (cluster != null) {
+        String node = settings.redis() == null ? null
+                : settings.nodeName() != null ? settings.nodeName() : madeUpNodeName();
+        HubMetrics metrics = new HubMetrics(watches.kinds(), node);
+        Transport.Factory transports = node == null
+                ? Transport.inMemory(settings.historySize(), settings.historyBytes())
+                : handler -> new RedisTransport(RedisStream.open(settings.redis(), settings.historySize(),
+                        settings.historyBytes(), settings.redisTimeout()), node, settings.nodeTimeout(), handler);
+        if (node != null) {
             LOG.info("connecting to Redis at {}: start-up waits for it up to {} ms ({})", settings.shownTransport(),
                     settings.redisTimeout().toMillis(), Setting.REDIS_TIMEOUT.envName());
         }
@@ -103,8 +110,8 @@ public final class LifelineContextListener implements ServletContextListener {
                     settings.subscriptionEvents() && settings.speaks(Settings.DRAFT_07),
                     settings.subscriptionEvents() && settings.speaks(Settings.MERCURE_1_0), settings.drain(),
                     settings.maxSubscribers(),
-                    settings.maxSubscribersPerAddress(), settings.cursorEvent(), cluster), authorizer, matcher,
-                    metrics);
+                    settings.maxSubscribersPerAddress(), settings.cursorEvent(), node), authorizer, matcher,
+                    metrics, transports, List.of());
         } catch (RedisUnavailableException | IllegalArgumentException e) {
             // a node of a cluster does not start without its Redis: it could neither publish nor resume anyone
             String problem = Setting.TRANSPORT.envName() + "=" + settings.shownTransport() + ": " + e.getMessage()
@@ -113,8 +120,8 @@ public final class LifelineContextListener implements ServletContextListener {
             throw new ConfigException(problem);
         }
         context.setAttribute(HUB_ATTRIBUTE, hub);
-        if (cluster != null) {
-            LOG.info("node {} of the cluster on {}", cluster.node(), settings.shownTransport());
+        if (node != null) {
+            LOG.info("node {} of the cluster on {}", node, settings.shownTransport());
         }
         boolean metadata = settings.speaks(Settings.MERCURE_1_0) && !settings.resource().isEmpty();
         RequestTokens tokens = new RequestTokens(settings.cookieName(), settings.publishOrigins(),

@@ -15,9 +15,9 @@ import java.util.function.Function;
  *                       document's fixed fields; a payload is the subscriber token's own, held by it anyway
  * @param withId         builds the update with the id the transport gives it
  */
-record Announcement(List<String> topics, int estimatedBytes, Function<String, Update> withId) {
+public record Announcement(List<String> topics, int estimatedBytes, Function<String, Update> withId) {
 
-    Announcement {
+    public Announcement {
         topics = List.copyOf(topics);
     }
 }

@@ -3,7 +3,6 @@ package io.lifeline.hub;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.lifeline.auth.Authorizer;
-import io.lifeline.cluster.RedisStream;
 import io.lifeline.live.LiveFeed;
 import io.lifeline.metrics.HubMetrics;
 import io.lifeline.protocol.EventStream;
@@ -71,12 +70,12 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      *                                 ({@link SubscriptionEvents}); a hub that speaks both publishes both
      * @param maxSubscribers           subscribers held at most; zero for no limit
      * @param maxSubscribersPerAddress subscribers one client address may hold; zero for no limit
-     * @param cluster                  the cluster this hub is a node of, or null for a hub of its own (the
-     *                                 in-memory transport)
+     * @param node                     this hub's name in the cluster it is a node of (its live view shows it),
+     *                                 or null for a hub of its own
      */
     public record Config(Limits limits, int historySize, long historyBytes, boolean draft07Events,
                          boolean mercure10Events, Duration drain, int maxSubscribers, int maxSubscribersPerAddress,
-                         boolean cursorEvents, Cluster cluster) {
+                         boolean cursorEvents, String node) {
 
         /** A hub of its own: no cluster. */
         public Config(Limits limits, int historySize, long historyBytes, boolean draft07Events,
@@ -85,19 +84,6 @@ public final class Hub implements SubscriberHost, AutoCloseable {
             this(limits, historySize, historyBytes, draft07Events, mercure10Events, drain, maxSubscribers,
                     maxSubscribersPerAddress, cursorEvents, null);
         }
-    }
-
-    /**
-     * A node of a cluster.
-     *
-     * @param redis       the Redis URI every node shares
-     * @param timeout     longest one Redis command may take before the publish or subscriber that waits for it is
-     *                    refused as "later"
-     * @param node        this node's name, unique in the cluster
-     * @param nodeTimeout how long a node's heartbeat lasts: a node silent for longer is taken for gone, and another
-     *                    announces its subscribers' ends
-     */
-    public record Cluster(String redis, Duration timeout, String node, Duration nodeTimeout) {
     }
 
     private final Config config;
@@ -120,34 +106,51 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     private final Object drained = new Object();
     private volatile boolean stopping;
 
+    /** A hub of its own: its updates and history in memory, as {@link Config#historySize()} and bytes bound them. */
     public Hub(Config config, Authorizer authorizer, TopicMatcher matcher, HubMetrics metrics) {
-        this(config, authorizer, matcher, metrics, List.of());
+        this(config, authorizer, matcher, metrics, Transport.inMemory(config.historySize(), config.historyBytes()),
+                List.of());
     }
 
     /**
-     * @param observers told of every subscriber's start and end after the hub's own metrics, live feed and log lines,
-     *                  in this order (see {@link SubscriberObserver})
+     * @param transports opens the transport every update goes through, with the hub's {@link Transport.EventHandler}:
+     *                   {@link Transport#inMemory} for a hub of its own, the Redis transport for a node of a cluster
+     * @param observers  told of every subscriber's start and end after the hub's own metrics, live feed and log
+     *                   lines, in this order (see {@link SubscriberObserver})
+     * @throws RuntimeException what opening the transport threw (a Redis that does not answer)
      */
     public Hub(Config config, Authorizer authorizer, TopicMatcher matcher, HubMetrics metrics,
-               List<SubscriberObserver> observers) {
+               Transport.Factory transports, List<SubscriberObserver> observers) {
         this.config = config;
         this.authorizer = authorizer;
         this.matcher = matcher;
         this.metrics = metrics;
         this.index = new TopicIndex(matcher);
-        Cluster cluster = config.cluster();
-        if (cluster == null) {
-            this.transport = new LocalTransport(new History(config.historySize(), config.historyBytes()),
-                    this::fanOut, index::mayReach);
-        } else {
-            try {
-                this.transport = new RedisTransport(RedisStream.open(cluster.redis(), config.historySize(),
-                        config.historyBytes(), cluster.timeout()), cluster.node(), cluster.nodeTimeout(),
-                        this::fanOut, this::sendAllBack, listing -> announcements(listing, false));
-            } catch (RuntimeException e) {
-                timer.close();
-                throw e;
-            }
+        try {
+            this.transport = transports.open(new Transport.EventHandler() {
+                @Override
+                public void fanOut(Published published) {
+                    Hub.this.fanOut(published);
+                }
+
+                @Override
+                public boolean mayReach(List<String> topics) {
+                    return index.mayReach(topics);
+                }
+
+                @Override
+                public void lostUpdates() {
+                    sendAllBack();
+                }
+
+                @Override
+                public List<Announcement> endAnnouncements(Listing listing) {
+                    return announcements(listing, false);
+                }
+            });
+        } catch (RuntimeException e) {
+            timer.close();
+            throw e;
         }
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.writers = Executors.newFixedThreadPool(threads,
@@ -155,8 +158,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         this.releases = Executors.newSingleThreadExecutor(
                 new ThreadFactoryBuilder().setNameFormat("lifeline-release-%d").setDaemon(true).build());
         this.heartbeats = new Heartbeats(config.limits().heartbeat(), timer, writers);
-        this.feed = new LiveFeed(this, this::subscribers, metrics, cluster == null ? null : cluster.node(),
-                this::census);
+        this.feed = new LiveFeed(this, this::subscribers, metrics, config.node(), this::census);
         metrics.liveViewers(feed::viewers);
         List<SubscriberObserver> told = new ArrayList<>(List.of(metered(metrics), shown(feed), new SubscriberLog()));
         told.addAll(observers);
@@ -191,12 +193,12 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      * @throws HubUnavailableException when Redis does not answer
      */
     public Map<String, Long> census() {
-        return transport.census();
+        return transport instanceof Roster roster ? roster.census() : Map.of();
     }
 
     /**
      * Sends every subscriber of this node to reconnect, each told where to resume: updates meant for them were lost
-     * to this node (see {@link RedisTransport}), and a reconnection gets what the protocol prescribes.
+     * to this node ({@link Transport.EventHandler#lostUpdates}), and a reconnection gets what the protocol prescribes.
      */
     private void sendAllBack() {
         for (Subscriber subscriber : new ArrayList<>(live.values())) {
@@ -396,13 +398,15 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      * @throws HubUnavailableException when the hub is a node of a cluster and Redis does not answer
      */
     public Subscriptions subscriptions() {
-        return transport.subscriptions(() -> {
-            List<Listing> listings = new ArrayList<>(live.size());
-            for (Subscriber s : live.values()) {
-                listings.add(listing(s));
-            }
-            return listings;
-        });
+        if (transport instanceof Roster roster) {
+            return roster.subscriptions();
+        }
+        String lastEventId = transport.lastEventId(); // this node's subscribers: they are all there is
+        List<Listing> listings = new ArrayList<>(live.size());
+        for (Subscriber s : live.values()) {
+            listings.add(listing(s));
+        }
+        return new Subscriptions(lastEventId, listings);
     }
 
     /**

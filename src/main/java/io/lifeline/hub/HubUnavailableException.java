@@ -7,7 +7,7 @@ package io.lifeline.hub;
  */
 public final class HubUnavailableException extends RuntimeException {
 
-    HubUnavailableException(String message, Throwable cause) {
+    public HubUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -9,7 +9,6 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -211,12 +210,6 @@ final class LocalTransport implements Transport {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** This node's subscribers: it is all there is. */
-    @Override
-    public Subscriptions subscriptions(Supplier<List<Listing>> local) {
-        return new Subscriptions(lastEventId(), local.get());
     }
 
     @Override

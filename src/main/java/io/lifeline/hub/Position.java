@@ -14,17 +14,17 @@ import io.lifeline.protocol.UpdateForm;
  * @param epoch    the history it belongs to
  * @param sequence the number of the last update published before it; 0 before any
  */
-record Position(String epoch, long sequence) {
+public record Position(String epoch, long sequence) {
 
     static final String PREFIX = UpdateForm.RESERVED_ID_PREFIX + "position:";
 
     /** The SSE id. */
-    String id() {
+    public String id() {
         return PREFIX + epoch + "-" + sequence;
     }
 
     /** The position an id names, or null when it names none. */
-    static Position parse(String id) {
+    public static Position parse(String id) {
         if (id == null || !id.startsWith(PREFIX)) {
             return null;
         }

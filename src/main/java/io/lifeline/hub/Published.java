@@ -14,7 +14,7 @@ import java.util.function.LongFunction;
  * for, by whichever thread asks; two threads that ask at once may both build them, the same bytes, and one result is
  * kept. Until then it holds its topics and the announcement.</p>
  */
-final class Published {
+public final class Published {
 
     private final long sequence;
     private final boolean hubEvent;
@@ -45,7 +45,7 @@ final class Published {
     }
 
     /** An update that arrives built, its frame encoded when first asked for. */
-    static Published of(long sequence, Update update, boolean hubEvent) {
+    public static Published of(long sequence, Update update, boolean hubEvent) {
         return new Published(sequence, hubEvent, update.privateUpdate(), update.topics(), -1, update, null, null);
     }
 
@@ -61,31 +61,31 @@ final class Published {
     }
 
     /** Its position in the order of everything published. */
-    long sequence() {
+    public long sequence() {
         return sequence;
     }
 
     /** Whether the hub published it (a subscription event) rather than a publisher. */
-    boolean hubEvent() {
+    public boolean hubEvent() {
         return hubEvent;
     }
 
     /** Whether only subscribers allowed to receive one of its topics may, without building it. */
-    boolean privateUpdate() {
+    public boolean privateUpdate() {
         return privateUpdate;
     }
 
     /** Its topics, without building it. */
-    List<String> topics() {
+    public List<String> topics() {
         return topics;
     }
 
     /** What it weighs in a history: its frame's size, or an announcement's estimate while it is not built. */
-    long bytes() {
+    public long bytes() {
         return bytes >= 0 ? bytes : frame().size();
     }
 
-    Update update() {
+    public Update update() {
         Update u = update;
         if (u == null) {
             LongFunction<Update> build = pending;
@@ -96,7 +96,7 @@ final class Published {
         return u;
     }
 
-    Frame frame() {
+    public Frame frame() {
         Frame f = frame;
         if (f == null) {
             f = Frame.of(update());

@@ -2,17 +2,65 @@ package io.lifeline.hub;
 
 import io.lifeline.protocol.Update;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * The one seam every update passes through on its way to subscribers. It orders updates, keeps the history, and
- * connects subscribers to both without a gap. The in-memory transport ({@link LocalTransport}) serves one node; the
- * Redis transport ({@link RedisTransport}) gives each update its place in one order shared by every node of a
- * cluster and hands it to every node's fan-out.
+ * connects subscribers to both without a gap. The hub is given a {@link Factory} and opens its transport with the
+ * {@link EventHandler} the transport calls back: the in-memory transport ({@link #inMemory}) serves one node; the
+ * Redis transport ({@code io.lifeline.cluster.RedisTransport}) gives each update its place in one order shared by
+ * every node of a cluster and hands it to every node's fan-out. A transport that lists the subscribers of a whole
+ * cluster is also a {@link Roster}.
  */
-interface Transport extends AutoCloseable {
+public interface Transport extends AutoCloseable {
+
+    /**
+     * What a transport calls back on the hub that opened it. A transport may call it from its constructor on (the
+     * Redis transport starts its reader there), on any of its threads.
+     */
+    interface EventHandler {
+
+        /** Hands an update, in the transport's order, to this node's fan-out; one at a time. */
+        void fanOut(Published published);
+
+        /**
+         * Whether any subscriber of this node could receive an update of these topics: false only when none can,
+         * so that the update need not be fanned out at all.
+         */
+        boolean mayReach(List<String> topics);
+
+        /**
+         * Updates meant for this node's subscribers are gone before this node read them, or this node was taken for
+         * gone: every subscriber must reconnect, told where to resume.
+         */
+        void lostUpdates();
+
+        /** The hub's end announcements of a subscriber as listed, for a node found gone whose ends another announces. */
+        List<Announcement> endAnnouncements(Listing listing);
+    }
+
+    /** How a hub opens its transport. */
+    @FunctionalInterface
+    interface Factory {
+
+        /**
+         * Opens the transport the hub will publish through; it may call {@code handler} before this returns.
+         *
+         * @throws RuntimeException when it cannot open (a Redis that does not answer); the hub then does not start
+         */
+        Transport open(EventHandler handler);
+    }
+
+    /**
+     * A transport of one node, in memory: its order and history live and die with the process.
+     *
+     * @param historySize  updates kept for reconnecting subscribers; 0 keeps none
+     * @param historyBytes bytes of updates kept
+     */
+    static Factory inMemory(int historySize, long historyBytes) {
+        return handler -> new LocalTransport(new History(historySize, historyBytes), handler::fanOut,
+                handler::mayReach);
+    }
 
     /** The value of {@link #lastEventId()} before anything is published, and of a reconnection's answer when the
      * update it asked for is not held. */
@@ -62,13 +110,6 @@ interface Transport extends AutoCloseable {
      */
     void disconnect(String subscriber, List<Announcement> announcements);
 
-    /**
-     * The subscribers the subscriptions API lists, and the id of the last update published when the list was taken.
-     *
-     * @param local this node's own subscribers, the list of a transport that serves one node
-     */
-    Subscriptions subscriptions(Supplier<List<Listing>> local);
-
     /** The current position (see {@link Position}): a client that resumes from it gets everything published later. */
     String position();
 
@@ -84,15 +125,6 @@ interface Transport extends AutoCloseable {
      */
     default String unavailable() {
         return null;
-    }
-
-    /**
-     * Every node of the cluster and how many subscribers it holds; empty for a transport that serves one node.
-     *
-     * @throws HubUnavailableException when the store the nodes share does not answer
-     */
-    default Map<String, Long> census() {
-        return Map.of();
     }
 
     /** The id of the last update published, or {@link #EARLIEST}. */

@@ -106,6 +106,6 @@ class SubscriberObserversTest {
         SubscriberHost.Limits limits = new SubscriberHost.Limits(Duration.ofSeconds(15), Duration.ofSeconds(5),
                 1 << 20, Duration.ZERO, Duration.ZERO);
         return new Hub(new Hub.Config(limits, 100, 1 << 20, false, false, Duration.ZERO, maxSubscribers, 0, true),
-                authorizer, matcher, new HubMetrics(List.of("none")), observers);
+                authorizer, matcher, new HubMetrics(List.of("none")), Transport.inMemory(100, 1 << 20), observers);
     }
 }

@@ -1,12 +1,18 @@
-package io.lifeline.hub;
+package io.lifeline.cluster;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lifeline.cluster.RedisStream;
-import io.lifeline.cluster.RedisUnavailableException;
+import io.lifeline.hub.Announcement;
+import io.lifeline.hub.HubUnavailableException;
+import io.lifeline.hub.Listing;
+import io.lifeline.hub.Position;
+import io.lifeline.hub.Published;
+import io.lifeline.hub.Roster;
+import io.lifeline.hub.Subscriptions;
+import io.lifeline.hub.Transport;
 import io.lifeline.protocol.RandomIds;
 import io.lifeline.protocol.Update;
 import io.lifeline.subscriber.Frame;
@@ -20,8 +26,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,13 +49,14 @@ import org.slf4j.LoggerFactory;
  * subscribers already connected stay, get their heartbeats, and get the updates published meanwhile once the reader
  * reads again, from where it stopped: Redis keeps every entry a registered node has not read (up to a lag allowance,
  * {@link RedisStream}). If entries this node had not read are gone all the same (it fell further behind, or Redis
- * lost its data), the reader cannot know what it missed: {@code onGap} is told, and the hub sends its subscribers to
- * reconnect, so that each gets what the protocol prescribes for its last event id.</p>
+ * lost its data), the reader cannot know what it missed: it tells the hub
+ * ({@link Transport.EventHandler#lostUpdates}), which sends its subscribers to reconnect, so that each gets what the
+ * protocol prescribes for its last event id.</p>
  *
  * <p>A second thread per node watches the cluster's nodes: it renews this node's heartbeat and announces the ends of
  * the subscribers of nodes that fell silent ({@link #watchNodes}).</p>
  */
-final class RedisTransport implements Transport {
+public final class RedisTransport implements Transport, Roster {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisTransport.class);
     private static final Duration LONGEST_BLOCK = Duration.ofSeconds(1);
@@ -66,9 +71,7 @@ final class RedisTransport implements Transport {
     private final RedisStream stream;
     private final String node;
     private final Duration nodeTimeout;
-    private final Consumer<Published> fanOut;
-    private final Runnable onGap;
-    private final Function<Listing, List<Announcement>> endAnnouncements;
+    private final Transport.EventHandler hub;
     private final ScheduledExecutorService nodes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Thread reader;
@@ -99,18 +102,16 @@ final class RedisTransport implements Transport {
      *
      * @param node             this node's name, unique in the cluster
      * @param nodeTimeout      how long this node's heartbeat lasts; it is renewed five times as often
-     * @param onGap            told, on the reader's or the node watch's thread, when updates this node had not read
-     *                         are gone, or when this node was taken for gone: its subscribers must reconnect
-     * @param endAnnouncements the end announcements of a subscriber of a node found silent
+     * @param hub              told of each update to fan out, and, on the reader's or the node watch's thread, when
+     *                         updates this node had not read are gone or this node was taken for gone (its
+     *                         subscribers must reconnect); asked for the end announcements of a subscriber of a node
+     *                         found silent
      */
-    RedisTransport(RedisStream stream, String node, Duration nodeTimeout, Consumer<Published> fanOut,
-                   Runnable onGap, Function<Listing, List<Announcement>> endAnnouncements) {
+    public RedisTransport(RedisStream stream, String node, Duration nodeTimeout, Transport.EventHandler hub) {
         this.stream = stream;
         this.node = node;
         this.nodeTimeout = nodeTimeout;
-        this.fanOut = fanOut;
-        this.onGap = onGap;
-        this.endAnnouncements = endAnnouncements;
+        this.hub = hub;
         Duration half = stream.timeout().dividedBy(2);
         this.block = half.compareTo(LONGEST_BLOCK) < 0 ? half : LONGEST_BLOCK;
         RedisStream.Connected now;
@@ -155,7 +156,7 @@ final class RedisTransport implements Transport {
         List<RedisStream.Ended> ended = new ArrayList<>(listings.size());
         for (String json : listings) {
             Listing listing = decode(json);
-            ended.add(new RedisStream.Ended(listing.subscriber(), outgoing(endAnnouncements.apply(listing))));
+            ended.add(new RedisStream.Ended(listing.subscriber(), outgoing(hub.endAnnouncements(listing))));
         }
         return ended;
     }
@@ -320,9 +321,9 @@ final class RedisTransport implements Transport {
         }
     }
 
-    /** Every node's subscribers, as Redis lists them; {@code local} is not needed. */
+    /** Every node's subscribers, as Redis lists them. */
     @Override
-    public Subscriptions subscriptions(Supplier<List<Listing>> local) {
+    public Subscriptions subscriptions() {
         RedisStream.Listings listed;
         try {
             listed = stream.listings();
@@ -380,7 +381,7 @@ final class RedisTransport implements Transport {
             if (!stream.beat(node, nodeTimeout, false, read)) {
                 LOG.warn("this node ({}) is no longer registered in Redis: its heartbeat expired and another node "
                         + "announced its subscribers' ends, or Redis lost its data; they are sent to reconnect", node);
-                onGap.run();
+                hub.lostUpdates();
                 stream.beat(node, nodeTimeout, true, read);
             }
             for (String silent : stream.silentNodes()) {
@@ -525,7 +526,7 @@ final class RedisTransport implements Transport {
                     LOG.warn("updates {} to {} were trimmed from Redis before this node read them (it fell more than "
                             + "the streams' lag allowance behind); its subscribers are sent to reconnect",
                             position + 1, e.sequence() - 1);
-                    onGap.run();
+                    hub.lostUpdates();
                 }
                 position = e.sequence();
                 lastEventId = e.update().id();
@@ -535,7 +536,7 @@ final class RedisTransport implements Transport {
                     recent.removeFirst();
                 }
                 try {
-                    fanOut.accept(published);
+                    hub.fanOut(published);
                 } catch (RuntimeException failure) {
                     LOG.error("a fan-out failed; the next update goes on", failure);
                 }
@@ -563,7 +564,7 @@ final class RedisTransport implements Transport {
                 position = fresh.head();
                 recent.clear();
                 lastEventId = EARLIEST;
-                onGap.run();
+                hub.lostUpdates();
             }
         } finally {
             lock.unlock();
