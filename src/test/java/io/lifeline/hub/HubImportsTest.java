@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The hub is given its transport and knows nothing of how a cluster keeps it: {@code hub} imports nothing of the
- * Redis package ({@code cluster}), of the servlets or of the programs that wire it, and only the wiring
- * ({@code http.LifelineContextListener}) imports the Redis package, so that Redis stays behind {@link Transport}.
+ * Redis package ({@code cluster}), of the servlets, of the wiring or of the program, and only the wiring
+ * ({@code app.Lifeline}) imports the Redis package, so that Redis stays behind {@link Transport}.
  * Read from the sources, as written.
  */
 class HubImportsTest {
@@ -22,12 +22,12 @@ class HubImportsTest {
     private static final Path MAIN = Path.of("src", "main", "java", "io", "lifeline");
 
     @Test
-    void theHubImportsNeitherTheRedisPackageNorTheServletsNorTheProgram() {
+    void theHubImportsNeitherTheRedisPackageNorTheServletsNorTheWiringNorTheProgram() {
         TreeSet<String> found = new TreeSet<>();
         for (Path source : sources(MAIN.resolve("hub"))) {
             for (String line : lines(source)) {
                 if (line.startsWith("import io.lifeline.cluster.") || line.startsWith("import io.lifeline.http.")
-                        || line.startsWith("import io.lifeline.server.")) {
+                        || line.startsWith("import io.lifeline.app.") || line.startsWith("import io.lifeline.server.")) {
                     found.add(source.getFileName() + ": " + line);
                 }
             }
@@ -46,7 +46,7 @@ class HubImportsTest {
                 importers.add(MAIN.relativize(source).toString().replace('\\', '/'));
             }
         }
-        assertEquals(List.of("http/LifelineContextListener.java"), List.copyOf(importers));
+        assertEquals(List.of("app/Lifeline.java"), List.copyOf(importers));
     }
 
     private static List<Path> sources(Path dir) {
