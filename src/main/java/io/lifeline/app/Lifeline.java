@@ -15,6 +15,7 @@ import io.lifeline.config.Settings;
 import io.lifeline.demo.F5Demonstration;
 import io.lifeline.hub.Hub;
 import io.lifeline.hub.Transport;
+import io.lifeline.live.LiveFeed;
 import io.lifeline.metrics.HubMetrics;
 import io.lifeline.subscriber.SubscriberHost;
 import io.lifeline.tcp.TcpSockets;
@@ -46,6 +47,7 @@ public final class Lifeline implements AutoCloseable {
     private final Watches watches;
     private final HubMetrics metrics;
     private final Hub hub;
+    private final LiveFeed feed;
     private final F5Demonstration demonstration;
     private final boolean embedded;
 
@@ -73,6 +75,7 @@ public final class Lifeline implements AutoCloseable {
             LOG.info("connecting to Redis at {}: start-up waits for it up to {} ms ({})", settings.shownTransport(),
                     settings.redisTimeout().toMillis(), Setting.REDIS_TIMEOUT.envName());
         }
+        LiveFeed[] made = new LiveFeed[1];
         try {
             this.hub = new Hub(new Hub.Config(new SubscriberHost.Limits(settings.heartbeat(),
                     settings.dispatchTimeout(), settings.queueBytes(), settings.maxLifetime(true),
@@ -80,7 +83,8 @@ public final class Lifeline implements AutoCloseable {
                     settings.subscriptionEvents() && settings.speaks(Settings.DRAFT_07),
                     settings.subscriptionEvents() && settings.speaks(Settings.MERCURE_1_0), settings.drain(),
                     settings.maxSubscribers(), settings.maxSubscribersPerAddress(), settings.cursorEvent(), node),
-                    authorizer, matcher, metrics, transports, List.of());
+                    authorizer, matcher, metrics, transports,
+                    hub -> made[0] = new LiveFeed(hub, hub::subscribers, metrics, node, hub::census), List.of());
         } catch (RedisUnavailableException | IllegalArgumentException e) {
             // a node of a cluster does not start without its Redis: it could neither publish nor resume anyone
             String problem = Setting.TRANSPORT.envName() + "=" + settings.shownTransport() + ": " + e.getMessage()
@@ -91,8 +95,10 @@ public final class Lifeline implements AutoCloseable {
         if (node != null) {
             LOG.info("node {} of the cluster on {}", node, settings.shownTransport());
         }
-        this.demonstration = settings.demo() ? new F5Demonstration(hub.feed(), unwatchedBound()) : null;
-        hub.feed().describeHub(description());
+        this.feed = made[0];
+        metrics.liveViewers(feed::viewers);
+        this.demonstration = settings.demo() ? new F5Demonstration(feed, unwatchedBound()) : null;
+        feed.describeHub(description());
     }
 
     /**
@@ -124,6 +130,11 @@ public final class Lifeline implements AutoCloseable {
 
     public Hub hub() {
         return hub;
+    }
+
+    /** What the live view shows, and the F5 demonstration watches. */
+    public LiveFeed feed() {
+        return feed;
     }
 
     /** The F5 demonstration, or null where {@code LIFELINE_DEMO=false} turns it off. */

@@ -6,6 +6,7 @@ import io.lifeline.config.ConfigException;
 import io.lifeline.config.Settings;
 import io.lifeline.config.TrustedIssuer;
 import io.lifeline.hub.Hub;
+import io.lifeline.live.LiveFeed;
 import io.lifeline.protocol.draft08.ProtectedResourceMetadata;
 import io.lifeline.watch.Watches;
 import jakarta.servlet.DispatcherType;
@@ -31,6 +32,9 @@ public final class LifelineContextListener implements ServletContextListener {
 
     /** The context attribute holding the running {@link Hub}. */
     public static final String HUB_ATTRIBUTE = Hub.class.getName();
+
+    /** The context attribute holding the running hub's {@link LiveFeed}. */
+    public static final String FEED_ATTRIBUTE = LiveFeed.class.getName();
 
     /** The web app's default error page, which {@code web.xml} (and the embedded program) names. */
     public static final String ERROR_PAGE = ErrorServlet.PATH;
@@ -70,6 +74,7 @@ public final class LifelineContextListener implements ServletContextListener {
         watches = lifeline.watches();
         Authorizer authorizer = lifeline.authorizer();
         context.setAttribute(HUB_ATTRIBUTE, hub);
+        context.setAttribute(FEED_ATTRIBUTE, lifeline.feed());
         boolean metadata = settings.speaks(Settings.MERCURE_1_0) && !settings.resource().isEmpty();
         RequestTokens tokens = new RequestTokens(settings.cookieName(), settings.publishOrigins(),
                 metadata ? ProtectedResourceMetadata.url(settings.resource()) : null,
@@ -127,7 +132,7 @@ public final class LifelineContextListener implements ServletContextListener {
                              ClientAddresses clients) {
         boolean open = settings.developmentMode();
         ServletRegistration.Dynamic live = context.addServlet("live",
-                new LiveServlet(hub, authorizer, tokens, watches, clients, open));
+                new LiveServlet(hub, lifeline.feed(), authorizer, tokens, watches, clients, open));
         live.setAsyncSupported(true);
         live.addMapping(LiveServlet.PATH);
         context.addServlet("demonstration", new DemonstrationServlet(lifeline.demonstration(), authorizer, open))
@@ -146,6 +151,7 @@ public final class LifelineContextListener implements ServletContextListener {
         if (hub != null) {
             hub.close();
             event.getServletContext().removeAttribute(HUB_ATTRIBUTE);
+            event.getServletContext().removeAttribute(FEED_ATTRIBUTE);
         }
         if (watches != null) {
             watches.close();

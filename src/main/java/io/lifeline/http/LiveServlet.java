@@ -33,6 +33,7 @@ final class LiveServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     private final transient Hub hub;
+    private final transient LiveFeed feed;
     private final transient Authorizer authorizer;
     private final transient RequestTokens tokens;
     private final transient Watches watches;
@@ -40,9 +41,11 @@ final class LiveServlet extends HttpServlet {
     private final boolean open;
 
     /** @param open development mode: no token needed */
-    LiveServlet(Hub hub, Authorizer authorizer, RequestTokens tokens, Watches watches, ClientAddresses clients,
+    LiveServlet(Hub hub, LiveFeed feed, Authorizer authorizer, RequestTokens tokens, Watches watches,
+                ClientAddresses clients,
                 boolean open) {
         this.hub = hub;
+        this.feed = feed;
         this.authorizer = authorizer;
         this.tokens = tokens;
         this.watches = watches;
@@ -69,7 +72,6 @@ final class LiveServlet extends HttpServlet {
             Responses.refuse(response, refusal);
             return;
         }
-        LiveFeed feed = hub.feed();
         String full = hub.isStopping() ? "the hub is stopping" : feed.admitViewer();
         if (full != null) {
             long retryMillis = hub.reconnectMillis();

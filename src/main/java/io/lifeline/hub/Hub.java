@@ -3,7 +3,6 @@ package io.lifeline.hub;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.lifeline.auth.Authorizer;
-import io.lifeline.live.LiveFeed;
 import io.lifeline.metrics.HubMetrics;
 import io.lifeline.protocol.EventStream;
 import io.lifeline.protocol.Update;
@@ -97,8 +96,8 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     private final ExecutorService releases;
     private final Heartbeats heartbeats;
     private final Map<String, Subscriber> live = new ConcurrentHashMap<>();
-    private final LiveFeed feed;
-    /** Told of every start and end, in this order: metrics, live feed, log, then those the hub was given. */
+    private final HubView view;
+    /** Told of every start and end, in this order: metrics, the view, log, then those the hub was given. */
     private final List<SubscriberObserver> observers;
     /** Subscribers admitted and not yet ended, and the same by client address. */
     private final AtomicInteger admitted = new AtomicInteger();
@@ -106,21 +105,27 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     private final Object drained = new Object();
     private volatile boolean stopping;
 
-    /** A hub of its own: its updates and history in memory, as {@link Config#historySize()} and bytes bound them. */
+    /**
+     * A hub of its own that nobody views: its updates and history in memory, as {@link Config#historySize()} and
+     * bytes bound them.
+     */
     public Hub(Config config, Authorizer authorizer, TopicMatcher matcher, HubMetrics metrics) {
         this(config, authorizer, matcher, metrics, Transport.inMemory(config.historySize(), config.historyBytes()),
-                List.of());
+                hub -> HubView.NONE, List.of());
     }
 
     /**
      * @param transports opens the transport every update goes through, with the hub's {@link Transport.EventHandler}:
      *                   {@link Transport#inMemory} for a hub of its own, the Redis transport for a node of a cluster
-     * @param observers  told of every subscriber's start and end after the hub's own metrics, live feed and log
-     *                   lines, in this order (see {@link SubscriberObserver})
+     * @param views      makes the hub's view (the live view) once the hub can serve it, at the end of its
+     *                   construction; {@code hub -> HubView.NONE} for none
+     * @param observers  told of every subscriber's start and end after the hub's own metrics, view and log lines,
+     *                   in this order (see {@link SubscriberObserver})
      * @throws RuntimeException what opening the transport threw (a Redis that does not answer)
      */
     public Hub(Config config, Authorizer authorizer, TopicMatcher matcher, HubMetrics metrics,
-               Transport.Factory transports, List<SubscriberObserver> observers) {
+               Transport.Factory transports, java.util.function.Function<Hub, ? extends HubView> views,
+               List<SubscriberObserver> observers) {
         this.config = config;
         this.authorizer = authorizer;
         this.matcher = matcher;
@@ -158,9 +163,8 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         this.releases = Executors.newSingleThreadExecutor(
                 new ThreadFactoryBuilder().setNameFormat("lifeline-release-%d").setDaemon(true).build());
         this.heartbeats = new Heartbeats(config.limits().heartbeat(), timer, writers);
-        this.feed = new LiveFeed(this, this::subscribers, metrics, config.node(), this::census);
-        metrics.liveViewers(feed::viewers);
-        List<SubscriberObserver> told = new ArrayList<>(List.of(metered(metrics), shown(feed), new SubscriberLog()));
+        this.view = views.apply(this);
+        List<SubscriberObserver> told = new ArrayList<>(List.of(metered(metrics), view, new SubscriberLog()));
         told.addAll(observers);
         this.observers = List.copyOf(told);
     }
@@ -442,11 +446,6 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         }
     }
 
-    /** What the live view shows, and the F5 demonstration watches. */
-    public LiveFeed feed() {
-        return feed;
-    }
-
     /** The subscribers connected now. */
     public Collection<Subscriber> subscribers() {
         return Collections.unmodifiableCollection(live.values());
@@ -519,7 +518,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
         for (Subscriber subscriber : new ArrayList<>(live.values())) {
             subscriber.end(EndReason.SERVER_SHUTDOWN);
         }
-        feed.close();
+        view.close();
         transport.close();
         LOG.info("hub stopped: drained {} over {} ms", subscribers.size() == 1 ? "1 subscriber"
                 : subscribers.size() + " subscribers", Duration.ofNanos(System.nanoTime() - started).toMillis());
@@ -642,26 +641,6 @@ public final class Hub implements SubscriberHost, AutoCloseable {
             @Override
             public String toString() {
                 return "the hub's metrics";
-            }
-        };
-    }
-
-    /** The live feed as an observer of starts and ends: it lists them to the live view's viewers. */
-    private static SubscriberObserver shown(LiveFeed feed) {
-        return new SubscriberObserver() {
-            @Override
-            public void started(Subscriber subscriber, String lastEventId) {
-                feed.started(subscriber);
-            }
-
-            @Override
-            public void ended(Subscriber subscriber, EndReason reason, long detectedNanos, long releasedNanos) {
-                feed.ended(subscriber, reason, detectedNanos, releasedNanos);
-            }
-
-            @Override
-            public String toString() {
-                return "the live feed";
             }
         };
     }

@@ -3,6 +3,7 @@ package io.lifeline.live;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lifeline.hub.HubView;
 import io.lifeline.metrics.HubMetrics;
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Frame;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * and the list of connected subscribers holds the {@link #LISTED_SUBSCRIBERS} newest, refreshed at most once a
  * second. Recording a start or an end costs a queue offer; nothing is built while no viewer is connected.</p>
  */
-public final class LiveFeed implements AutoCloseable {
+public final class LiveFeed implements HubView {
 
     /** How often viewers hear what changed. */
     public static final Duration TICK = Duration.ofMillis(250);
@@ -130,7 +131,8 @@ public final class LiveFeed implements AutoCloseable {
     }
 
     /** A subscriber started (the hub's metrics count it): listed to viewers at the next tick. */
-    public void started(Subscriber subscriber) {
+    @Override
+    public void started(Subscriber subscriber, String lastEventId) {
         if (!awaitedStarts.isEmpty()) {
             CompletableFuture<Subscriber> awaited = awaitedStarts.remove(loopbackPort(subscriber.remote()));
             if (awaited != null) {
@@ -150,6 +152,7 @@ public final class LiveFeed implements AutoCloseable {
     }
 
     /** A subscriber ended and released everything (the hub's metrics count it): listed at the next tick. */
+    @Override
     public void ended(Subscriber subscriber, EndReason reason, long detectedNanos, long releasedNanos) {
         list(departure(subscriber, reason, detectedNanos, releasedNanos, false));
     }
@@ -475,5 +478,10 @@ public final class LiveFeed implements AutoCloseable {
         }
         awaitedStarts.values().forEach(f -> f.cancel(false));
         awaitedEnds.values().forEach(f -> f.cancel(false));
+    }
+
+    @Override
+    public String toString() {
+        return "the live feed";
     }
 }

@@ -2,6 +2,7 @@ package io.lifeline.server;
 
 import io.lifeline.config.Settings;
 import io.lifeline.hub.Hub;
+import io.lifeline.live.LiveFeed;
 import io.lifeline.http.LifelineContextListener;
 import java.net.InetSocketAddress;
 import java.net.MalformedURLException;
@@ -208,6 +209,11 @@ public final class EmbeddedServer implements AutoCloseable {
 
     public Hub hub() {
         return (Hub) context.getServletContext().getAttribute(LifelineContextListener.HUB_ATTRIBUTE);
+    }
+
+    /** What the live view shows, and the F5 demonstration watches. */
+    public LiveFeed feed() {
+        return (LiveFeed) context.getServletContext().getAttribute(LifelineContextListener.FEED_ATTRIBUTE);
     }
 
     /** The address the connector bound: a wildcard (IPv6's covers IPv4 too) or the one address asked for. */

@@ -163,7 +163,7 @@ class F5DemonstrationTest {
     @Test
     void atMostSixStartAMinute() throws IOException {
         server = TestServer.start(Map.of());
-        F5Demonstration demonstration = new F5Demonstration(server.hub().feed(), "the maximum lifetime");
+        F5Demonstration demonstration = new F5Demonstration(server.feed(), "the maximum lifetime");
         InetSocketAddress nobody;
         try (ServerSocket closed = new ServerSocket(0)) {
             nobody = new InetSocketAddress("127.0.0.1", closed.getLocalPort());

@@ -94,12 +94,12 @@ class HeadTest {
             assertEquals(200, get.awaitHead(Duration.ofSeconds(5)));
             streamHeaders = comparable(get.headerMap());
         }
-        int viewers = server.hub().feed().viewers();
+        int viewers = server.feed().viewers();
         Http.Response head = RawHttp.exchange("127.0.0.1", server.port(), false, "HEAD " + path + " HTTP/1.1");
         assertEquals(200, head.status());
         assertEquals(streamHeaders, comparable(head.headers()));
         assertEquals("", head.body());
-        assertTrue(server.hub().feed().viewers() <= viewers, "a HEAD joined the live view's viewers");
+        assertTrue(server.feed().viewers() <= viewers, "a HEAD joined the live view's viewers");
     }
 
     /** The fields, lower-cased, without those that differ between any two answers. */

@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hub is given its transport and knows nothing of how a cluster keeps it: {@code hub} imports nothing of the
- * Redis package ({@code cluster}), of the servlets, of the wiring or of the program, and only the wiring
+ * The hub is given its transport and its view and knows nothing of how a cluster keeps it: {@code hub} imports
+ * nothing of the Redis package ({@code cluster}), of the live view, of the servlets, of the wiring or of the program, and only the wiring
  * ({@code app.Lifeline}) imports the Redis package, so that Redis stays behind {@link Transport}.
  * Read from the sources, as written.
  */
@@ -22,11 +22,12 @@ class HubImportsTest {
     private static final Path MAIN = Path.of("src", "main", "java", "io", "lifeline");
 
     @Test
-    void theHubImportsNeitherTheRedisPackageNorTheServletsNorTheWiringNorTheProgram() {
+    void theHubImportsNeitherTheRedisPackageNorTheLiveViewNorTheServletsNorTheWiringNorTheProgram() {
         TreeSet<String> found = new TreeSet<>();
         for (Path source : sources(MAIN.resolve("hub"))) {
             for (String line : lines(source)) {
-                if (line.startsWith("import io.lifeline.cluster.") || line.startsWith("import io.lifeline.http.")
+                if (line.startsWith("import io.lifeline.cluster.") || line.startsWith("import io.lifeline.live.")
+                        || line.startsWith("import io.lifeline.http.")
                         || line.startsWith("import io.lifeline.app.") || line.startsWith("import io.lifeline.server.")) {
                     found.add(source.getFileName() + ": " + line);
                 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lifeline.auth.Authorizer;
 import io.lifeline.auth.draft07.Jwts;
 import io.lifeline.config.JwtKey;
+import io.lifeline.live.LiveFeed;
 import io.lifeline.metrics.HubMetrics;
 import io.lifeline.subscriber.EndReason;
 import io.lifeline.subscriber.Subscriber;
@@ -105,7 +106,9 @@ class SubscriberObserversTest {
         Authorizer authorizer = new Authorizer(new Jwts(key), new Jwts(key), true, matcher);
         SubscriberHost.Limits limits = new SubscriberHost.Limits(Duration.ofSeconds(15), Duration.ofSeconds(5),
                 1 << 20, Duration.ZERO, Duration.ZERO);
+        HubMetrics metrics = new HubMetrics(List.of("none"));
         return new Hub(new Hub.Config(limits, 100, 1 << 20, false, false, Duration.ZERO, maxSubscribers, 0, true),
-                authorizer, matcher, new HubMetrics(List.of("none")), Transport.inMemory(100, 1 << 20), observers);
+                authorizer, matcher, metrics, Transport.inMemory(100, 1 << 20),
+                hub -> new LiveFeed(hub, hub::subscribers, metrics), observers);
     }
 }

@@ -136,7 +136,7 @@ class LiveViewTest {
     @Test
     void aViewerThatLeavesIsReleasedOnceLoggedAndShownToTheOtherViewers() throws IOException {
         server = TestServer.start(Map.of());
-        LiveFeed feed = server.hub().feed();
+        LiveFeed feed = server.feed();
         try (LogCapture log = LogCapture.of(Hub.END_LOG);
              RawSseClient watching = openViewer(Tokens.admin(TestServer.KEY))) {
             watching.awaitBody("event: snapshot\n", WAIT);

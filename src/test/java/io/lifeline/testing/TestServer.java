@@ -3,6 +3,7 @@ package io.lifeline.testing;
 import io.lifeline.config.Setting;
 import io.lifeline.config.Settings;
 import io.lifeline.hub.Hub;
+import io.lifeline.live.LiveFeed;
 import io.lifeline.server.EmbeddedServer;
 import io.lifeline.subscriber.Subscriber;
 import java.net.InetSocketAddress;
@@ -71,6 +72,11 @@ public final class TestServer implements AutoCloseable {
 
     public Hub hub() {
         return server.hub();
+    }
+
+    /** What the live view shows, and the F5 demonstration watches. */
+    public LiveFeed feed() {
+        return server.feed();
     }
 
     /** The one open subscriber subscribed to this topic, once it exists. */
