@@ -199,7 +199,9 @@ class SubscriberTest {
 
         subscriber.offer(update("one"));
 
-        Poll.until(Duration.ofSeconds(5), "the dispatch timeout ends it", subscriber::isEnded);
+        Poll.until(Duration.ofSeconds(5), "the dispatch timeout ends it and its end is recorded",
+                () -> !host.ends.isEmpty());
+        assertTrue(subscriber.isEnded());
         assertEquals(List.of(EndReason.WRITE_STALLED), host.ends);
         assertEquals(1, stream.aborts.get());
         assertNull(stream.misuse);
@@ -290,7 +292,9 @@ class SubscriberTest {
 
         host.endWithCursor(subscriber, EndReason.SERVER_SHUTDOWN, 1_000);
 
-        Poll.until(Duration.ofSeconds(5), "the end despite a connection that takes nothing", subscriber::isEnded);
+        Poll.until(Duration.ofSeconds(5), "the end, recorded, despite a connection that takes nothing",
+                () -> !host.ends.isEmpty());
+        assertTrue(subscriber.isEnded());
         assertEquals(1, host.ends.size(), "its own deadline or the stalled write, whichever came first: " + host.ends);
         assertEquals(1, stream.aborts.get(), "its last frame is stuck: aborted");
     }
