@@ -41,7 +41,6 @@ public final class Lifeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Lifeline.class);
 
     private final Settings settings;
-    private final TopicMatcher matcher;
     private final Authorizer authorizer;
     private final TcpSockets tcp;
     private final Watches watches;
@@ -54,7 +53,7 @@ public final class Lifeline implements AutoCloseable {
     private Lifeline(Settings settings, boolean embedded) {
         this.settings = settings;
         this.embedded = embedded;
-        this.matcher = new TemplateTopicMatcher(10_000);
+        TopicMatcher matcher = new TemplateTopicMatcher(10_000);
         boolean draft07Tokens = settings.speaks(Settings.DRAFT_07) && settings.hasDraft07Keys();
         this.authorizer = new Authorizer(
                 draft07Tokens ? new Jwts(settings.publisherKey()) : null,
@@ -82,7 +81,7 @@ public final class Lifeline implements AutoCloseable {
                     settings.maxLifetime(false)), settings.historySize(), settings.historyBytes(),
                     settings.subscriptionEvents() && settings.speaks(Settings.DRAFT_07),
                     settings.subscriptionEvents() && settings.speaks(Settings.MERCURE_1_0), settings.drain(),
-                    settings.maxSubscribers(), settings.maxSubscribersPerAddress(), settings.cursorEvent(), node),
+                    settings.maxSubscribers(), settings.maxSubscribersPerAddress(), settings.cursorEvent()),
                     authorizer, matcher, metrics, transports,
                     hub -> made[0] = new LiveFeed(hub, hub::subscribers, metrics, node, hub::census), List.of());
         } catch (RedisUnavailableException | IllegalArgumentException e) {

@@ -42,8 +42,7 @@ final class LiveServlet extends HttpServlet {
 
     /** @param open development mode: no token needed */
     LiveServlet(Hub hub, LiveFeed feed, Authorizer authorizer, RequestTokens tokens, Watches watches,
-                ClientAddresses clients,
-                boolean open) {
+                ClientAddresses clients, boolean open) {
         this.hub = hub;
         this.feed = feed;
         this.authorizer = authorizer;

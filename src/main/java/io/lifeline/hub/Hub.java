@@ -30,6 +30,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,20 +71,10 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      *                                 ({@link SubscriptionEvents}); a hub that speaks both publishes both
      * @param maxSubscribers           subscribers held at most; zero for no limit
      * @param maxSubscribersPerAddress subscribers one client address may hold; zero for no limit
-     * @param node                     this hub's name in the cluster it is a node of (its live view shows it),
-     *                                 or null for a hub of its own
      */
     public record Config(Limits limits, int historySize, long historyBytes, boolean draft07Events,
                          boolean mercure10Events, Duration drain, int maxSubscribers, int maxSubscribersPerAddress,
-                         boolean cursorEvents, String node) {
-
-        /** A hub of its own: no cluster. */
-        public Config(Limits limits, int historySize, long historyBytes, boolean draft07Events,
-                      boolean mercure10Events, Duration drain, int maxSubscribers, int maxSubscribersPerAddress,
-                      boolean cursorEvents) {
-            this(limits, historySize, historyBytes, draft07Events, mercure10Events, drain, maxSubscribers,
-                    maxSubscribersPerAddress, cursorEvents, null);
-        }
+                         boolean cursorEvents) {
     }
 
     private final Config config;
@@ -124,7 +116,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
      * @throws RuntimeException what opening the transport threw (a Redis that does not answer)
      */
     public Hub(Config config, Authorizer authorizer, TopicMatcher matcher, HubMetrics metrics,
-               Transport.Factory transports, java.util.function.Function<Hub, ? extends HubView> views,
+               Transport.Factory transports, Function<Hub, ? extends HubView> views,
                List<SubscriberObserver> observers) {
         this.config = config;
         this.authorizer = authorizer;
@@ -615,7 +607,7 @@ public final class Hub implements SubscriberHost, AutoCloseable {
     }
 
     /** Tells every observer, in order; one that throws is logged and passed over (see {@link SubscriberObserver}). */
-    private void tell(java.util.function.Consumer<SubscriberObserver> event, Subscriber subscriber) {
+    private void tell(Consumer<SubscriberObserver> event, Subscriber subscriber) {
         for (SubscriberObserver observer : observers) {
             try {
                 event.accept(observer);
