@@ -8,11 +8,14 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The embedded program's log appender: each line goes to standard error from a thread of its own, lines that came
@@ -33,6 +36,9 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     public static final int QUEUE_LINES = 16_384;
 
     private final BlockingQueue<ILoggingEvent> queue = new ArrayBlockingQueue<>(QUEUE_LINES);
+    /** Lines handed to the appender, and lines written: {@link #awaitWritten} waits for the second to catch up. */
+    private final AtomicLong appended = new AtomicLong();
+    private volatile long written;
     private final OutputStream out = new FileOutputStream(FileDescriptor.err);
     private Encoder<ILoggingEvent> encoder;
     private Thread writer;
@@ -56,6 +62,7 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     @Override
     protected void append(ILoggingEvent event) {
         event.prepareForDeferredProcessing();
+        appended.incrementAndGet();
         try {
             queue.put(event);
         } catch (InterruptedException e) {
@@ -93,6 +100,19 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
             bytes.writeTo(out);
         } catch (IOException e) {
             addError("the log could not be written to standard error", e);
+        }
+        written += events.size(); // under this method's lock
+    }
+
+    /**
+     * Waits until every line logged before this call is on standard error, {@code within} at most: for a line written
+     * elsewhere (the readiness line, on standard output) that must come after them.
+     */
+    public void awaitWritten(Duration within) {
+        long target = appended.get();
+        long deadline = System.nanoTime() + within.toNanos();
+        while (written < target && System.nanoTime() - deadline < 0 && isStarted()) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 

@@ -33,6 +33,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -154,6 +155,7 @@ public final class Main {
             banner = developmentBanner(listening.url(), developmentToken, developmentAccessToken, settings.host());
         }
         String shown = banner;
+        awaitLogWritten(); // every start-up line comes before the readiness line
         stop.unlessStopping(() -> {
             if (shown != null) {
                 System.out.println(shown);
@@ -194,6 +196,17 @@ public final class Main {
         System.out.println("trained: " + report.summary());
         flushLog();
         return 0;
+    }
+
+    /** Waits, a second at most, until every line logged so far is written ({@link BatchingConsoleAppender}). */
+    private static void awaitLogWritten() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+            logback.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders().forEachRemaining(appender -> {
+                if (appender instanceof BatchingConsoleAppender batching) {
+                    batching.awaitWritten(Duration.ofSeconds(1));
+                }
+            });
+        }
     }
 
     /**
