@@ -5,9 +5,9 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The generated part of the configuration reference, {@code docs/configuration.md}: a Markdown table of every
- * {@link Setting} (its names, default, unit and reference text), then one of the units they use with how to write a
- * value of each. The document holds it between {@link #BEGIN} and {@link #END}, each a line of its own.
+ * The generated part of the configuration reference, {@code docs/configuration.md}: a section per
+ * {@link Setting.Group}, each with a Markdown table of its settings (names, default, unit and reference text) in the
+ * order {@code --help} lists them, then one of the units they use with how to write a value of each. The document holds it between {@link #BEGIN} and {@link #END}, each a line of its own.
  */
 final class ConfigurationReference {
 
@@ -22,15 +22,23 @@ final class ConfigurationReference {
 
     /** The block as it belongs between the two lines: Markdown, each line ending with a line feed. */
     static String render() {
-        StringBuilder sb = new StringBuilder("\n");
-        sb.append("| environment variable<br>flag<br>system property and init-param | default | unit "
-                + "| description |\n");
-        sb.append("|---|---|---|---|\n");
-        for (Setting s : Setting.values()) {
-            sb.append("| ").append(row(s)).append(" | ").append(cell(s.defaultInWords()))
-                    .append(" | ").append(cell(s.unit().label()))
-                    .append(" | ").append(cell(s.reference())).append(" |\n");
+        StringBuilder sb = new StringBuilder();
+        for (Setting.Group group : Setting.Group.values()) {
+            sb.append("\n## ").append(group.title()).append("\n\n");
+            sb.append(Character.toUpperCase(group.summary().charAt(0))).append(group.summary().substring(1))
+                    .append(".\n\n");
+            sb.append("| environment variable<br>flag<br>system property and init-param | default | unit "
+                    + "| description |\n");
+            sb.append("|---|---|---|---|\n");
+            for (Setting s : Setting.values()) {
+                if (s.group() == group) {
+                    sb.append("| ").append(row(s)).append(" | ").append(cell(s.defaultInWords()))
+                            .append(" | ").append(cell(s.unit().label()))
+                            .append(" | ").append(cell(s.reference())).append(" |\n");
+                }
+            }
         }
+        sb.append("\n## Units\n");
         sb.append("\nHow to write a value of each unit:\n\n");
         sb.append("| unit | how to write a value |\n");
         sb.append("|---|---|\n");
