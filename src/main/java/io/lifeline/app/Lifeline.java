@@ -54,50 +54,58 @@ public final class Lifeline implements AutoCloseable {
         this.settings = settings;
         this.embedded = embedded;
         TopicMatcher matcher = new TemplateTopicMatcher(10_000);
-        boolean draft07Tokens = settings.speaks(Settings.DRAFT_07) && settings.hasDraft07Keys();
+        Settings.Authorization authorization = settings.authorization();
+        Settings.Hub hubSettings = settings.hub();
+        Settings.Departures departures = settings.departures();
+        Settings.Cluster cluster = settings.cluster();
+        boolean draft07Tokens = hubSettings.speaks(Settings.DRAFT_07) && authorization.hasDraft07Keys();
         this.authorizer = new Authorizer(
                 draft07Tokens ? new Jwts(settings.publisherKey()) : null,
                 draft07Tokens ? new Jwts(settings.subscriberKey()) : null,
-                settings.speaks(Settings.MERCURE_1_0) ? new AccessTokens(settings.resource(), settings.algorithms(),
-                        settings.issuers(), new IssuerKeys()) : null,
-                settings.anonymous(), matcher);
-        this.tcp = TcpSockets.detect(settings.tcpUserTimeout(embedded), settings.unsentBytes());
-        this.watches = Watches.detect(settings.watchMode() == Settings.WatchMode.AUTO, tcp);
-        String node = settings.redis() == null ? null
-                : settings.nodeName() != null ? settings.nodeName() : madeUpNodeName();
+                hubSettings.speaks(Settings.MERCURE_1_0) ? new AccessTokens(authorization.resource(),
+                        authorization.algorithms(), authorization.issuers(), new IssuerKeys()) : null,
+                authorization.anonymous(), matcher);
+        this.tcp = TcpSockets.detect(departures.tcpUserTimeout(embedded), departures.unsentBytes());
+        this.watches = Watches.detect(departures.watchMode() == Settings.WatchMode.AUTO, tcp);
+        String node = cluster.redis() == null ? null
+                : cluster.nodeName() != null ? cluster.nodeName() : madeUpNodeName();
         this.metrics = new HubMetrics(watches.kinds(), node);
         Transport.Factory transports = node == null
-                ? Transport.inMemory(settings.historySize(), settings.historyBytes())
-                : handler -> new RedisTransport(RedisStream.open(settings.redis(), settings.historySize(),
-                        settings.historyBytes(), settings.redisTimeout()), node, settings.nodeTimeout(), handler);
+                ? Transport.inMemory(hubSettings.historySize(), hubSettings.historyBytes())
+                : handler -> new RedisTransport(RedisStream.open(cluster.redis(), hubSettings.historySize(),
+                        hubSettings.historyBytes(), cluster.redisTimeout()), node, cluster.nodeTimeout(), handler);
         if (node != null) {
-            LOG.info("connecting to Redis at {}: start-up waits for it up to {} ms ({})", settings.shownTransport(),
-                    settings.redisTimeout().toMillis(), Setting.REDIS_TIMEOUT.envName());
+            LOG.info("connecting to Redis at {}: start-up waits for it up to {} ms ({})", cluster.shownTransport(),
+                    cluster.redisTimeout().toMillis(), Setting.REDIS_TIMEOUT.envName());
         }
         LiveFeed[] made = new LiveFeed[1];
         try {
-            this.hub = new Hub(new Hub.Config(new SubscriberHost.Limits(settings.heartbeat(),
-                    settings.dispatchTimeout(), settings.queueBytes(), settings.maxLifetime(true),
-                    settings.maxLifetime(false)), settings.historySize(), settings.historyBytes(),
-                    settings.subscriptionEvents() && settings.speaks(Settings.DRAFT_07),
-                    settings.subscriptionEvents() && settings.speaks(Settings.MERCURE_1_0), settings.drain(),
-                    settings.maxSubscribers(), settings.maxSubscribersPerAddress(), settings.cursorEvent()),
+            this.hub = new Hub(hubConfig(hubSettings, departures),
                     authorizer, matcher, metrics, transports,
                     hub -> made[0] = new LiveFeed(hub, hub::subscribers, metrics, node, hub::census), List.of());
         } catch (RedisUnavailableException | IllegalArgumentException e) {
             // a node of a cluster does not start without its Redis: it could neither publish nor resume anyone
-            String problem = Setting.TRANSPORT.envName() + "=" + settings.shownTransport() + ": " + e.getMessage()
+            String problem = Setting.TRANSPORT.envName() + "=" + cluster.shownTransport() + ": " + e.getMessage()
                     + " (a node of a cluster starts only once its Redis answers)";
             LOG.error("Lifeline cannot start: {}", problem);
             throw new ConfigException(problem);
         }
         if (node != null) {
-            LOG.info("node {} of the cluster on {}", node, settings.shownTransport());
+            LOG.info("node {} of the cluster on {}", node, cluster.shownTransport());
         }
         this.feed = made[0];
         metrics.liveViewers(feed::viewers);
-        this.demonstration = settings.demo() ? new F5Demonstration(feed, unwatchedBound()) : null;
+        this.demonstration = settings.operations().demo() ? new F5Demonstration(feed, unwatchedBound()) : null;
         feed.describeHub(description());
+    }
+
+    /** The hub's record, from the settings of the hub and of departures. */
+    private static Hub.Config hubConfig(Settings.Hub hub, Settings.Departures departures) {
+        return new Hub.Config(new SubscriberHost.Limits(departures.heartbeat(), departures.dispatchTimeout(),
+                departures.queueBytes(), departures.maxLifetime(true), departures.maxLifetime(false)),
+                hub.historySize(), hub.historyBytes(), hub.subscriptionEvents() && hub.speaks(Settings.DRAFT_07),
+                hub.subscriptionEvents() && hub.speaks(Settings.MERCURE_1_0), hub.drain(), hub.maxSubscribers(),
+                hub.maxSubscribersPerAddress(), hub.cursorEvent());
     }
 
     /**
@@ -148,7 +156,7 @@ public final class Lifeline implements AutoCloseable {
     public void logBounds() {
         logSilentDepartureBound();
         logStalledReaderBound();
-        if (settings.metricsToken() == null) {
+        if (settings.operations().metricsToken() == null) {
             LOG.info("/metrics answers anyone who reaches it: set LIFELINE_METRICS_TOKEN to ask for a bearer token, "
                     + "or restrict it at the proxy");
         }
@@ -163,7 +171,7 @@ public final class Lifeline implements AutoCloseable {
 
     /** What bounds a subscriber no departure watch guards, in words for the live view and the demonstration. */
     private String unwatchedBound() {
-        Duration unwatched = settings.maxLifetime(false);
+        Duration unwatched = settings.departures().maxLifetime(false);
         return unwatched.isZero()
                 ? "nothing: LIFELINE_MAX_LIFETIME=0s, so it stays connected until its connection breaks"
                 : "the maximum lifetime: it ends max-lifetime within " + unwatched.toMinutes() + " min ("
@@ -176,9 +184,9 @@ public final class Lifeline implements AutoCloseable {
         description.put("development", settings.developmentMode());
         description.put("demonstration", demonstration != null);
         description.putPOJO("watches", watches.kinds());
-        description.put("heartbeatMillis", settings.heartbeat().toMillis());
-        description.put("maxLifetimeSeconds", settings.maxLifetime(true).toSeconds());
-        description.put("unwatchedMaxLifetimeSeconds", settings.maxLifetime(false).toSeconds());
+        description.put("heartbeatMillis", settings.departures().heartbeat().toMillis());
+        description.put("maxLifetimeSeconds", settings.departures().maxLifetime(true).toSeconds());
+        description.put("unwatchedMaxLifetimeSeconds", settings.departures().maxLifetime(false).toSeconds());
         description.put("unwatchedBound", unwatchedBound());
         return description;
     }
@@ -188,16 +196,16 @@ public final class Lifeline implements AutoCloseable {
      * timeout, or (where it is off or cannot be set) only by the maximum lifetime.
      */
     private void logSilentDepartureBound() {
-        Duration requested = settings.tcpUserTimeout(embedded);
-        Duration lifetime = settings.maxLifetime(true);
+        Duration requested = settings.departures().tcpUserTimeout(embedded);
+        Duration lifetime = settings.departures().maxLifetime(true);
         String byLifetime = lifetime.isZero()
                 ? "nothing bounds it (LIFELINE_MAX_LIFETIME=0s): it is noticed only when the kernel gives up, after "
                 + "about 15 minutes of retransmissions (tcp_retries2)"
                 : "it is bounded by the maximum lifetime, " + lifetime.toSeconds() + " s";
         if (!tcp.userTimeout().isZero()) {
             Duration timeout = tcp.userTimeout();
-            Duration watched = settings.heartbeat().plus(timeout).plusSeconds(1);
-            Duration unwatched = settings.heartbeat().multipliedBy(2).plus(timeout).plusSeconds(1);
+            Duration watched = settings.departures().heartbeat().plus(timeout).plusSeconds(1);
+            Duration unwatched = settings.departures().heartbeat().multipliedBy(2).plus(timeout).plusSeconds(1);
             LOG.info("TCP user timeout {} ms on every subscriber's connection: a client that vanishes without a FIN "
                     + "or an RST ends client-timeout within {} ms where a departure watch reads the connection "
                     + "(heartbeat + user timeout + 1 s), {} ms elsewhere (two heartbeats + user timeout + 1 s)",
@@ -218,13 +226,13 @@ public final class Lifeline implements AutoCloseable {
      * reader that stops taking its bytes ends.
      */
     private void logStalledReaderBound() {
-        long dispatch = settings.dispatchTimeout().toMillis();
-        String queue = size(settings.queueBytes());
+        long dispatch = settings.departures().dispatchTimeout().toMillis();
+        String queue = size(settings.departures().queueBytes());
         if (!watches.reachesSockets() || tcp.unsentBound() == TcpSockets.UnsentBound.NONE) {
             LOG.info("a subscriber holds at most {} queued in the hub, and in the kernel what its send buffer takes ({}; "
                     + "up to net.ipv4.tcp_wmem's maximum, 4 MiB by default): a reader that stops reading ends "
                     + "write-stalled once its queue overflows, or {} ms after a write that the kernel no longer takes",
-                    queue, settings.unsentBytes() == 0 ? "LIFELINE_UNSENT_BYTES=0"
+                    queue, settings.departures().unsentBytes() == 0 ? "LIFELINE_UNSENT_BYTES=0"
                             : "no container hook reaches the connections here", dispatch);
             return;
         }

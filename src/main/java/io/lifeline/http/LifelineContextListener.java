@@ -75,31 +75,33 @@ public final class LifelineContextListener implements ServletContextListener {
         Authorizer authorizer = lifeline.authorizer();
         context.setAttribute(HUB_ATTRIBUTE, hub);
         context.setAttribute(FEED_ATTRIBUTE, lifeline.feed());
-        boolean metadata = settings.speaks(Settings.MERCURE_1_0) && !settings.resource().isEmpty();
-        RequestTokens tokens = new RequestTokens(settings.cookieName(), settings.publishOrigins(),
-                metadata ? ProtectedResourceMetadata.url(settings.resource()) : null,
-                settings.speaks(Settings.MERCURE_1_0));
+        Settings.Authorization authorization = settings.authorization();
+        boolean metadata = settings.hub().speaks(Settings.MERCURE_1_0) && !authorization.resource().isEmpty();
+        RequestTokens tokens = new RequestTokens(authorization.cookieName(), authorization.publishOrigins(),
+                metadata ? ProtectedResourceMetadata.url(authorization.resource()) : null,
+                settings.hub().speaks(Settings.MERCURE_1_0));
         if (metadata) {
             context.addServlet("protected-resource", new ProtectedResourceServlet(ProtectedResourceMetadata.document(
-                    settings.resource(), settings.issuers().stream().filter(TrustedIssuer::metadata)
+                    authorization.resource(), authorization.issuers().stream().filter(TrustedIssuer::metadata)
                             .map(TrustedIssuer::issuer).toList(), RequestTokens.ACCESS_TOKEN_COOKIE)))
                     .addMapping(ProtectedResourceServlet.PATH);
         }
-        ClientAddresses clients = new ClientAddresses(settings.trustedProxies());
+        ClientAddresses clients = new ClientAddresses(settings.hub().trustedProxies());
 
         ServletRegistration.Dynamic mercure = context.addServlet("mercure", new MercureServlet(
                 new SubscribeHandler(hub, authorizer, watches, tokens, clients, settings),
-                new PublishHandler(hub, authorizer, tokens, settings.maxUpdateBytes(), settings.bodyTimeout())));
+                new PublishHandler(hub, authorizer, tokens, settings.hub().maxUpdateBytes(),
+                        settings.hub().bodyTimeout())));
         mercure.setAsyncSupported(true);
         mercure.addMapping("/.well-known/mercure");
         context.addServlet("subscriptions", new SubscriptionsServlet(hub, authorizer, tokens))
                 .addMapping(SubscriptionsServlet.PATH, SubscriptionsServlet.PATH + "/*");
-        context.addServlet("metrics", new MetricsServlet(lifeline.metrics(), settings.metricsToken()))
+        context.addServlet("metrics", new MetricsServlet(lifeline.metrics(), settings.operations().metricsToken()))
                 .addMapping("/metrics");
         context.addServlet("error", new ErrorServlet()).addMapping(ErrorServlet.PATH);
         addLiveView(context, settings, authorizer, tokens, clients);
         FilterRegistration.Dynamic headers = context.addFilter("hub-headers",
-                new HubHeadersFilter(settings.corsOrigins()));
+                new HubHeadersFilter(authorization.corsOrigins()));
         headers.setAsyncSupported(true);
         // requests only: a QUERY's stream opens on an async dispatch, which Jetty would filter again by default
         headers.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/.well-known/mercure",

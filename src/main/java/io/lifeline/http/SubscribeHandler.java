@@ -70,10 +70,10 @@ final class SubscribeHandler {
         this.tokens = tokens;
         this.clients = clients;
         this.bodies = new FormBodyReader(tokens, hub.metrics(), "a subscription's body",
-                Limits.MAX_SUBSCRIPTION_BODY_BYTES, settings.bodyTimeout());
+                Limits.MAX_SUBSCRIPTION_BODY_BYTES, settings.hub().bodyTimeout());
         this.spoken = EnumSet.noneOf(Dialect.class);
         for (Dialect dialect : Dialect.values()) {
-            if (settings.speaks(dialect.setting)) {
+            if (settings.hub().speaks(dialect.setting)) {
                 spoken.add(dialect);
             }
         }

@@ -88,13 +88,14 @@ public final class EmbeddedServer implements AutoCloseable {
                 UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
                 UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
         ServerConnector connector = new ServerConnector(server, connectionFactories(requested, http));
-        connector.setHost(requested.host());
-        connector.setPort(requested.port());
+        connector.setHost(requested.server().host());
+        connector.setPort(requested.server().port());
         connector.setIdleTimeout(idleTimeout(requested).toMillis());
         connector.setAcceptQueueSize(1024);
         server.addConnector(connector);
         connector.open();
-        Settings settings = requested.port() == 0 ? requested.withBoundPort(connector.getLocalPort()) : requested;
+        Settings settings = requested.server().port() == 0 ? requested.withBoundPort(connector.getLocalPort())
+                : requested;
         try {
             beforeServing.run();
         } catch (Exception | Error e) {
@@ -116,13 +117,13 @@ public final class EmbeddedServer implements AutoCloseable {
         server.setErrorHandler(new PlainErrorHandler());
         // Slow and greedy clients: a deadline for each request's headers, and a cap on connections that keeps the
         // process below its open-files limit (beyond it, Jetty stops accepting until one closes).
-        HeaderDeadline headers = new HeaderDeadline(settings.headerTimeout(), connector.getScheduler(), () -> {
+        HeaderDeadline headers = new HeaderDeadline(settings.server().headerTimeout(), connector.getScheduler(), () -> {
             Object hub = context.getServletContext().getAttribute(LifelineContextListener.HUB_ATTRIBUTE);
             return hub instanceof Hub h ? h.metrics() : null;
         });
         connector.addBean(headers);
         headers.setHandler(context);
-        server.addBean(new NetworkConnectionLimit(settings.maxConnections(), connector));
+        server.addBean(new NetworkConnectionLimit(settings.server().maxConnections(), connector));
         // On stop, Jetty waits for responses in flight, so the streams the hub ends at shutdown complete cleanly.
         server.setHandler(new GracefulHandler(headers));
         server.setStopTimeout(Duration.ofSeconds(5).toMillis());
@@ -148,21 +149,21 @@ public final class EmbeddedServer implements AutoCloseable {
      */
     private static ConnectionFactory[] connectionFactories(Settings settings, HttpConfiguration http) {
         List<ConnectionFactory> factories = new ArrayList<>();
-        if (settings.tlsKeystore() == null) {
+        if (settings.server().tlsKeystore() == null) {
             factories.add(new HttpConnectionFactory(http));
-            if (settings.http2()) {
+            if (settings.server().http2()) {
                 factories.add(http2(new HTTP2CServerConnectionFactory(http), settings));
             }
             return factories.toArray(ConnectionFactory[]::new);
         }
         SslContextFactory.Server tls = new SslContextFactory.Server();
-        tls.setKeyStorePath(settings.tlsKeystore().toString());
-        tls.setKeyStorePassword(settings.tlsKeystorePassword());
+        tls.setKeyStorePath(settings.server().tlsKeystore().toString());
+        tls.setKeyStorePassword(settings.server().tlsKeystorePassword());
         HttpConfiguration https = new HttpConfiguration(http);
         SecureRequestCustomizer secure = new SecureRequestCustomizer();
         secure.setSniHostCheck(false); // clients may address the hub by IP
         https.addCustomizer(secure);
-        if (settings.http2()) {
+        if (settings.server().http2()) {
             ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
             alpn.setDefaultProtocol("http/1.1");
             factories.add(new SslConnectionFactory(tls, alpn.getProtocol()));
@@ -184,7 +185,8 @@ public final class EmbeddedServer implements AutoCloseable {
 
     /** Idle connections are closed only well after a heartbeat should have kept them busy. */
     static Duration idleTimeout(Settings settings) {
-        Duration beyondHeartbeats = settings.heartbeat().multipliedBy(2).plus(settings.dispatchTimeout());
+        Settings.Departures departures = settings.departures();
+        Duration beyondHeartbeats = departures.heartbeat().multipliedBy(2).plus(departures.dispatchTimeout());
         Duration floor = Duration.ofSeconds(30);
         return beyondHeartbeats.compareTo(floor) > 0 ? beyondHeartbeats : floor;
     }

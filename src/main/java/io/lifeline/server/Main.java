@@ -113,11 +113,11 @@ public final class Main {
         }
         String developmentToken = null;
         String developmentKey = null;
-        if (!settings.hasKeys()) {
+        if (!settings.authorization().hasKeys()) {
             String key = generateKey();
             developmentKey = key;
             settings = settings.withDevelopmentKey(key);
-            if (settings.speaks(Settings.DRAFT_07)) {
+            if (settings.hub().speaks(Settings.DRAFT_07)) {
                 developmentToken = JWT.create()
                         .withClaim("mercure", Map.of("publish", List.of("*"), "subscribe", List.of("*")))
                         .sign(Algorithm.HMAC256(key));
@@ -129,7 +129,7 @@ public final class Main {
         Warmup.Report[] warmedUp = new Warmup.Report[1];
         Settings started = settings;
         try {
-            server = EmbeddedServer.start(settings, () -> warmedUp[0] = Warmup.run(started, started.warmup()));
+            server = EmbeddedServer.start(settings, () -> warmedUp[0] = Warmup.run(started, started.server().warmup()));
         } catch (Exception e) {
             if (!stop.startFailed()) {
                 System.err.println("lifeline: " + startFailure(e, settings));
@@ -140,19 +140,20 @@ public final class Main {
         if (!stop.started(server)) {
             return; // a stop began during the start: it stops the server and ends the program
         }
-        LoggerFactory.getLogger(Main.class).info("{}", JvmSettings.describe(settings.maxSubscribers()));
+        LoggerFactory.getLogger(Main.class).info("{}", JvmSettings.describe(settings.hub().maxSubscribers()));
         if (warmedUp[0] != null) {
             LoggerFactory.getLogger(Main.class).info("{}", warmedUp[0].describe());
         }
 
-        Listening listening = Listening.of(settings.host(), settings.tlsKeystore() == null ? "http" : "https",
-                server.localAddress());
+        Listening listening = Listening.of(settings.server().host(),
+                settings.server().tlsKeystore() == null ? "http" : "https", server.localAddress());
         String banner = null;
         if (settings.developmentMode()) {
             // the resource names the bound port, also for --port 0
-            String developmentAccessToken = settings.speaks(Settings.MERCURE_1_0)
-                    ? developmentAccessToken(developmentKey, server.settings().resource()) : null;
-            banner = developmentBanner(listening.url(), developmentToken, developmentAccessToken, settings.host());
+            String developmentAccessToken = settings.hub().speaks(Settings.MERCURE_1_0)
+                    ? developmentAccessToken(developmentKey, server.settings().authorization().resource()) : null;
+            banner = developmentBanner(listening.url(), developmentToken, developmentAccessToken,
+                    settings.server().host());
         }
         String shown = banner;
         awaitLogWritten(); // every start-up line comes before the readiness line
@@ -189,7 +190,7 @@ public final class Main {
             System.err.println("lifeline: " + e.getMessage());
             return EXIT_CONFIG;
         }
-        if (!settings.hasKeys()) {
+        if (!settings.authorization().hasKeys()) {
             settings = settings.withDevelopmentKey(generateKey());
         }
         Warmup.Report report = Warmup.run(settings, TRAINING);
@@ -222,7 +223,7 @@ public final class Main {
     private static String startFailure(Exception e, Settings settings) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BindException) {
-                return "cannot listen on port " + settings.port() + ": " + t.getMessage()
+                return "cannot listen on port " + settings.server().port() + ": " + t.getMessage()
                         + " (choose another with " + Setting.PORT.flagName() + " or " + Setting.PORT.envName() + ")";
             }
             if (t instanceof ConfigException) {

@@ -128,7 +128,7 @@ public final class TokenCommand {
     }
 
     private static String sign(Request request, Settings settings, Instant now) {
-        if (!settings.hasKeys()) {
+        if (!settings.authorization().hasKeys()) {
             throw new ConfigException("no JWT key is configured: set " + Setting.JWT_KEY.envName() + " (or "
                     + Setting.JWT_KEY.flagName() + ") to the key the hub verifies tokens with. A hub started without "
                     + "one runs in development mode with a key it makes at start-up, and prints a token for that "

@@ -42,27 +42,27 @@ class SettingsTest {
 
         Settings s = Settings.load(ConfigSources.of(flags, props, env, init::get));
 
-        assertEquals(Duration.ofSeconds(1), s.heartbeat(), "flag over property");
-        assertEquals(Duration.ofSeconds(2), s.dispatchTimeout(), "property over environment");
-        assertEquals(3 * 1024, s.queueBytes(), "environment over init-param");
-        assertEquals(4 * 1024, s.maxUpdateBytes(), "init-param over default");
-        assertEquals(8080, s.port(), "default");
+        assertEquals(Duration.ofSeconds(1), s.departures().heartbeat(), "flag over property");
+        assertEquals(Duration.ofSeconds(2), s.departures().dispatchTimeout(), "property over environment");
+        assertEquals(3 * 1024, s.departures().queueBytes(), "environment over init-param");
+        assertEquals(4 * 1024, s.hub().maxUpdateBytes(), "init-param over default");
+        assertEquals(8080, s.server().port(), "default");
     }
 
     @Test
     void defaultsAreSensible() {
         Settings s = Settings.of(Map.of(Setting.JWT_KEY, KEY));
-        assertEquals(Duration.ofSeconds(15), s.heartbeat());
-        assertEquals(Duration.ofSeconds(5), s.dispatchTimeout());
-        assertFalse(s.anonymous());
-        assertEquals(Settings.WatchMode.AUTO, s.watchMode());
+        assertEquals(Duration.ofSeconds(15), s.departures().heartbeat());
+        assertEquals(Duration.ofSeconds(5), s.departures().dispatchTimeout());
+        assertFalse(s.authorization().anonymous());
+        assertEquals(Settings.WatchMode.AUTO, s.departures().watchMode());
         assertTrue(s.warnings().isEmpty(), s.warnings().toString());
     }
 
     @ParameterizedTest
     @CsvSource({"500ms,500", "15s,15000", "2m,120000", "1h,3600000"})
     void durationsTakeAUnit(String value, long millis) {
-        assertEquals(Duration.ofMillis(millis), Settings.of(Map.of(Setting.HEARTBEAT, value)).heartbeat());
+        assertEquals(Duration.ofMillis(millis), Settings.of(Map.of(Setting.HEARTBEAT, value)).departures().heartbeat());
     }
 
     @ParameterizedTest
@@ -75,11 +75,11 @@ class SettingsTest {
 
     @Test
     void theTransportIsMemoryUnlessARedisUriIsGiven() {
-        assertEquals(null, Settings.of(Map.of(Setting.JWT_KEY, KEY)).redis());
-        assertEquals("memory", Settings.of(Map.of(Setting.JWT_KEY, KEY)).shownTransport());
+        assertEquals(null, Settings.of(Map.of(Setting.JWT_KEY, KEY)).cluster().redis());
+        assertEquals("memory", Settings.of(Map.of(Setting.JWT_KEY, KEY)).cluster().shownTransport());
         for (String uri : List.of("redis://127.0.0.1:6379", "rediss://cache.example.com:6380/2",
                 "redis-sentinel://s1:26379,s2:26379/0#mymaster")) {
-            assertEquals(uri, Settings.of(Map.of(Setting.JWT_KEY, KEY, Setting.TRANSPORT, uri)).redis());
+            assertEquals(uri, Settings.of(Map.of(Setting.JWT_KEY, KEY, Setting.TRANSPORT, uri)).cluster().redis());
         }
     }
 
@@ -95,7 +95,7 @@ class SettingsTest {
     @Test
     void aRedisPasswordIsNeverShown() {
         Settings s = Settings.of(Map.of(Setting.JWT_KEY, KEY, Setting.TRANSPORT, "redis://user:secret@db:6379/1"));
-        assertEquals("redis://***@db:6379/1", s.shownTransport());
+        assertEquals("redis://***@db:6379/1", s.cluster().shownTransport());
         assertFalse(s.describe().contains("secret"), s.describe());
     }
 
@@ -130,7 +130,7 @@ class SettingsTest {
     @ParameterizedTest
     @CsvSource({"65536,65536", "64KiB,65536", "4MiB,4194304", "1GiB,1073741824"})
     void sizesTakeBytesOrABinaryUnit(String value, long bytes) {
-        assertEquals(bytes, Settings.of(Map.of(Setting.QUEUE_BYTES, value)).queueBytes());
+        assertEquals(bytes, Settings.of(Map.of(Setting.QUEUE_BYTES, value)).departures().queueBytes());
     }
 
     @ParameterizedTest
@@ -142,7 +142,7 @@ class SettingsTest {
     @ParameterizedTest
     @CsvSource({"0,0", "4KiB,4096", "64KiB,65536", "1GiB,1073741824"})
     void theUnsentBoundIsZeroForNoneOrFromFourKibibytes(String value, long bytes) {
-        assertEquals(bytes, Settings.of(Map.of(Setting.UNSENT_BYTES, value)).unsentBytes());
+        assertEquals(bytes, Settings.of(Map.of(Setting.UNSENT_BYTES, value)).departures().unsentBytes());
     }
 
     @ParameterizedTest
@@ -164,9 +164,9 @@ class SettingsTest {
     @Test
     void subscriptionsSpeakBothDialectsUnlessOneIsLeftOutAndAnUnknownOrEmptyListStopsStartUp() {
         Settings both = Settings.of(Map.of(Setting.JWT_KEY, KEY));
-        assertTrue(both.speaks(Settings.DRAFT_07) && both.speaks(Settings.MERCURE_1_0));
+        assertTrue(both.hub().speaks(Settings.DRAFT_07) && both.hub().speaks(Settings.MERCURE_1_0));
         Settings one = Settings.of(Map.of(Setting.JWT_KEY, KEY, Setting.DIALECTS, " draft-07 "));
-        assertTrue(one.speaks(Settings.DRAFT_07) && !one.speaks(Settings.MERCURE_1_0));
+        assertTrue(one.hub().speaks(Settings.DRAFT_07) && !one.hub().speaks(Settings.MERCURE_1_0));
         ConfigException unknown = assertThrows(ConfigException.class,
                 () -> Settings.of(Map.of(Setting.JWT_KEY, KEY, Setting.DIALECTS, "draft-07,draft-08")));
         assertTrue(unknown.getMessage().contains("'draft-08': the dialects are draft-07 and 1.0"),
@@ -184,12 +184,12 @@ class SettingsTest {
     @Test
     void withoutAnyKeyOnlyDevelopmentModeCanStart() {
         Settings none = Settings.of(Map.of());
-        assertFalse(none.hasKeys());
+        assertFalse(none.authorization().hasKeys());
         ConfigException e = assertThrows(ConfigException.class, none::publisherKey);
         assertTrue(e.getMessage().contains("LIFELINE_JWT_KEY"), e.getMessage());
         Settings dev = none.withDevelopmentKey(KEY);
         assertTrue(dev.developmentMode());
-        assertTrue(dev.anonymous());
+        assertTrue(dev.authorization().anonymous());
         assertEquals(KEY, dev.subscriberKey().secret());
     }
 
@@ -199,11 +199,12 @@ class SettingsTest {
         Settings s = Settings.of(Map.of(Setting.RESOURCE, "https://hub.example/.well-known/mercure",
                 Setting.ISSUERS, "{\"https://publisher.example\": {\"jwks\": " + jwks + "}}"));
 
-        assertTrue(s.hasKeys());
-        assertFalse(s.hasDraft07Keys());
+        assertTrue(s.authorization().hasKeys());
+        assertFalse(s.authorization().hasDraft07Keys());
         s.requireKeys();
-        assertEquals("https://publisher.example", s.issuers().get(0).issuer());
-        assertEquals(List.of("EdDSA", "ES256", "RS256"), s.algorithms().stream().map(a -> a.getName()).toList());
+        assertEquals("https://publisher.example", s.authorization().issuers().get(0).issuer());
+        assertEquals(List.of("EdDSA", "ES256", "RS256"),
+                s.authorization().algorithms().stream().map(a -> a.getName()).toList());
     }
 
     @Test
@@ -245,9 +246,9 @@ class SettingsTest {
     void developmentModeTrustsItsOwnIssuerForMercure10AccessTokens() {
         Settings dev = Settings.of(Map.of(Setting.PORT, "8080")).withDevelopmentKey(KEY);
 
-        assertEquals(Settings.DEVELOPMENT_ISSUER, dev.issuers().get(0).issuer());
-        assertEquals("http://localhost:8080/.well-known/mercure", dev.resource());
-        assertTrue(dev.algorithms().stream().anyMatch(a -> a.getName().equals("HS256")));
+        assertEquals(Settings.DEVELOPMENT_ISSUER, dev.authorization().issuers().get(0).issuer());
+        assertEquals("http://localhost:8080/.well-known/mercure", dev.authorization().resource());
+        assertTrue(dev.authorization().algorithms().stream().anyMatch(a -> a.getName().equals("HS256")));
     }
 
     @Test
@@ -260,12 +261,13 @@ class SettingsTest {
     @Test
     void theTcpUserTimeoutIsOnInTheEmbeddedProgramAndOptInForAWar() {
         Settings defaults = Settings.of(Map.of());
-        assertEquals(Duration.ofSeconds(30), defaults.tcpUserTimeout(true));
-        assertEquals(Duration.ZERO, defaults.tcpUserTimeout(false));
+        assertEquals(Duration.ofSeconds(30), defaults.departures().tcpUserTimeout(true));
+        assertEquals(Duration.ZERO, defaults.departures().tcpUserTimeout(false));
         Settings set = Settings.of(Map.of(Setting.TCP_USER_TIMEOUT, "45s"));
-        assertEquals(Duration.ofSeconds(45), set.tcpUserTimeout(true));
-        assertEquals(Duration.ofSeconds(45), set.tcpUserTimeout(false));
-        assertEquals(Duration.ZERO, Settings.of(Map.of(Setting.TCP_USER_TIMEOUT, "0s")).tcpUserTimeout(true));
+        assertEquals(Duration.ofSeconds(45), set.departures().tcpUserTimeout(true));
+        assertEquals(Duration.ofSeconds(45), set.departures().tcpUserTimeout(false));
+        assertEquals(Duration.ZERO,
+                Settings.of(Map.of(Setting.TCP_USER_TIMEOUT, "0s")).departures().tcpUserTimeout(true));
     }
 
     @Test
@@ -276,13 +278,13 @@ class SettingsTest {
                 e.getMessage());
         // Left to auto, it follows a dispatch timeout raised above its default.
         assertEquals(Duration.ofSeconds(60), Settings.of(Map.of(Setting.DISPATCH_TIMEOUT, "60s"))
-                .tcpUserTimeout(true));
+                .departures().tcpUserTimeout(true));
     }
 
     @Test
     void trustedProxiesAreAddressesOrRangesAndAnythingElseStopsStartUp() {
         List<AddressRange> ranges = Settings.of(Map.of(Setting.TRUSTED_PROXIES, "10.0.0.0/8, 192.0.2.7,fd00::/8"))
-                .trustedProxies();
+                .hub().trustedProxies();
         assertEquals(3, ranges.size());
         assertTrue(ranges.get(0).contains(InetAddresses.forString("10.200.3.4")));
         assertFalse(ranges.get(0).contains(InetAddresses.forString("11.0.0.1")));
@@ -299,7 +301,7 @@ class SettingsTest {
 
     @Test
     void theMetricsTokenIsABearerTokenAndAShortOneIsWarnedAbout() {
-        assertEquals(null, Settings.of(Map.of()).metricsToken());
+        assertEquals(null, Settings.of(Map.of()).operations().metricsToken());
         assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.METRICS_TOKEN, "has a space")));
         assertTrue(Settings.of(Map.of(Setting.METRICS_TOKEN, "short")).warnings().stream()
                 .anyMatch(w -> w.contains("LIFELINE_METRICS_TOKEN")));
@@ -308,18 +310,18 @@ class SettingsTest {
     @Test
     void limitsAreCountsOrAutoFromTheOpenFilesLimit() {
         Settings defaults = Settings.of(Map.of());
-        assertTrue(defaults.maxConnections() >= 100 && defaults.maxSubscribers() >= 10);
-        assertEquals(0, defaults.maxSubscribersPerAddress());
-        assertEquals(Duration.ofSeconds(10), defaults.headerTimeout());
-        assertEquals(Duration.ofSeconds(10), defaults.bodyTimeout());
-        assertEquals(0, Settings.of(Map.of(Setting.MAX_SUBSCRIBERS, "0")).maxSubscribers());
+        assertTrue(defaults.server().maxConnections() >= 100 && defaults.hub().maxSubscribers() >= 10);
+        assertEquals(0, defaults.hub().maxSubscribersPerAddress());
+        assertEquals(Duration.ofSeconds(10), defaults.server().headerTimeout());
+        assertEquals(Duration.ofSeconds(10), defaults.hub().bodyTimeout());
+        assertEquals(0, Settings.of(Map.of(Setting.MAX_SUBSCRIBERS, "0")).hub().maxSubscribers());
         assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.MAX_CONNECTIONS, "0")));
         assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.MAX_SUBSCRIBERS, "-1")));
     }
 
     @Test
     void theWatchIsAutoOrNone() {
-        assertEquals(Settings.WatchMode.NONE, Settings.of(Map.of(Setting.WATCH, "none")).watchMode());
+        assertEquals(Settings.WatchMode.NONE, Settings.of(Map.of(Setting.WATCH, "none")).departures().watchMode());
         assertThrows(ConfigException.class, () -> Settings.of(Map.of(Setting.WATCH, "magic")));
     }
 
@@ -344,6 +346,6 @@ class SettingsTest {
 
         Settings good = Settings.of(Map.of(Setting.TLS_KEYSTORE, keystore.toString(),
                 Setting.TLS_KEYSTORE_PASSWORD, Tls.PASSWORD));
-        assertEquals(keystore, good.tlsKeystore());
+        assertEquals(keystore, good.server().tlsKeystore());
     }
 }

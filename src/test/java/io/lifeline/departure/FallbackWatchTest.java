@@ -102,13 +102,13 @@ class FallbackWatchTest {
     @Test
     void everySubscriberHasAMaximumLifetimeByDefaultThirtyMinutesWatchedFifteenUnwatched() {
         io.lifeline.config.Settings defaults = io.lifeline.config.Settings.of(Map.of());
-        assertEquals(Duration.ofMinutes(30), defaults.maxLifetime(true));
-        assertEquals(Duration.ofMinutes(15), defaults.maxLifetime(false));
+        assertEquals(Duration.ofMinutes(30), defaults.departures().maxLifetime(true));
+        assertEquals(Duration.ofMinutes(15), defaults.departures().maxLifetime(false));
         io.lifeline.config.Settings everyone = io.lifeline.config.Settings.of(Map.of(Setting.MAX_LIFETIME, "1h"));
-        assertEquals(Duration.ofHours(1), everyone.maxLifetime(true));
-        assertEquals(Duration.ofHours(1), everyone.maxLifetime(false));
+        assertEquals(Duration.ofHours(1), everyone.departures().maxLifetime(true));
+        assertEquals(Duration.ofHours(1), everyone.departures().maxLifetime(false));
         io.lifeline.config.Settings never = io.lifeline.config.Settings.of(Map.of(Setting.MAX_LIFETIME, "0s"));
-        assertEquals(Duration.ZERO, never.maxLifetime(false));
+        assertEquals(Duration.ZERO, never.departures().maxLifetime(false));
     }
 
     private void depart(String name, Departure departure) throws IOException {

@@ -39,7 +39,8 @@ public final class TestServer implements AutoCloseable {
         values.putAll(overrides);
         try {
             Settings settings = Settings.of(values);
-            return new TestServer(EmbeddedServer.start(settings), settings.tlsKeystore() == null ? "http" : "https");
+            return new TestServer(EmbeddedServer.start(settings),
+                    settings.server().tlsKeystore() == null ? "http" : "https");
         } catch (Exception e) {
             throw new IllegalStateException("the test server did not start", e);
         }
@@ -56,7 +57,8 @@ public final class TestServer implements AutoCloseable {
         values.putAll(overrides);
         try {
             Settings settings = Settings.of(values).withDevelopmentKey(KEY);
-            return new TestServer(EmbeddedServer.start(settings), settings.tlsKeystore() == null ? "http" : "https");
+            return new TestServer(EmbeddedServer.start(settings),
+                    settings.server().tlsKeystore() == null ? "http" : "https");
         } catch (Exception e) {
             throw new IllegalStateException("the test server did not start", e);
         }

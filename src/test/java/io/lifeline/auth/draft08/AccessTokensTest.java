@@ -53,7 +53,7 @@ class AccessTokensTest {
     private AccessTokens hub(Map<Setting, String> extra) {
         Map<Setting, String> values = new HashMap<>(issuer.settings());
         values.putAll(extra);
-        Settings settings = Settings.of(values);
+        Settings.Authorization settings = Settings.of(values).authorization();
         return new AccessTokens(settings.resource(), settings.algorithms(), settings.issuers(), new IssuerKeys());
     }
 
@@ -224,8 +224,8 @@ class AccessTokensTest {
         }));
         try {
             String uri = "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks.json";
-            Settings settings = Settings.of(Map.of(Setting.RESOURCE, AccessTokenIssuer.RESOURCE, Setting.ISSUERS,
-                    "{\"" + issuer.issuer() + "\": {\"jwks_uri\": \"" + uri + "\"}}"));
+            Settings.Authorization settings = Settings.of(Map.of(Setting.RESOURCE, AccessTokenIssuer.RESOURCE,
+                    Setting.ISSUERS, "{\"" + issuer.issuer() + "\": {\"jwks_uri\": \"" + uri + "\"}}")).authorization();
             AccessTokens hub = new AccessTokens(settings.resource(), settings.algorithms(), settings.issuers(),
                     new IssuerKeys(Duration.ZERO));
 
@@ -252,8 +252,8 @@ class AccessTokensTest {
                 "/keys", issuer::jwks));
         try {
             issuerId.set("http://127.0.0.1:" + server.getAddress().getPort() + "/tenant");
-            Settings settings = Settings.of(Map.of(Setting.RESOURCE, AccessTokenIssuer.RESOURCE, Setting.ISSUERS,
-                    "{\"" + issuerId.get() + "\": {\"metadata\": true}}"));
+            Settings.Authorization settings = Settings.of(Map.of(Setting.RESOURCE, AccessTokenIssuer.RESOURCE,
+                    Setting.ISSUERS, "{\"" + issuerId.get() + "\": {\"metadata\": true}}")).authorization();
             AccessTokens hub = new AccessTokens(settings.resource(), settings.algorithms(), settings.issuers(),
                     new IssuerKeys());
 
@@ -268,8 +268,9 @@ class AccessTokensTest {
         HttpServer server = serve(Map.of());
         int port = server.getAddress().getPort();
         server.stop(0);
-        Settings settings = Settings.of(Map.of(Setting.RESOURCE, AccessTokenIssuer.RESOURCE, Setting.ISSUERS,
-                "{\"" + issuer.issuer() + "\": {\"jwks_uri\": \"http://127.0.0.1:" + port + "/jwks.json\"}}"));
+        Settings.Authorization settings = Settings.of(Map.of(Setting.RESOURCE, AccessTokenIssuer.RESOURCE,
+                Setting.ISSUERS, "{\"" + issuer.issuer() + "\": {\"jwks_uri\": \"http://127.0.0.1:" + port
+                        + "/jwks.json\"}}")).authorization();
         AccessTokens hub = new AccessTokens(settings.resource(), settings.algorithms(), settings.issuers(),
                 new IssuerKeys());
 
