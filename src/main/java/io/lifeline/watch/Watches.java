@@ -1,9 +1,6 @@
 package io.lifeline.watch;
 
 import io.lifeline.tcp.TcpSockets;
-import io.lifeline.watch.jetty.JettyHttp1Watch;
-import io.lifeline.watch.jetty.JettyHttp2Watch;
-import io.lifeline.watch.tomcat.TomcatNioWatch;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
@@ -23,25 +20,31 @@ import java.util.LinkedHashMap;
 public final class Watches {
 
     /**
-     * A container watch: its kind (a constant, inlined by the compiler, so naming it loads nothing), its class, and
-     * the container whose internals it reads, with the package prefix of that container's own classes.
+     * A container watch: its kind (the watch's own {@code KIND}, written out here so that this package does not
+     * import the container packages, which import it; {@code WatchesTest} checks they agree), its class, and the
+     * container whose internals it reads, with the package prefix of that container's own classes.
      */
     private record Candidate(String kind, String className, String container, String containerPackage) {
     }
 
     /** Lifeline's container watches; each declines the requests it cannot see. */
     private static final List<Candidate> CONTAINER_WATCHES = List.of(
-            new Candidate(JettyHttp1Watch.KIND, "io.lifeline.watch.jetty.JettyHttp1Watch", "Jetty",
+            new Candidate("jetty-http1", "io.lifeline.watch.jetty.JettyHttp1Watch", "Jetty",
                     "org.eclipse.jetty."),
-            new Candidate(JettyHttp2Watch.KIND, "io.lifeline.watch.jetty.JettyHttp2Watch", "Jetty",
+            new Candidate("jetty-http2", "io.lifeline.watch.jetty.JettyHttp2Watch", "Jetty",
                     "org.eclipse.jetty."),
-            new Candidate(TomcatNioWatch.KIND, "io.lifeline.watch.tomcat.TomcatNioWatch", "Tomcat",
+            new Candidate("tomcat-nio", "io.lifeline.watch.tomcat.TomcatNioWatch", "Tomcat",
                     "org.apache."));
 
     /** Lifeline's container stop hooks; the one whose container is there installs. */
     private static final List<String> STOP_HOOKS = List.of(
             "io.lifeline.watch.jetty.JettyStopHook",
             "io.lifeline.watch.tomcat.TomcatStopHook");
+
+    /** The kinds of the container watches, in the order they are tried. */
+    static List<String> containerKinds() {
+        return CONTAINER_WATCHES.stream().map(Candidate::kind).toList();
+    }
 
     /** A watch prepared for one request. */
     public record Prepared(String kind, DepartureWatch.Handle handle) {
