@@ -27,7 +27,10 @@ class MetricsTest {
             }
             assertEquals(200, http.publish(server.uri("/.well-known/mercure"), server.publisherToken(),
                     "topic", "m", "data", "x").status());
-            stays.awaitBody("data: x", Duration.ofSeconds(5));
+            // each of the three is counted as delivered once its own writer wrote the update: wait for all three
+            for (RawSseClient c : new RawSseClient[] {stays, leaves, resets}) {
+                c.awaitBody("data: x", Duration.ofSeconds(5));
+            }
             leaves.fin();
             resets.reset();
             // The live gauge drops at the last step of a subscriber's release, after it has left the hub.
