@@ -19,8 +19,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /.well-known/mercure?topic=...} (draft-07) or {@code ?match=...} (Mercure 1.0), or a {@code QUERY} with
@@ -50,9 +54,13 @@ final class SubscribeHandler {
     /** The request attribute holding a {@code QUERY}'s body once it has been read. */
     private static final String BODY = SubscribeHandler.class.getName() + ".body";
 
+    private static final Logger LOG = LoggerFactory.getLogger(SubscribeHandler.class);
+
     private final Hub hub;
     private final Authorizer authorizer;
     private final Watches watches;
+    /** Whether the container's refusals of encoded paths have been looked at: once, at the first subscription. */
+    private final AtomicBoolean pathsChecked = new AtomicBoolean();
     private final RequestTokens tokens;
     private final ClientAddresses clients;
     private final Set<Dialect> spoken;
@@ -192,6 +200,9 @@ final class SubscribeHandler {
             return;
         }
 
+        if (pathsChecked.compareAndSet(false, true)) {
+            warnIfTopicPathsAreRefused(request);
+        }
         OpenedStream opened = OpenedStream.open(request, response, watches, stream -> new Subscriber(
                 RandomIds.urn(), matchers, claims.orElse(null),
                 request.getRemoteAddr() + ":" + request.getRemotePort(), clientAddress, stream, hub),
@@ -278,6 +289,25 @@ final class SubscribeHandler {
 
         Dialect other() {
             return this == DRAFT_07 ? MERCURE_1_0 : DRAFT_07;
+        }
+    }
+
+    /**
+     * The subscriptions API carries topics in a path segment, a URL's slashes encoded as {@code %2F} and a backslash
+     * as {@code %5C}; a container that refuses such paths answers its own 400 before Lifeline sees them (Tomcat, unless
+     * its connector is told otherwise). Said once, at the first subscription, where the departure watch can tell.
+     */
+    private void warnIfTopicPathsAreRefused(HttpServletRequest request) {
+        Map<String, String> refused = watches.refusedInPaths(request);
+        if (refused.containsKey("%2F")) {
+            LOG.warn("this Tomcat connector refuses %2F in paths (encodedSolidusHandling=\"reject\"): the "
+                    + "subscriptions API cannot be asked about URL topics; set encodedSolidusHandling=\"passthrough\" "
+                    + "on the <Connector> in conf/server.xml");
+        }
+        if (refused.containsKey("%5C")) {
+            LOG.warn("this Tomcat connector refuses %5C in paths (encodedReverseSolidusHandling=\"reject\"): the "
+                    + "subscriptions API cannot be asked about topics holding a backslash; set "
+                    + "encodedReverseSolidusHandling=\"passthrough\" on the <Connector> in conf/server.xml");
         }
     }
 }

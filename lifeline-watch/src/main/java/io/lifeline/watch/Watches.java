@@ -126,6 +126,22 @@ public final class Watches {
     }
 
     /**
+     * The percent-encoded characters the container refuses in this request's path, as the first watch that can tell
+     * says ({@link EncodedPaths}); empty where none can.
+     */
+    public Map<String, String> refusedInPaths(HttpServletRequest request) {
+        for (DepartureWatch watch : watches) {
+            if (watch instanceof EncodedPaths paths) {
+                Map<String, String> refused = paths.refusedInPaths(request);
+                if (!refused.isEmpty()) {
+                    return refused;
+                }
+            }
+        }
+        return Map.of();
+    }
+
+    /**
      * Whether some container watch loaded here, and so reaches its connections' sockets to set Lifeline's options
      * on them (also when asked to watch nothing).
      */

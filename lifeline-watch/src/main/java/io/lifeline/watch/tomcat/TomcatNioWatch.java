@@ -3,6 +3,7 @@ package io.lifeline.watch.tomcat;
 import io.lifeline.tcp.TcpSockets;
 import io.lifeline.watch.DepartureListener;
 import io.lifeline.watch.DepartureWatch;
+import io.lifeline.watch.EncodedPaths;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServletRequest;
@@ -10,9 +11,8 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Tomcat 10.1 and 11, NIO connector, plain HTTP/1.1: watches the connection's socket channel on a selector of
@@ -31,11 +31,10 @@ import org.slf4j.LoggerFactory;
  * gets the TCP user timeout, and an abort resets the one stream. The raw read bypasses Tomcat's input buffer, one
  * more reason every stream is its connection's only request.</p>
  */
-public final class TomcatNioWatch implements DepartureWatch {
+public final class TomcatNioWatch implements DepartureWatch, EncodedPaths {
 
     public static final String KIND = "tomcat-nio";
 
-    private static final Logger LOG = LoggerFactory.getLogger(TomcatNioWatch.class);
 
     private final Class<?> requestFacade;
     private final Field facadeRequest;
@@ -53,7 +52,6 @@ public final class TomcatNioWatch implements DepartureWatch {
     private final Method encodedSolidusHandling;
     /** Null in a Tomcat older than the attribute (10.1.34, 11.0.3). */
     private final Method encodedReverseSolidusHandling;
-    private final AtomicBoolean solidusChecked = new AtomicBoolean();
     private final TomcatSelector selector;
     private final TcpSockets tcp;
 
@@ -113,9 +111,6 @@ public final class TomcatNioWatch implements DepartureWatch {
         }
         try {
             Object catalina = facadeRequest.get(unwrapped);
-            if (solidusChecked.compareAndSet(false, true)) {
-                warnIfEncodedSlashesAreRejected(catalina);
-            }
             Object coyote = coyoteRequest.invoke(catalina);
             Object processor = processorHook.get(coyote);
             Object wrapper = socketWrapper.invoke(processor);
@@ -144,24 +139,28 @@ public final class TomcatNioWatch implements DepartureWatch {
         }
     }
 
-    /**
-     * The subscriptions API carries topics in a path segment, a URL's slashes encoded as {@code %2F} and a backslash
-     * as {@code %5C}; Tomcat refuses such paths with its own 400 before Lifeline sees them, unless its connector is
-     * told otherwise. Said once, at the first subscription, when it is not.
-     */
-    private void warnIfEncodedSlashesAreRejected(Object catalinaRequest) throws ReflectiveOperationException {
-        Object tomcatConnector = connector.invoke(catalinaRequest);
-        String handling = String.valueOf(encodedSolidusHandling.invoke(tomcatConnector));
-        if ("reject".equalsIgnoreCase(handling)) {
-            LOG.warn("this Tomcat connector refuses %2F in paths (encodedSolidusHandling=\"reject\"): the "
-                    + "subscriptions API cannot be asked about URL topics; set encodedSolidusHandling=\"passthrough\" "
-                    + "on the <Connector> in conf/server.xml");
+    @Override
+    public Map<String, String> refusedInPaths(HttpServletRequest request) {
+        ServletRequest unwrapped = request;
+        while (unwrapped instanceof ServletRequestWrapper wrapper) {
+            unwrapped = wrapper.getRequest();
         }
-        if (encodedReverseSolidusHandling != null && "reject".equalsIgnoreCase(
-                String.valueOf(encodedReverseSolidusHandling.invoke(tomcatConnector)))) {
-            LOG.warn("this Tomcat connector refuses %5C in paths (encodedReverseSolidusHandling=\"reject\"): the "
-                    + "subscriptions API cannot be asked about topics holding a backslash; set "
-                    + "encodedReverseSolidusHandling=\"passthrough\" on the <Connector> in conf/server.xml");
+        if (!requestFacade.isInstance(unwrapped)) {
+            return Map.of();
+        }
+        try {
+            Object tomcatConnector = connector.invoke(facadeRequest.get(unwrapped));
+            Map<String, String> refused = new LinkedHashMap<>();
+            if ("reject".equalsIgnoreCase(String.valueOf(encodedSolidusHandling.invoke(tomcatConnector)))) {
+                refused.put("%2F", "encodedSolidusHandling");
+            }
+            if (encodedReverseSolidusHandling != null && "reject".equalsIgnoreCase(
+                    String.valueOf(encodedReverseSolidusHandling.invoke(tomcatConnector)))) {
+                refused.put("%5C", "encodedReverseSolidusHandling");
+            }
+            return refused;
+        } catch (ReflectiveOperationException e) {
+            return Map.of();
         }
     }
 
