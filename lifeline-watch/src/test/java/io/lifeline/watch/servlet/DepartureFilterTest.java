@@ -1,0 +1,257 @@
+package io.lifeline.watch.servlet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lifeline.testing.HalfClosingProxy;
+import io.lifeline.testing.RawSseClient;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The filter in front of a plain async SSE servlet in embedded Jetty, written as an application writes one: each
+ * stream kept in a map and removed in its {@code AsyncListener}'s {@code onComplete} and {@code onError}. Clients
+ * speak raw HTTP/1.1 over sockets and leave with a FIN ({@code shutdownOutput()}), an RST, or a FIN through a proxy
+ * that half-closes and goes on accepting bytes.
+ */
+class DepartureFilterTest {
+
+    private static final Duration WITHIN = Duration.ofSeconds(5);
+
+    /** What the application saw of one stream. */
+    static final class Stream {
+        volatile Throwable error;
+        volatile boolean completed;
+        volatile Object departureAttribute;
+    }
+
+    private final Map<Integer, Stream> open = new ConcurrentHashMap<>();
+    private final Map<Integer, Stream> seen = new ConcurrentHashMap<>();
+    private final AtomicInteger plainRequests = new AtomicInteger();
+    private Server server;
+    private ServerConnector connector;
+    private DepartureFilter filter;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new Server();
+        connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        filter = new DepartureFilter();
+        context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+        context.addServlet(new ServletHolder(new EventsServlet()), "/events");
+        context.addServlet(new ServletHolder(new PlainAsyncServlet()), "/plain");
+        server.setHandler(context);
+        server.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.stop();
+    }
+
+    /** An application's SSE endpoint: async, no timeout, a comment at once, the stream kept until it ends. */
+    final class EventsServlet extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            int clientPort = request.getRemotePort();
+            Stream stream = new Stream();
+            AsyncContext async = request.startAsync();
+            async.setTimeout(0);
+            async.addListener(new AsyncListener() {
+                @Override
+                public void onComplete(AsyncEvent event) {
+                    stream.completed = true;
+                    open.remove(clientPort);
+                }
+
+                @Override
+                public void onTimeout(AsyncEvent event) {
+                }
+
+                @Override
+                public void onError(AsyncEvent event) {
+                    stream.departureAttribute = request.getAttribute(DepartureFilter.DEPARTURE_ATTRIBUTE);
+                    stream.error = event.getThrowable();
+                    open.remove(clientPort);
+                }
+
+                @Override
+                public void onStartAsync(AsyncEvent event) {
+                }
+            });
+            open.put(clientPort, stream);
+            seen.put(clientPort, stream);
+            response.setContentType("text/event-stream");
+            response.getOutputStream().write(": hello\n\n".getBytes(StandardCharsets.US_ASCII));
+            response.flushBuffer();
+            if (request.getParameter("complete") != null) {
+                async.complete();
+            }
+        }
+    }
+
+    /** A non-streaming async response on a keep-alive connection: never watched. */
+    final class PlainAsyncServlet extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+            plainRequests.incrementAndGet();
+            AsyncContext async = request.startAsync();
+            async.start(() -> {
+                try {
+                    response.setContentType("text/plain");
+                    response.getOutputStream().write("ok".getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                } finally {
+                    async.complete();
+                }
+            });
+        }
+    }
+
+    @Test
+    void aFinFromTheClientRunsTheApplicationsOnErrorWithClientClosedAndCompletesTheResponse() throws Exception {
+        try (RawSseClient client = RawSseClient.open(connector.getLocalPort(), "/events")) {
+            assertEquals(200, client.awaitHead(WITHIN));
+            assertEquals("close", client.header("Connection"), "an HTTP/1.1 event stream is its connection's last");
+            client.awaitBody(": hello", WITHIN);
+            Stream stream = seen.get(client.localPort());
+
+            client.fin();
+
+            awaitTrue(() -> stream.completed, "the response completed after the FIN");
+            assertDeparted(stream, Departure.CLIENT_CLOSED);
+            assertTrue(open.isEmpty(), "the application's map of streams is empty");
+            assertTrue(client.awaitEof(WITHIN), "the server closed its side");
+            assertEquals(1, filter.counts().departed(Departure.CLIENT_CLOSED));
+        }
+    }
+
+    @Test
+    void anRstFromTheClientEndsTheStreamClientReset() throws Exception {
+        try (RawSseClient client = RawSseClient.open(connector.getLocalPort(), "/events")) {
+            client.awaitBody(": hello", WITHIN);
+            Stream stream = seen.get(client.localPort());
+
+            client.reset();
+
+            awaitTrue(() -> stream.completed, "the response completed after the RST");
+            assertDeparted(stream, Departure.CLIENT_RESET);
+            assertTrue(open.isEmpty(), "the application's map of streams is empty");
+        }
+    }
+
+    @Test
+    void aFinThroughAProxyThatKeepsAcceptingBytesIsNoticedToo() throws Exception {
+        try (HalfClosingProxy proxy = new HalfClosingProxy(connector.getLocalPort());
+             RawSseClient client = RawSseClient.open(proxy.port(), "/events")) {
+            client.awaitBody(": hello", WITHIN);
+            awaitTrue(() -> open.size() == 1, "the stream is open");
+            Stream stream = open.values().iterator().next();
+
+            client.close(); // the proxy half-closes towards the server and goes on accepting bytes
+
+            awaitTrue(() -> stream.completed, "the response completed after the proxy's FIN");
+            assertDeparted(stream, Departure.CLIENT_CLOSED);
+            assertTrue(open.isEmpty(), "the application's map of streams is empty");
+        }
+    }
+
+    @Test
+    void streamsTheApplicationCompletesItselfLeaveNoWatchAndReportNoDeparture() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            try (RawSseClient client = RawSseClient.open(connector.getLocalPort(), "/events?complete")) {
+                client.awaitBody(": hello", WITHIN);
+                assertTrue(client.awaitEof(WITHIN), "the completed stream closed its connection");
+            }
+        }
+        awaitTrue(open::isEmpty, "every stream completed");
+        for (Stream stream : seen.values()) {
+            assertTrue(stream.completed);
+            assertEquals(null, stream.error, "no departure reported for a stream the application completed");
+        }
+        for (Departure d : Departure.values()) {
+            assertEquals(0, filter.counts().departed(d), d.label());
+        }
+    }
+
+    @Test
+    void aResponseThatIsNoEventStreamIsNotWatchedAndItsConnectionServesTheNextRequest() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", connector.getLocalPort()));
+            socket.setSoTimeout((int) WITHIN.toMillis());
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            for (int i = 0; i < 50; i++) {
+                out.write(("GET /plain HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String response = readResponse(in);
+                assertTrue(response.startsWith("HTTP/1.1 200"), response);
+                assertFalse(response.toLowerCase().contains("connection: close"), response);
+            }
+        }
+        assertEquals(50, plainRequests.get());
+    }
+
+    private static String readResponse(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        while (!sb.toString().endsWith("\r\n\r\nok")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new AssertionError("connection closed after: " + sb);
+            }
+            sb.append((char) b);
+            if (sb.length() > 4096) {
+                throw new AssertionError("no response: " + sb);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void assertDeparted(Stream stream, Departure departure) throws InterruptedException {
+        awaitTrue(() -> stream.error != null, "onError ran");
+        ClientDepartedException e = assertInstanceOf(ClientDepartedException.class, stream.error);
+        assertEquals(departure, e.departure());
+        assertEquals(departure, stream.departureAttribute);
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + WITHIN.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + WITHIN.toMillis() + " ms: " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
