@@ -44,15 +44,19 @@ final class RunningApp implements AutoCloseable {
      */
     static RunningApp start(Class<?> application, Container container, String... properties) {
         List<String> all = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
-                "spring.main.banner-mode=off"));
+                "spring.main.banner-mode=off", "server.shutdown=immediate"));
         all.addAll(List.of(properties));
         return new RunningApp(new SpringApplicationBuilder(application,
                 container == Container.TOMCAT ? OnTomcat.class : OnJetty.class)
                 .properties(all.toArray(String[]::new)).run());
     }
 
+    /** The emitters application, with no MCP server beside it (its starter is on the tests' class path too). */
     static RunningApp emitters(Container container, String... properties) {
-        return start(EmittersApplication.class, container, properties);
+        String[] all = new String[properties.length + 1];
+        all[0] = "spring.ai.mcp.server.enabled=false";
+        System.arraycopy(properties, 0, all, 1, properties.length);
+        return start(EmittersApplication.class, container, all);
     }
 
     int port() {
