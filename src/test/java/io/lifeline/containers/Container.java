@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A stock servlet container distribution (unpacked by Maven into target/containers), run as a process of its own
- * with {@code target/lifeline.war} deployed at the root context. The test that starts it stops it.
+ * with {@code target/lifeline.war} (or another WAR a test gives) deployed at the root context. The test that starts
+ * it stops it.
  */
 abstract class Container implements AutoCloseable {
 
@@ -91,21 +92,29 @@ abstract class Container implements AutoCloseable {
 
     /** Starts the container with Lifeline's settings in its environment and waits until the hub answers. */
     Container start(Map<String, String> settings) throws IOException {
-        prepare(property("lifeline.war"));
+        return start(property("lifeline.war"), "/.well-known/mercure/subscriptions", 401, settings);
+    }
+
+    /**
+     * Starts the container with {@code war} at the root context and waits until {@code readyPath} answers
+     * {@code readyStatus}.
+     */
+    Container start(Path war, String readyPath, int readyStatus, Map<String, String> settings) throws IOException {
+        prepare(war);
         ProcessBuilder builder = new ProcessBuilder(command()).directory(base.toFile()).redirectErrorStream(true);
         builder.environment().keySet().removeIf(n -> n.startsWith("LIFELINE_"));
         builder.environment().putAll(settings);
         child = Child.start(name, builder);
         process = child.process();
         HttpClient client = HttpClient.newBuilder().sslContext(io.lifeline.testing.Tls.trustingClient()).build();
-        Poll.until(START, name + " serves Lifeline; its output:\n" + output(), () -> {
+        Poll.until(START, name + " serves " + readyPath + "; its output:\n" + output(), () -> {
             if (!process.isAlive()) {
                 throw new AssertionError(name + " exited " + process.exitValue() + ":\n" + output());
             }
             try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/.well-known/mercure/subscriptions"))
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri(readyPath))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                return r.statusCode() == 401;
+                return r.statusCode() == readyStatus;
             } catch (IOException e) {
                 return false;
             } catch (InterruptedException e) {
