@@ -147,8 +147,12 @@ public class DepartureFilter implements Filter {
     void unwatched(String kind, String why) {
         counts.countUnwatched();
         if (unwatchedKindsLogged.add(kind + why)) {
+            Duration timeout = tcpUserTimeout != null ? tcpUserTimeout : DEFAULT_TCP_USER_TIMEOUT;
             LOG.info("event streams on {} connections are not watched here ({}): a client that leaves is noticed only "
-                    + "when a write to it fails", kind, why);
+                    + "when a write to it fails: after an RST, at the next write; after a silent departure, {}; "
+                    + "after a FIN through a proxy that goes on accepting bytes, never", kind, why,
+                    timeout.isZero() ? "when the kernel gives up retransmitting (about 15 minutes)"
+                            : "at most " + timeout.toMillis() + " ms after a write, where the TCP user timeout is set");
         }
     }
 }
