@@ -65,7 +65,10 @@ public class DepartureFilter implements Filter {
     private Duration tcpUserTimeout;
     private volatile Watches watches;
 
-    /** A filter that sets the {@linkplain #DEFAULT_TCP_USER_TIMEOUT default TCP user timeout}, unless its init-param says otherwise. */
+    /**
+     * A filter that sets the {@linkplain #DEFAULT_TCP_USER_TIMEOUT default TCP user timeout}, unless its init-param
+     * says otherwise.
+     */
     public DepartureFilter() {
         this(null);
     }
@@ -78,13 +81,31 @@ public class DepartureFilter implements Filter {
         this.tcpUserTimeout = tcpUserTimeout;
     }
 
+    /**
+     * @throws ServletException when the init-param {@value #TCP_USER_TIMEOUT_PARAMETER} is not a whole number of
+     *                          milliseconds, 0 or more
+     */
     @Override
-    public void init(FilterConfig config) {
+    public void init(FilterConfig config) throws ServletException {
         if (tcpUserTimeout == null) {
             String millis = config == null ? null : config.getInitParameter(TCP_USER_TIMEOUT_PARAMETER);
-            tcpUserTimeout = millis == null ? DEFAULT_TCP_USER_TIMEOUT : Duration.ofMillis(Long.parseLong(millis.trim()));
+            tcpUserTimeout = millis == null ? DEFAULT_TCP_USER_TIMEOUT : millis(millis);
         }
         start();
+    }
+
+    private static Duration millis(String value) throws ServletException {
+        try {
+            long millis = Long.parseLong(value.trim());
+            if (millis >= 0) {
+                return Duration.ofMillis(millis);
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new ServletException("the init-param " + TCP_USER_TIMEOUT_PARAMETER + " of " + DepartureFilter.class
+                .getSimpleName() + " is '" + value + "': it takes a whole number of milliseconds, 0 for no TCP user "
+                + "timeout");
     }
 
     private synchronized Watches start() {

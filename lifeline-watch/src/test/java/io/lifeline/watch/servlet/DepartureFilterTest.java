@@ -3,6 +3,7 @@ package io.lifeline.watch.servlet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lifeline.testing.HalfClosingProxy;
@@ -11,6 +12,9 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,7 +25,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Enumeration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -221,6 +228,40 @@ class DepartureFilterTest {
             }
         }
         assertEquals(50, plainRequests.get());
+    }
+
+    @Test
+    void aTcpUserTimeoutThatIsNoWholeNumberOfMillisecondsStopsTheFilterWithAReason() {
+        for (String bad : List.of("fast", "-1", "1.5", "")) {
+            ServletException e = assertThrows(ServletException.class, () -> new DepartureFilter().init(config(
+                    Map.of(DepartureFilter.TCP_USER_TIMEOUT_PARAMETER, bad))));
+            assertTrue(e.getMessage().contains(DepartureFilter.TCP_USER_TIMEOUT_PARAMETER)
+                    && e.getMessage().contains("'" + bad + "'"), e.getMessage());
+        }
+    }
+
+    private static FilterConfig config(Map<String, String> parameters) {
+        return new FilterConfig() {
+            @Override
+            public String getFilterName() {
+                return "departures";
+            }
+
+            @Override
+            public ServletContext getServletContext() {
+                return null;
+            }
+
+            @Override
+            public String getInitParameter(String name) {
+                return parameters.get(name);
+            }
+
+            @Override
+            public Enumeration<String> getInitParameterNames() {
+                return Collections.enumeration(parameters.keySet());
+            }
+        };
     }
 
     private static String readResponse(InputStream in) throws IOException {
