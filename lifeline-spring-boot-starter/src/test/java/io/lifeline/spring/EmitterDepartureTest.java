@@ -22,9 +22,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 
 /**
  * A Spring Boot 4 application streaming with {@code SseEmitter} ({@link io.lifeline.spring.sample.EmittersApplication}),
@@ -36,18 +39,42 @@ class EmitterDepartureTest {
 
     private static final Duration WITHIN = Duration.ofSeconds(5);
 
+    /** How a client leaves its stream, and the reason the watch gives. */
+    enum Leaving {
+        FIN(Departure.CLIENT_CLOSED), RST(Departure.CLIENT_RESET), CLOSE(Departure.CLIENT_CLOSED);
+
+        final Departure departure;
+
+        Leaving(Departure departure) {
+            this.departure = departure;
+        }
+
+        void leave(RawSseClient client) throws IOException {
+            switch (this) {
+                case FIN -> client.fin();
+                case RST -> client.reset();
+                case CLOSE -> client.close();
+            }
+        }
+    }
+
+    static Stream<Arguments> containersAndLeavings() {
+        return Stream.of(Container.values()).flatMap(c -> Stream.of(Leaving.values()).map(l -> Arguments.of(c, l)));
+    }
+
     @ParameterizedTest
-    @EnumSource(Container.class)
-    void aFinRunsTheEmittersOnErrorWithClientClosedThenOnCompletion(Container container) throws Exception {
+    @MethodSource("containersAndLeavings")
+    void aClientThatLeavesRunsTheEmittersOnErrorWithItsReasonThenOnCompletion(Container container, Leaving leaving)
+            throws Exception {
         try (RunningApp app = RunningApp.emitters(container);
              RawSseClient client = RawSseClient.open(app.port(), "/events")) {
             client.awaitBody("welcome", WITHIN);
             Seen seen = seen(app, client);
 
-            long fin = System.nanoTime();
-            client.fin();
+            long left = System.nanoTime();
+            leaving.leave(client);
 
-            assertDeparted(app, seen, Departure.CLIENT_CLOSED, fin, container + " FIN");
+            assertDeparted(app, seen, leaving.departure, left, container + " " + leaving);
         }
     }
 
@@ -68,36 +95,6 @@ class EmitterDepartureTest {
             assertEquals(0.0, registry.get("lifeline.watch.departures").tag("reason", "client-closed")
                     .functionCounter().count());
             assertEquals(0.0, registry.get("lifeline.watch.unwatched").functionCounter().count());
-        }
-    }
-
-    @ParameterizedTest
-    @EnumSource(Container.class)
-    void anRstRunsTheEmittersOnErrorWithClientReset(Container container) throws Exception {
-        try (RunningApp app = RunningApp.emitters(container);
-             RawSseClient client = RawSseClient.open(app.port(), "/events")) {
-            client.awaitBody("welcome", WITHIN);
-            Seen seen = seen(app, client);
-
-            long reset = System.nanoTime();
-            client.reset();
-
-            assertDeparted(app, seen, Departure.CLIENT_RESET, reset, container + " RST");
-        }
-    }
-
-    @ParameterizedTest
-    @EnumSource(Container.class)
-    void aPlainCloseIsAFinToo(Container container) throws Exception {
-        try (RunningApp app = RunningApp.emitters(container)) {
-            RawSseClient client = RawSseClient.open(app.port(), "/events");
-            client.awaitBody("welcome", WITHIN);
-            Seen seen = seen(app, client);
-
-            long close = System.nanoTime();
-            client.close();
-
-            assertDeparted(app, seen, Departure.CLIENT_CLOSED, close, container + " close");
         }
     }
 
