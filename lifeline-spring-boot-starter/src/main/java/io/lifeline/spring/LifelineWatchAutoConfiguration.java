@@ -18,8 +18,8 @@ import org.springframework.core.Ordered;
 /**
  * Registers the {@link DepartureFilter} in a servlet web application, ahead of every other filter, for
  * {@code REQUEST} and {@code ASYNC} dispatches: an {@code SseEmitter} or {@code ResponseBodyEmitter} whose client
- * leaves then gets its {@code onError} with a {@link DepartureException}, then its {@code onCompletion}. Off with
- * {@code lifeline.watch.enabled=false}.
+ * leaves then runs its {@code onError} (with a {@link DepartureException}, or Spring's exception caused by one: see
+ * there), then its {@code onCompletion}. Off with {@code lifeline.watch.enabled=false}.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)

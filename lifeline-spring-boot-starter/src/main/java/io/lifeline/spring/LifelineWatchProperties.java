@@ -33,7 +33,12 @@ public class LifelineWatchProperties {
         return tcpUserTimeout;
     }
 
+    /** @throws IllegalArgumentException when it is negative or not a whole number of milliseconds */
     public void setTcpUserTimeout(Duration tcpUserTimeout) {
+        if (tcpUserTimeout.isNegative() || !tcpUserTimeout.equals(Duration.ofMillis(tcpUserTimeout.toMillis()))) {
+            throw new IllegalArgumentException("lifeline.watch.tcp-user-timeout is " + tcpUserTimeout + ": it takes "
+                    + "a whole number of milliseconds, 0s for none");
+        }
         this.tcpUserTimeout = tcpUserTimeout;
     }
 }

@@ -74,10 +74,17 @@ public class DepartureFilter implements Filter {
     }
 
     /**
-     * @param tcpUserTimeout the TCP user timeout to set on every watched connection, zero for none; null for the
-     *                       init-param {@value #TCP_USER_TIMEOUT_PARAMETER}, else the default
+     * @param tcpUserTimeout the TCP user timeout to set on every watched connection, in whole milliseconds (Linux
+     *                       {@code TCP_USER_TIMEOUT}, RFC 5482), zero for none; null for the init-param
+     *                       {@value #TCP_USER_TIMEOUT_PARAMETER}, else the default
+     * @throws IllegalArgumentException when it is negative or not a whole number of milliseconds
      */
     public DepartureFilter(Duration tcpUserTimeout) {
+        if (tcpUserTimeout != null && (tcpUserTimeout.isNegative()
+                || !tcpUserTimeout.equals(Duration.ofMillis(tcpUserTimeout.toMillis())))) {
+            throw new IllegalArgumentException("the TCP user timeout is " + tcpUserTimeout + ": it takes a whole "
+                    + "number of milliseconds, 0 for none");
+        }
         this.tcpUserTimeout = tcpUserTimeout;
     }
 

@@ -240,6 +240,14 @@ class DepartureFilterTest {
         }
     }
 
+    @Test
+    void aTcpUserTimeoutGivenInCodeIsRefusedWhenNegativeOrFinerThanAMillisecond() {
+        for (Duration bad : List.of(Duration.ofMillis(-1), Duration.ofNanos(1_500_000))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DepartureFilter(bad));
+            assertTrue(e.getMessage().contains("whole number of milliseconds"), e.getMessage());
+        }
+    }
+
     private static FilterConfig config(Map<String, String> parameters) {
         return new FilterConfig() {
             @Override
