@@ -104,10 +104,7 @@ class EmitterDepartureTest {
         try (RunningApp app = RunningApp.emitters(container);
              HalfClosingProxy proxy = new HalfClosingProxy(app.port());
              RawSseClient client = RawSseClient.open(proxy.port(), "/events")) {
-            client.awaitBody("welcome", WITHIN);
-            Emitters emitters = app.bean(Emitters.class);
-            Poll.until(WITHIN, "the emitter is open", () -> emitters.open.size() == 1);
-            Seen seen = emitters.seen.values().iterator().next();
+            Seen seen = openedThroughTheProxy(app, client);
 
             long close = System.nanoTime();
             client.close(); // the proxy sends the application a FIN and goes on accepting bytes
@@ -122,10 +119,8 @@ class EmitterDepartureTest {
         try (RunningApp app = RunningApp.emitters(container, "lifeline.watch.enabled=false");
              HalfClosingProxy proxy = new HalfClosingProxy(app.port());
              RawSseClient client = RawSseClient.open(proxy.port(), "/events")) {
-            client.awaitBody("welcome", WITHIN);
+            Seen seen = openedThroughTheProxy(app, client);
             Emitters emitters = app.bean(Emitters.class);
-            Poll.until(WITHIN, "the emitter is open", () -> emitters.open.size() == 1);
-            Seen seen = emitters.seen.values().iterator().next();
 
             client.close();
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -170,6 +165,14 @@ class EmitterDepartureTest {
                 }
             }
         }
+    }
+
+    /** What the application sees of the one stream a client opened through the proxy (its port is the proxy's). */
+    private static Seen openedThroughTheProxy(RunningApp app, RawSseClient client) throws IOException {
+        client.awaitBody("welcome", WITHIN);
+        Emitters emitters = app.bean(Emitters.class);
+        Poll.until(WITHIN, "the emitter is open", () -> emitters.open.size() == 1);
+        return emitters.seen.values().iterator().next();
     }
 
     private static Seen seen(RunningApp app, RawSseClient client) throws InterruptedException {
