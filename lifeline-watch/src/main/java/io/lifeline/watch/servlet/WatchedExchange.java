@@ -60,6 +60,8 @@ final class WatchedExchange implements DepartureListener {
     /** The dispatch that went through the filter is still running: the telling waits for it to return. */
     private volatile boolean dispatching = true;
     private final AtomicBoolean told = new AtomicBoolean();
+    /** The container is telling the listeners of a failure itself: a departure it stands for is not told again. */
+    private volatile boolean containerTells;
 
     private record Registered(AsyncListener listener, ServletRequest request, ServletResponse response) {
     }
@@ -148,6 +150,10 @@ final class WatchedExchange implements DepartureListener {
         watch.handle().cancel();
         original.setAttribute(DepartureFilter.DEPARTURE_ATTRIBUTE, departure);
         filter.counts().countDeparture(departure);
+        if (containerTells) {
+            told.set(true); // the container is telling the application's listeners of it now
+            return;
+        }
         this.departure = departure;
         tellOnceDispatchReturned();
     }
@@ -298,8 +304,18 @@ final class WatchedExchange implements DepartureListener {
             stop();
         }
 
+        /**
+         * The container tells the listeners of a failure itself (Jetty does for an HTTP/2 stream reset or dropped
+         * connection, before its failure listeners): where the watch knows the failure for a departure, its reason
+         * is recorded and counted before the application's listeners hear of it, and they hear of it once, from the
+         * container.
+         */
         @Override
         public void onError(AsyncEvent event) {
+            if (state.get() == WATCHING) {
+                containerTells = true;
+                watch.handle().explain(event.getThrowable());
+            }
             stop();
         }
 

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lifeline.testing.H2Client;
 import io.lifeline.testing.HalfClosingProxy;
 import io.lifeline.testing.RawSseClient;
+import io.lifeline.testing.Tls;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -24,6 +26,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -36,11 +39,18 @@ import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The filter in front of a plain async SSE servlet in embedded Jetty, written as an application writes one: each
@@ -55,6 +65,7 @@ class DepartureFilterTest {
     /** What the application saw of one stream. */
     static final class Stream {
         volatile Throwable error;
+        final AtomicInteger errors = new AtomicInteger();
         volatile boolean completed;
         volatile Object departureAttribute;
     }
@@ -63,15 +74,36 @@ class DepartureFilterTest {
     private final Map<Integer, Stream> seen = new ConcurrentHashMap<>();
     private final AtomicInteger plainRequests = new AtomicInteger();
     private Server server;
+    /** HTTP/1.1, and h2c with prior knowledge. */
     private ServerConnector connector;
+    /** HTTP/1.1 over TLS. */
+    private ServerConnector tlsConnector;
     private DepartureFilter filter;
+
+    @TempDir
+    static Path keys;
+    private static Path keystore;
+
+    @BeforeAll
+    static void makeKeystore() throws Exception {
+        keystore = Tls.keystore(keys);
+    }
 
     @BeforeEach
     void start() throws Exception {
         server = new Server();
-        connector = new ServerConnector(server);
+        HttpConfiguration http = new HttpConfiguration();
+        connector = new ServerConnector(server, new HttpConnectionFactory(http),
+                new HTTP2CServerConnectionFactory(http));
         connector.setHost("127.0.0.1");
         server.addConnector(connector);
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStorePath(keystore.toString());
+        ssl.setKeyStorePassword(Tls.PASSWORD);
+        tlsConnector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+                new HttpConnectionFactory(http));
+        tlsConnector.setHost("127.0.0.1");
+        server.addConnector(tlsConnector);
         ServletContextHandler context = new ServletContextHandler();
         filter = new DepartureFilter();
         context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
@@ -107,6 +139,7 @@ class DepartureFilterTest {
 
                 @Override
                 public void onError(AsyncEvent event) {
+                    stream.errors.incrementAndGet();
                     stream.departureAttribute = request.getAttribute(DepartureFilter.DEPARTURE_ATTRIBUTE);
                     stream.error = event.getThrowable();
                     open.remove(clientPort);
@@ -191,6 +224,67 @@ class DepartureFilterTest {
             awaitTrue(() -> stream.completed, "the response completed after the proxy's FIN");
             assertDeparted(stream, Departure.CLIENT_CLOSED);
             assertTrue(open.isEmpty(), "the application's map of streams is empty");
+        }
+    }
+
+    @Test
+    void aFinUnderTlsWithoutCloseNotifyEndsTheStreamClientClosed() throws Exception {
+        try (RawSseClient client = RawSseClient.openTls(tlsConnector.getLocalPort(), "/events")) {
+            assertEquals(200, client.awaitHead(WITHIN));
+            assertEquals("close", client.header("Connection"));
+            client.awaitBody(": hello", WITHIN);
+            awaitTrue(() -> open.size() == 1, "the stream is open");
+            Stream stream = open.values().iterator().next();
+
+            client.fin(); // under the TLS layer: no close_notify
+
+            awaitTrue(() -> stream.completed, "the response completed after the FIN");
+            assertDeparted(stream, Departure.CLIENT_CLOSED);
+        }
+    }
+
+    /**
+     * On HTTP/2 Jetty tells the application's listeners of a stream reset itself, with its own exception: the filter
+     * records the reason before they hear of it, and they hear of it once.
+     */
+    @Test
+    void anHttp2StreamResetReachesTheApplicationOnceWithItsReasonAndTheConnectionServesOn() throws Exception {
+        try (H2Client h2 = H2Client.connect(connector.getLocalPort(), false)) {
+            H2Client.SseStream first = h2.get("/events");
+            first.awaitBody(": hello", WITHIN);
+            awaitTrue(() -> open.size() == 1, "the stream is open");
+            Stream stream = open.values().iterator().next();
+
+            first.reset();
+
+            awaitTrue(() -> stream.error != null, "onError ran");
+            assertEquals(Departure.CLIENT_RESET, stream.departureAttribute);
+            assertEquals(1, stream.errors.get(), "told once");
+            assertEquals(1, filter.counts().departed(Departure.CLIENT_RESET));
+            assertTrue(open.isEmpty(), "the application's map of streams is empty");
+            H2Client.SseStream second = h2.get("/events");
+            second.awaitBody(": hello", WITHIN);
+            assertEquals(null, second.header("Connection"), "no Connection header on HTTP/2");
+            awaitTrue(() -> open.size() == 1, "a second stream on the same connection is open");
+        }
+    }
+
+    @Test
+    void aDroppedHttp2ConnectionReachesTheApplicationOnceWithItsReason() throws Exception {
+        H2Client h2 = H2Client.connect(connector.getLocalPort(), false);
+        try {
+            h2.get("/events").awaitBody(": hello", WITHIN);
+            awaitTrue(() -> open.size() == 1, "the stream is open");
+            Stream stream = open.values().iterator().next();
+
+            h2.dropConnection();
+
+            awaitTrue(() -> stream.error != null, "onError ran");
+            assertEquals(Departure.CLIENT_RESET, stream.departureAttribute);
+            assertEquals(1, stream.errors.get(), "told once");
+            assertTrue(open.isEmpty(), "the application's map of streams is empty");
+        } finally {
+            h2.close();
         }
     }
 
