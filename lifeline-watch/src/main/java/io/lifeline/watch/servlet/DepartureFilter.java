@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * {@link Departure}, and on a container thread ({@code AsyncContext.start}) every {@code AsyncListener} added through
  * the wrapped context gets {@code onError} with a {@link ClientDepartedException} (see {@link
  * #departureError(Departure)}); then the response completes unless a listener completed or dispatched it. In Spring
- * MVC this runs an {@code SseEmitter}'s {@code onError}, then its {@code onCompletion}.</p>
+ * MVC this runs an {@code SseEmitter}'s {@code onError}, then its {@code onCompletion}. Where the container tells the
+ * listeners of the failure itself (Jetty on HTTP/2: a stream reset, a dropped connection), the reason is recorded
+ * and counted before they hear of it, and they hear of it once, from the container.</p>
  *
  * <p>No thread is started per connection: the container's own watch (one selector per container) reads the sockets.
  * Where no watch sees a connection (another container; Tomcat over TLS, where it can only abort), the filter says so
