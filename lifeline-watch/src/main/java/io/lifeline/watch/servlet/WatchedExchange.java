@@ -151,8 +151,7 @@ final class WatchedExchange implements DepartureListener {
         original.setAttribute(DepartureFilter.DEPARTURE_ATTRIBUTE, departure);
         filter.counts().countDeparture(departure);
         if (containerTells) {
-            told.set(true); // the container is telling the application's listeners of it now
-            return;
+            return; // the container is telling the application's listeners of it now
         }
         this.departure = departure;
         tellOnceDispatchReturned();

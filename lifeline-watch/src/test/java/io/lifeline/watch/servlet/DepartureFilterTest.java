@@ -109,6 +109,7 @@ class DepartureFilterTest {
         context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
         context.addServlet(new ServletHolder(new EventsServlet()), "/events");
         context.addServlet(new ServletHolder(new PlainAsyncServlet()), "/plain");
+        context.addServlet(new ServletHolder(new LateEventsServlet()), "/late");
         server.setHandler(context);
         server.start();
     }
@@ -157,6 +158,19 @@ class DepartureFilterTest {
             if (request.getParameter("complete") != null) {
                 async.complete();
             }
+        }
+    }
+
+    /** An event stream whose head went out before its content type, so without {@code Connection: close}. */
+    final class LateEventsServlet extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            AsyncContext async = request.startAsync();
+            async.setTimeout(0);
+            response.flushBuffer();
+            response.setContentType("text/event-stream");
+            response.getOutputStream().write(": hello\n\n".getBytes(StandardCharsets.US_ASCII));
+            response.flushBuffer();
         }
     }
 
@@ -322,6 +336,16 @@ class DepartureFilterTest {
             }
         }
         assertEquals(50, plainRequests.get());
+    }
+
+    @Test
+    void anEventStreamCommittedBeforeTheFilterCouldCloseItsConnectionIsNotWatchedAndIsCounted() throws Exception {
+        try (RawSseClient client = RawSseClient.open(connector.getLocalPort(), "/late")) {
+            client.awaitBody(": hello", WITHIN);
+            assertEquals(null, client.header("Connection"), "committed before the filter could add it");
+            awaitTrue(() -> filter.counts().committedWithoutClose() == 1, "counted");
+        }
+        assertEquals(0, filter.counts().unwatched());
     }
 
     @Test
