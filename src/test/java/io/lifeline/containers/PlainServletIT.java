@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.lifeline.containers.app.PlainEventsServlet;
 import io.lifeline.testing.HalfClosingProxy;
+import io.lifeline.testing.Http;
 import io.lifeline.testing.Poll;
 import io.lifeline.testing.RawSseClient;
 import io.lifeline.watch.servlet.DepartureFilter;
@@ -11,9 +12,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,14 +97,10 @@ class PlainServletIT {
     }
 
     private static String state(Container container) {
-        try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(container.uri("/state")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+        try (Http http = new Http()) {
+            return http.get(container.uri("/state"), null).body();
         } catch (IOException e) {
             return "unreachable: " + e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
         }
     }
 
