@@ -50,8 +50,6 @@ final class WatchedExchange implements DepartureListener {
     private final AtomicInteger state = new AtomicInteger(IDLE);
     /** Whether the application completed or dispatched the response itself. */
     private final AtomicBoolean finished = new AtomicBoolean();
-    /** The application's listeners, as it added them through the wrapped context, with their request and response. */
-    private final List<Registered> listeners = new CopyOnWriteArrayList<>();
     private volatile Context context;
     private volatile boolean eventStream;
     private volatile Watches.Prepared watch;
@@ -185,7 +183,7 @@ final class WatchedExchange implements DepartureListener {
     /** On a container thread: the application's listeners learn of the departure, then the response completes. */
     private void tell(Context async, Departure departure) {
         Throwable error = filter.departureError(departure);
-        for (Registered r : listeners) {
+        for (Registered r : async.listeners) {
             try {
                 r.listener().onError(new AsyncEvent(async, r.request(), r.response(), error));
             } catch (IOException | RuntimeException e) {
@@ -327,6 +325,8 @@ final class WatchedExchange implements DepartureListener {
     /** The async context the application holds: finishing it stops the watch first. */
     private final class Context implements AsyncContext {
         private final AsyncContext real;
+        /** The application's listeners, as it added them here, with their request and response. */
+        private final List<Registered> listeners = new CopyOnWriteArrayList<>();
 
         Context(AsyncContext real) {
             this.real = real;
